@@ -1,0 +1,10 @@
+//! Earmark: a review player for television sound mixes on headphones.
+//!
+//! Layers, each depending only on those below it:
+//! `cli`/`ui` → `video` → `media` → `time`. See README.md for the module map.
+
+pub mod cli;
+pub mod media;
+pub mod time;
+pub mod ui;
+pub mod video;

@@ -1,0 +1,28 @@
+//! The `earmark` binary: parses the command line and hands over to the library.
+
+use clap::Parser as _;
+use earmark::cli::{self, Cli, Outcome};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    let result = match args.command {
+        Some(command) => cli::run(command),
+        None => earmark::ui::run_window(earmark::ui::WindowOptions {
+            file: args.file,
+            screenshot: args.screenshot,
+            start_frame: args.frame,
+        }),
+    };
+    match result {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::BadInput(message)) => {
+            eprintln!("earmark: {message}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("earmark: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

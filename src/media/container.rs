@@ -1,0 +1,172 @@
+//! Opening a review file: checks that name the problem, the video stream, its frame index and
+//! its source timecode. The one place that turns a path into an FFmpeg demuxer.
+
+use super::atoms::{AtomError, AtomReader};
+use super::error::MediaError;
+use super::ffi;
+use super::frame_index::FrameIndex;
+use super::movie::Movie;
+use super::source_timecode::SourceTimecode;
+use crate::time::{FrameRate, Rational};
+use ffmpeg_next as ffmpeg;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// Top-level atom types that mark a QuickTime / ISO-BMFF file.
+const QUICKTIME_TOP: [&[u8; 4]; 8] = [b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot", b"uuid"];
+
+/// An opened media file with a video stream, ready for decoding.
+pub struct Container {
+    /// The file as given by the user.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub file_size: u64,
+    /// FFmpeg's demuxer.
+    pub input: ffmpeg::format::context::Input,
+    /// Index of the video stream in `input`.
+    pub video_stream: usize,
+    /// Index of the first audio stream, if any.
+    pub audio_stream: Option<usize>,
+    /// Frame numbering of the video stream.
+    pub index: FrameIndex,
+    /// The file's source timecode.
+    pub timecode: SourceTimecode,
+    /// The QuickTime track layout (None for files that are not QuickTime/MP4).
+    pub movie: Option<Movie>,
+}
+
+/// Initialises FFmpeg once per process and keeps its console chatter to real errors.
+pub fn init_ffmpeg() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        // Registration is a no-op on FFmpeg ≥ 4 and cannot fail there; nothing to report.
+        ffmpeg::init().ok();
+        ffmpeg::util::log::set_level(ffmpeg::util::log::Level::Fatal);
+    });
+}
+
+impl Container {
+    /// Opens `path`, failing with a message that names the file and the problem.
+    pub fn open(path: &Path) -> Result<Self, MediaError> {
+        init_ffmpeg();
+        let path_buf = path.to_path_buf();
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => MediaError::NotFound(path_buf.clone()),
+            _ => MediaError::Unreadable {
+                path: path_buf.clone(),
+                reason: e.to_string(),
+            },
+        })?;
+        if meta.is_dir() {
+            return Err(MediaError::Unreadable {
+                path: path_buf,
+                reason: "it is a folder".into(),
+            });
+        }
+        let file_size = meta.len();
+        if file_size == 0 {
+            return Err(MediaError::Empty(path_buf));
+        }
+        let movie = read_movie(path, file_size)?;
+
+        let input = ffmpeg::format::input(path).map_err(|e| MediaError::NotMedia {
+            path: path_buf.clone(),
+            reason: e.to_string(),
+        })?;
+        let video = input
+            .streams()
+            .best(ffmpeg::media::Type::Video)
+            .ok_or_else(|| MediaError::NoVideo(path_buf.clone()))?;
+        let video_stream = video.index();
+        let codec_id = video.parameters().id();
+        if ffmpeg::decoder::find(codec_id).is_none() || codec_id == ffmpeg::codec::Id::None {
+            return Err(MediaError::UnsupportedCodec {
+                path: path_buf,
+                kind: "video",
+                codec: format!("{codec_id:?}").to_lowercase(),
+            });
+        }
+        let timebase = rational(video.time_base()).unwrap_or(Rational { num: 1, den: 90_000 });
+        let declared_rate = rational(video.rate())
+            .or_else(|| rational(video.avg_frame_rate()))
+            .and_then(|r| FrameRate::new(r.num, r.den))
+            .unwrap_or(FrameRate(Rational { num: 25, den: 1 }));
+        let declared_count = video.frames().max(0) as u64;
+        let start_time = video.start_time();
+        let tag = video
+            .metadata()
+            .get("timecode")
+            .map(str::to_owned)
+            .or_else(|| input.metadata().get("timecode").map(str::to_owned))
+            .or_else(|| {
+                input
+                    .streams()
+                    .find_map(|s| s.metadata().get("timecode").map(str::to_owned))
+            });
+        let audio_stream = input.streams().best(ffmpeg::media::Type::Audio).map(|s| s.index());
+
+        let entries = ffi::index_entries(&input, video_stream);
+        let mut index = FrameIndex::from_entries(&entries, timebase, declared_rate, declared_count);
+        if start_time != ffmpeg::ffi::AV_NOPTS_VALUE {
+            index.first_pts = start_time;
+        }
+        if index.media_end > file_size {
+            return Err(MediaError::Truncated {
+                path: path_buf,
+                needed: index.media_end,
+                actual: file_size,
+            });
+        }
+        if index.count == 0 {
+            return Err(MediaError::NoVideo(path_buf));
+        }
+        let tmcd = movie.as_ref().and_then(Movie::picture_timecode);
+        let timecode = SourceTimecode::resolve(tmcd, tag.as_deref(), index.rate);
+        Ok(Self {
+            path: path_buf,
+            file_size,
+            input,
+            video_stream,
+            audio_stream,
+            index,
+            timecode,
+            movie,
+        })
+    }
+}
+
+/// Reads the QuickTime atom tree when the file is one; a damaged tree is reported here, with the
+/// file named, before FFmpeg gives a vaguer answer.
+fn read_movie(path: &Path, file_size: u64) -> Result<Option<Movie>, MediaError> {
+    let unreadable = |e: std::io::Error| MediaError::Unreadable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let file = File::open(path).map_err(unreadable)?;
+    let mut reader = AtomReader::new(std::io::BufReader::new(file)).map_err(|e| MediaError::Atoms {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let first = reader.read_at(4, 4).ok();
+    if !first.is_some_and(|k| QUICKTIME_TOP.iter().any(|t| t[..] == k[..])) {
+        return Ok(None);
+    }
+    match Movie::read(&mut reader) {
+        Ok(movie) => Ok(movie),
+        Err(AtomError::Truncated { offset, size, .. }) => Err(MediaError::Truncated {
+            path: path.to_path_buf(),
+            needed: offset.saturating_add(size),
+            actual: file_size,
+        }),
+        Err(e) => Err(MediaError::Atoms {
+            path: path.to_path_buf(),
+            source: e,
+        }),
+    }
+}
+
+/// An FFmpeg rational as ours, if it is a valid positive value.
+pub(crate) fn rational(r: ffmpeg::Rational) -> Option<Rational> {
+    Rational::new(r.numerator() as i64, r.denominator() as i64).filter(|r| r.is_positive())
+}

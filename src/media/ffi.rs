@@ -1,0 +1,96 @@
+//! The only `unsafe` in Earmark: a few FFmpeg calls that ffmpeg-next does not wrap.
+//!
+//! - the demuxer's sample index (every video sample's position, DTS and keyframe flag, which the
+//!   MOV demuxer builds from `stbl` at open without reading media data);
+//! - a seek in the stream's own timebase (`av_seek_frame` with `AVSEEK_FLAG_BACKWARD`), so the
+//!   target is exact ticks rather than microseconds rounded through `AV_TIME_BASE`;
+//! - the YUV→RGB matrix and range of a swscale context (BT.709 vs BT.601, limited vs full).
+#![allow(unsafe_code)]
+
+use ffmpeg_next as ffmpeg;
+use ffmpeg::ffi;
+
+/// One entry of the demuxer's index for a stream.
+#[derive(Clone, Copy, Debug)]
+pub struct IndexEntry {
+    /// Byte position of the sample in the file.
+    pub pos: i64,
+    /// Decode timestamp in the stream's timebase.
+    pub dts: i64,
+    /// Sample size in bytes.
+    pub size: i64,
+    /// A random-access (sync) sample.
+    pub keyframe: bool,
+    /// Marked by the demuxer as outside the edit list (decoded for reference, never shown).
+    pub discard: bool,
+}
+
+/// The demuxer's index for the stream, in decode order.
+pub fn index_entries(input: &ffmpeg::format::context::Input, stream_index: usize) -> Vec<IndexEntry> {
+    let Some(stream) = input.stream(stream_index) else {
+        return Vec::new();
+    };
+    // SAFETY: `stream.as_ptr()` points at a stream owned by `input`, alive for this borrow. The
+    // index accessors only read the stream's index array; each returned entry pointer is valid
+    // until the next demuxer call, and we copy out of it immediately.
+    unsafe {
+        let st = stream.as_ptr() as *mut ffi::AVStream;
+        let count = ffi::avformat_index_get_entries_count(st).max(0);
+        let mut out = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            let e = ffi::avformat_index_get_entry(st, i);
+            if e.is_null() {
+                break;
+            }
+            let flags = (*e).flags();
+            out.push(IndexEntry {
+                pos: (*e).pos,
+                dts: (*e).timestamp,
+                size: (*e).size() as i64,
+                keyframe: flags & ffi::AVINDEX_KEYFRAME != 0,
+                discard: flags & ffi::AVINDEX_DISCARD_FRAME != 0,
+            });
+        }
+        out
+    }
+}
+
+/// Seeks the demuxer so the next packet read is the keyframe at or before `ts` (stream ticks).
+pub fn seek_stream_backward(
+    input: &mut ffmpeg::format::context::Input,
+    stream_index: usize,
+    ts: i64,
+) -> Result<(), ffmpeg::Error> {
+    // SAFETY: the context pointer is valid for the duration of the `&mut` borrow; the stream index
+    // was obtained from this same context.
+    let ret = unsafe {
+        ffi::av_seek_frame(
+            input.as_mut_ptr(),
+            stream_index as i32,
+            ts,
+            ffi::AVSEEK_FLAG_BACKWARD,
+        )
+    };
+    if ret < 0 { Err(ffmpeg::Error::from(ret)) } else { Ok(()) }
+}
+
+/// Sets the YUV→RGB conversion matrix of a scaler: BT.709 when `bt709`, else BT.601; `full_range`
+/// for JPEG-range input. Output is always full-range RGB.
+pub fn set_scaler_colorspace(scaler: &mut ffmpeg::software::scaling::Context, bt709: bool, full_range: bool) {
+    let cs = if bt709 { ffi::SWS_CS_ITU709 } else { ffi::SWS_CS_ITU601 };
+    // SAFETY: the scaler pointer is valid for the borrow; `sws_getCoefficients` returns a pointer to
+    // a static table; brightness/contrast/saturation are swscale's neutral values (0, 1<<16, 1<<16).
+    unsafe {
+        let table = ffi::sws_getCoefficients(cs);
+        ffi::sws_setColorspaceDetails(
+            scaler.as_mut_ptr(),
+            table,
+            full_range as i32,
+            table,
+            1,
+            0,
+            1 << 16,
+            1 << 16,
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! Reading review files: the QuickTime atom tree, FFmpeg's demuxer, the frame index and the source
+//! timecode. Everything above this module sees frame numbers and timecodes, never FFmpeg types,
+//! except `video/`, which decodes the packets this module's [`Container`] demuxes.
+
+pub mod atoms;
+mod container;
+mod error;
+pub(crate) mod ffi;
+mod frame_index;
+pub mod movie;
+mod probe;
+mod source_timecode;
+
+pub use container::{Container, init_ffmpeg};
+pub use error::MediaError;
+pub use frame_index::FrameIndex;
+pub use probe::{AudioInfo, MediaInfo, VideoInfo, describe, probe};
+pub use source_timecode::{SourceTimecode, TimecodeSource};

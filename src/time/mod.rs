@@ -1,0 +1,14 @@
+//! Time as integers and rationals: frame rates, SMPTE timecode and stream ticks.
+//!
+//! Nothing in Earmark stores a position as floating-point seconds. A picture position is a frame
+//! number (0 = first frame of the file), a stream position is a tick count in the stream's
+//! timebase, and timecode is derived from the frame number plus the file's start timecode. This
+//! module is the bottom of the dependency graph: it knows nothing about files, FFmpeg or the UI.
+
+mod frame_rate;
+mod rational;
+mod timecode;
+
+pub use frame_rate::{FrameRate, TimecodeRate};
+pub use rational::Rational;
+pub use timecode::{Timecode, TimecodeError};

@@ -1,0 +1,395 @@
+//! Exact frame access: "give me frame N" (or timecode T) for any H.264/QuickTime review file.
+//!
+//! ```text
+//!  frame(N) ──► cached? ──yes──► done (backward steps inside a decoded GOP land here)
+//!                 │no
+//!                 ├─ decoder already just before N (same GOP)? ──► decode forward to N
+//!                 └─ else seek to keyframe K ≤ N (exact stream ticks), flush, decode K…N
+//!                       └─ first picture out later than N? retry from the keyframe before K
+//! ```
+//!
+//! Pictures come out of the decoder in presentation order; each is numbered from its
+//! best-effort timestamp through the [`FrameIndex`] and kept in the [`FrameCache`], so a request
+//! is answered only by a picture whose timestamp really is frame N's — never "the nearest one".
+
+use super::frame_cache::{FrameCache, Weigh};
+use super::rgba::{RgbaConverter, RgbaImage};
+use crate::media::{Container, FrameIndex, MediaError, SourceTimecode, ffi};
+use crate::time::Timecode;
+use ffmpeg_next as ffmpeg;
+use ffmpeg::frame::Video;
+use std::path::{Path, PathBuf};
+
+/// Tuning for a [`FrameReader`].
+#[derive(Clone, Copy, Debug)]
+pub struct ReaderOptions {
+    /// Decoder threads (0 = FFmpeg picks, one per core).
+    pub threads: usize,
+    /// Memory budget for decoded pictures kept for stepping.
+    pub cache_bytes: usize,
+}
+
+impl Default for ReaderOptions {
+    fn default() -> Self {
+        Self {
+            threads: 0,
+            // About 340 1080p 4:2:0 pictures: a whole 250-frame GOP plus neighbours.
+            cache_bytes: 1 << 30,
+        }
+    }
+}
+
+/// Counters for benchmarks and diagnostics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReaderStats {
+    /// Demuxer seeks performed.
+    pub seeks: u64,
+    /// Seeks retried from an earlier keyframe because the first picture came out late.
+    pub seek_retries: u64,
+    /// Pictures received from the decoder.
+    pub decoded: u64,
+    /// Requests answered from the cache.
+    pub cache_hits: u64,
+    /// Packets the decoder rejected as corrupt (skipped).
+    pub bad_packets: u64,
+}
+
+impl Weigh for Video {
+    fn weight(&self) -> usize {
+        (0..self.planes()).map(|i| self.data(i).len()).sum::<usize>() + 512
+    }
+}
+
+/// Decodes exactly the requested frame of a file's video stream.
+pub struct FrameReader {
+    container: Container,
+    decoder: ffmpeg::decoder::Video,
+    cache: FrameCache<Video>,
+    converter: RgbaConverter,
+    packet: ffmpeg::Packet,
+    /// Number of the last picture the decoder produced since the last seek (None after a flush).
+    last_out: Option<i64>,
+    /// The demuxer has no more packets and the decoder was told so.
+    input_done: bool,
+    /// The timestamp of frame 0 has been taken from a real decoded picture.
+    first_pts_checked: bool,
+    stats: ReaderStats,
+}
+
+impl FrameReader {
+    /// Opens `path` with default options.
+    pub fn open(path: &Path) -> Result<Self, MediaError> {
+        Self::open_with(path, ReaderOptions::default())
+    }
+
+    /// Opens `path`, builds a decoder for its video stream and decodes frame 0.
+    pub fn open_with(path: &Path, options: ReaderOptions) -> Result<Self, MediaError> {
+        let container = Container::open(path)?;
+        let ff_err = |doing: &'static str| {
+            move |e: ffmpeg::Error| MediaError::Ffmpeg {
+                path: path.to_path_buf(),
+                doing,
+                reason: e.to_string(),
+            }
+        };
+        let stream = container
+            .input
+            .stream(container.video_stream)
+            .ok_or_else(|| MediaError::NoVideo(path.to_path_buf()))?;
+        let mut ctx = ffmpeg::codec::Context::from_parameters(stream.parameters())
+            .map_err(ff_err("reading the video codec parameters"))?;
+        ctx.set_threading(ffmpeg::codec::threading::Config {
+            kind: ffmpeg::codec::threading::Type::Frame,
+            count: options.threads,
+            safe: false,
+        });
+        let decoder = ctx
+            .decoder()
+            .video()
+            .map_err(ff_err("opening the video decoder"))?;
+        let mut reader = Self {
+            container,
+            decoder,
+            cache: FrameCache::new(options.cache_bytes),
+            converter: RgbaConverter::default(),
+            packet: ffmpeg::Packet::empty(),
+            last_out: None,
+            input_done: false,
+            first_pts_checked: false,
+            stats: ReaderStats::default(),
+        };
+        reader.calibrate_first_pts()?;
+        Ok(reader)
+    }
+
+    /// The file path.
+    pub fn path(&self) -> &Path {
+        &self.container.path
+    }
+
+    /// The opened container (for probing).
+    pub fn container(&self) -> &Container {
+        &self.container
+    }
+
+    /// Frame numbering of the video stream.
+    pub fn index(&self) -> &FrameIndex {
+        &self.container.index
+    }
+
+    /// Number of frames in the file.
+    pub fn frame_count(&self) -> u64 {
+        self.container.index.count
+    }
+
+    /// The file's source timecode.
+    pub fn timecode(&self) -> &SourceTimecode {
+        &self.container.timecode
+    }
+
+    /// Counters since open.
+    pub fn stats(&self) -> ReaderStats {
+        self.stats
+    }
+
+    /// Decoded pictures currently kept for stepping.
+    pub fn cached_frames(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// The frame that carries source timecode `tc`.
+    pub fn frame_of_timecode(&self, tc: Timecode) -> Result<u64, MediaError> {
+        let n = self.timecode().frame_of(tc);
+        let count = self.frame_count();
+        if n < 0 || n as u64 >= count {
+            let tcs = self.timecode();
+            return Err(MediaError::TimecodeOutOfRange {
+                path: self.container.path.clone(),
+                timecode: tc.to_string(),
+                first: tcs.at_frame(0).to_string(),
+                last: tcs.at_frame(count as i64 - 1).to_string(),
+            });
+        }
+        Ok(n as u64)
+    }
+
+    /// Frame `n` (0 = first picture), decoded exactly.
+    pub fn frame(&mut self, n: u64) -> Result<&Video, MediaError> {
+        let count = self.frame_count();
+        if n >= count {
+            return Err(MediaError::FrameOutOfRange {
+                path: self.container.path.clone(),
+                frame: n as i64,
+                count,
+            });
+        }
+        if self.cache.contains(n) {
+            self.stats.cache_hits += 1;
+        } else {
+            self.decode_to(n)?;
+        }
+        let path = &self.container.path;
+        self.cache.get(n).ok_or_else(|| MediaError::Decode {
+            path: path.clone(),
+            frame: n,
+            reason: "the decoder never produced a picture with this frame's timestamp".into(),
+        })
+    }
+
+    /// Frame `n` as RGBA at native size.
+    pub fn rgba(&mut self, n: u64) -> Result<RgbaImage, MediaError> {
+        self.frame(n)?;
+        let path = self.container.path.clone();
+        let frame = self.cache.get(n).ok_or_else(|| MediaError::Decode {
+            path: path.clone(),
+            frame: n,
+            reason: "picture evicted".into(),
+        })?;
+        self.converter.convert(frame).map_err(|e| with_path(e, path))
+    }
+
+    /// Decodes, from wherever is cheapest, until frame `n` is in the cache.
+    fn decode_to(&mut self, n: u64) -> Result<(), MediaError> {
+        let index = &self.container.index;
+        let keyframe = index.keyframe_at_or_before(n);
+        // Continuing costs (n − last) pictures; seeking costs (n − keyframe) plus a flush and the
+        // decoder's refill, worth about two pictures.
+        let continue_forward = self
+            .last_out
+            .is_some_and(|last| last < n as i64 && last + 2 >= keyframe as i64 && !self.input_done);
+        if continue_forward && self.decode_forward_until(n)? {
+            return Ok(());
+        }
+        let mut from = keyframe;
+        loop {
+            let first = self.seek_and_decode_first(from, n)?;
+            match first {
+                Some(got) if got > n as i64 && from > 0 => {
+                    // Landed after the target (open GOP or an index that disagrees with the
+                    // decoder): start from the keyframe before.
+                    self.stats.seek_retries += 1;
+                    from = self.container.index.keyframe_before(from).unwrap_or(0);
+                }
+                Some(got) if got >= n as i64 => return Ok(()),
+                Some(_) => {
+                    self.decode_forward_until(n)?;
+                    return Ok(());
+                }
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Seeks to keyframe `from`, flushes, and decodes the first picture. Returns its number.
+    fn seek_and_decode_first(&mut self, from: u64, focus: u64) -> Result<Option<i64>, MediaError> {
+        let ts = self.container.index.pts_of(from);
+        self.stats.seeks += 1;
+        ffi::seek_stream_backward(&mut self.container.input, self.container.video_stream, ts)
+            .map_err(|e| MediaError::Ffmpeg {
+                path: self.container.path.clone(),
+                doing: "seeking",
+                reason: e.to_string(),
+            })?;
+        self.decoder.flush();
+        self.last_out = None;
+        self.input_done = false;
+        self.decode_next(focus)
+    }
+
+    /// Decodes forward until frame `n` is cached or passed. Returns whether `n` is now cached.
+    fn decode_forward_until(&mut self, n: u64) -> Result<bool, MediaError> {
+        while !self.cache.contains(n) {
+            match self.decode_next(n)? {
+                Some(got) if got >= n as i64 => break,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        Ok(self.cache.contains(n))
+    }
+
+    /// The next picture out of the decoder, numbered and cached; `None` at end of stream.
+    fn decode_next(&mut self, focus: u64) -> Result<Option<i64>, MediaError> {
+        loop {
+            let mut frame = Video::empty();
+            match self.decoder.receive_frame(&mut frame) {
+                Ok(()) => return Ok(Some(self.accept(frame, focus))),
+                Err(ffmpeg::Error::Eof) => return Ok(None),
+                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {
+                    self.feed_packet()?;
+                }
+                Err(e) => {
+                    return Err(MediaError::Decode {
+                        path: self.container.path.clone(),
+                        frame: focus,
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Numbers a decoded picture, caches it and remembers it as the decoder's position.
+    fn accept(&mut self, frame: Video, focus: u64) -> i64 {
+        self.stats.decoded += 1;
+        let index = &self.container.index;
+        let number = match frame.timestamp().or(frame.pts()) {
+            Some(pts) => index.frame_at(pts),
+            None => self.last_out.map_or(0, |l| l + 1),
+        };
+        self.last_out = Some(number);
+        if number >= 0 && (number as u64) < index.count {
+            self.cache.insert(number as u64, frame, focus);
+        }
+        number
+    }
+
+    /// Sends the next video packet to the decoder (or end-of-stream once the file is exhausted).
+    fn feed_packet(&mut self) -> Result<(), MediaError> {
+        if self.input_done {
+            // The decoder was told end-of-stream and still asks for input: nothing more to give.
+            self.decoder.send_eof().ok();
+            return Err(MediaError::Decode {
+                path: self.container.path.clone(),
+                frame: self.last_out.map_or(0, |l| l.max(0) as u64),
+                reason: "decoder stalled at end of stream".into(),
+            });
+        }
+        loop {
+            match self.packet.read(&mut self.container.input) {
+                Ok(()) => {
+                    if self.packet.stream() != self.container.video_stream {
+                        continue;
+                    }
+                    match self.decoder.send_packet(&self.packet) {
+                        Ok(()) => return Ok(()),
+                        Err(ffmpeg::Error::InvalidData) => {
+                            self.stats.bad_packets += 1;
+                            continue;
+                        }
+                        Err(e) => {
+                            return Err(MediaError::Decode {
+                                path: self.container.path.clone(),
+                                frame: self.last_out.map_or(0, |l| l.max(0) as u64),
+                                reason: e.to_string(),
+                            });
+                        }
+                    }
+                }
+                Err(ffmpeg::Error::Eof) => {
+                    self.input_done = true;
+                    self.decoder.send_eof().ok();
+                    return Ok(());
+                }
+                Err(ffmpeg::Error::InvalidData) => {
+                    self.stats.bad_packets += 1;
+                    continue;
+                }
+                Err(e) => {
+                    return Err(MediaError::Ffmpeg {
+                        path: self.container.path.clone(),
+                        doing: "reading packets",
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Takes frame 0's timestamp from the first decoded picture rather than trusting the
+    /// container's start time (edit lists and B-frame delays make them differ).
+    fn calibrate_first_pts(&mut self) -> Result<(), MediaError> {
+        if self.first_pts_checked {
+            return Ok(());
+        }
+        self.first_pts_checked = true;
+        let mut frame = Video::empty();
+        loop {
+            match self.decoder.receive_frame(&mut frame) {
+                Ok(()) => break,
+                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {
+                    self.feed_packet()?;
+                }
+                Err(e) => {
+                    return Err(MediaError::Decode {
+                        path: self.container.path.clone(),
+                        frame: 0,
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+        if let Some(pts) = frame.timestamp().or(frame.pts()) {
+            self.container.index.first_pts = pts;
+        }
+        self.accept(frame, 0);
+        Ok(())
+    }
+}
+
+fn with_path(e: MediaError, path: PathBuf) -> MediaError {
+    match e {
+        MediaError::Ffmpeg { doing, reason, .. } => MediaError::Ffmpeg { path, doing, reason },
+        other => other,
+    }
+}

@@ -1,0 +1,107 @@
+//! Decoded pictures as tightly packed 8-bit RGBA, converted with a cached swscale context.
+//!
+//! Building a swscale context costs far more than one conversion, so one is kept and rebuilt only
+//! when the source format, size or colour description changes. The YUV→RGB matrix follows the
+//! frame's colour space (BT.709 for HD; BT.601 only when the stream says so), limited range
+//! unless the stream says full.
+
+use crate::media::MediaError;
+use ffmpeg_next as ffmpeg;
+use ffmpeg::format::Pixel;
+use ffmpeg::frame::Video;
+use ffmpeg::software::scaling;
+
+/// An RGBA picture, rows packed with no padding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RgbaImage {
+    pub width: u32,
+    pub height: u32,
+    /// `width × height × 4` bytes, row-major, alpha always 255.
+    pub pixels: Vec<u8>,
+}
+
+impl RgbaImage {
+    /// The RGBA value at (x, y); `None` outside the picture.
+    pub fn pixel(&self, x: u32, y: u32) -> Option<[u8; 4]> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let i = (y as usize * self.width as usize + x as usize) * 4;
+        self.pixels.get(i..i + 4).and_then(|s| s.try_into().ok())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key {
+    format: Pixel,
+    width: u32,
+    height: u32,
+    bt709: bool,
+    full_range: bool,
+}
+
+/// Converts decoded frames to RGBA, reusing its scaler while the input stays the same.
+#[derive(Default)]
+pub struct RgbaConverter {
+    scaler: Option<(Key, scaling::Context)>,
+    out: Option<Video>,
+}
+
+impl RgbaConverter {
+    /// Converts `frame` at its native size.
+    pub fn convert(&mut self, frame: &Video) -> Result<RgbaImage, MediaError> {
+        let err = |reason: String| MediaError::Ffmpeg {
+            path: Default::default(),
+            doing: "converting a picture to RGB",
+            reason,
+        };
+        let key = Key {
+            format: frame.format(),
+            width: frame.width(),
+            height: frame.height(),
+            bt709: !matches!(
+                frame.color_space(),
+                ffmpeg::color::Space::BT470BG | ffmpeg::color::Space::SMPTE170M
+            ),
+            full_range: frame.color_range() == ffmpeg::color::Range::JPEG,
+        };
+        if key.width == 0 || key.height == 0 {
+            return Err(err("empty picture".into()));
+        }
+        if self.scaler.as_ref().is_none_or(|(k, _)| *k != key) {
+            let mut ctx = scaling::Context::get(
+                key.format,
+                key.width,
+                key.height,
+                Pixel::RGBA,
+                key.width,
+                key.height,
+                scaling::Flags::BILINEAR,
+            )
+            .map_err(|e| err(e.to_string()))?;
+            crate::media::ffi::set_scaler_colorspace(&mut ctx, key.bt709, key.full_range);
+            self.scaler = Some((key, ctx));
+            self.out = None;
+        }
+        let out = self
+            .out
+            .get_or_insert_with(|| Video::new(Pixel::RGBA, key.width, key.height));
+        if let Some((_, scaler)) = self.scaler.as_mut() {
+            scaler.run(frame, out).map_err(|e| err(e.to_string()))?;
+        }
+        let row = key.width as usize * 4;
+        let stride = out.stride(0);
+        let data = out.data(0);
+        let mut pixels = Vec::with_capacity(row * key.height as usize);
+        for y in 0..key.height as usize {
+            let start = y * stride;
+            let line = data.get(start..start + row).ok_or_else(|| err("short RGBA plane".into()))?;
+            pixels.extend_from_slice(line);
+        }
+        Ok(RgbaImage {
+            width: key.width,
+            height: key.height,
+            pixels,
+        })
+    }
+}
