@@ -8,7 +8,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn earmark(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_earmark")).args(args).output().expect("binary runs")
+    Command::new(env!("CARGO_BIN_EXE_earmark"))
+        .args(args)
+        .output()
+        .expect("binary runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -25,7 +28,14 @@ fn still_writes_the_exact_frame_by_number_and_by_timecode() {
         for _ in 0..2 {
             let n = rng.below(f.frames);
             let out = dir.path().join(format!("{}-{n}.png", f.name));
-            let o = earmark(&["still", file, "--frame", &n.to_string(), "-o", out.to_str().expect("path")]);
+            let o = earmark(&[
+                "still",
+                file,
+                "--frame",
+                &n.to_string(),
+                "-o",
+                out.to_str().expect("path"),
+            ]);
             assert!(o.status.success(), "{}: {}", f.name, stderr(&o));
             let img = load_png(&out);
             assert_eq!((img.width, img.height), (f.width, f.height));
@@ -36,8 +46,20 @@ fn still_writes_the_exact_frame_by_number_and_by_timecode() {
         let reader = earmark::video::FrameReader::open(Path::new(file)).expect("open");
         let label = reader.timecode().at_frame(n as i64).to_string();
         let out = dir.path().join(format!("{}-tc.png", f.name));
-        let o = earmark(&["still", file, "--tc", &label, "-o", out.to_str().expect("path")]);
-        assert!(o.status.success(), "{} --tc {label}: {}", f.name, stderr(&o));
+        let o = earmark(&[
+            "still",
+            file,
+            "--tc",
+            &label,
+            "-o",
+            out.to_str().expect("path"),
+        ]);
+        assert!(
+            o.status.success(),
+            "{} --tc {label}: {}",
+            f.name,
+            stderr(&o)
+        );
         assert_eq!(read_code(&load_png(&out)), n, "{} --tc {label}", f.name);
     }
 }
@@ -57,7 +79,11 @@ fn probe_json_has_the_documented_fields() {
     let d = v["duration_seconds"].as_f64().expect("number");
     assert!((d - 180.0 * 1001.0 / 60000.0).abs() < 1e-9, "{d}");
     assert!(v["audio"].is_null());
-    let with_audio = earmark(&["probe", fixture("f23976_1080_g48_b.mov").to_str().expect("path"), "--json"]);
+    let with_audio = earmark(&[
+        "probe",
+        fixture("f23976_1080_g48_b.mov").to_str().expect("path"),
+        "--json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&with_audio.stdout).expect("valid JSON");
     assert_eq!(v["audio"]["codec"], "aac");
     assert_eq!(v["audio"]["sample_rate"], 48000);
@@ -68,8 +94,14 @@ fn assert_bad(args: &[&str], file: &str, phrase: &str) {
     let o = earmark(args);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-    assert!(err.contains(file), "{args:?}: message does not name the file: {err}");
-    assert!(err.contains(phrase), "{args:?}: expected {phrase:?} in {err}");
+    assert!(
+        err.contains(file),
+        "{args:?}: message does not name the file: {err}"
+    );
+    assert!(
+        err.contains(phrase),
+        "{args:?}: expected {phrase:?} in {err}"
+    );
     assert!(!err.contains("panicked"), "{args:?}: {err}");
 }
 
@@ -100,12 +132,23 @@ fn unsupported_codec_and_folders_are_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Rename the H.264 sample entry to a codec nobody decodes.
     let mut bytes = std::fs::read(fixture("f24_720_g12_nob.mov")).expect("read");
-    let at = bytes.windows(4).position(|w| w == b"avc1").expect("avc1 entry");
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"avc1")
+        .expect("avc1 entry");
     bytes[at..at + 4].copy_from_slice(b"zzzz");
     let patched = dir.path().join("odd_codec.mov");
     std::fs::write(&patched, bytes).expect("write");
-    assert_bad(&["probe", patched.to_str().expect("path")], "odd_codec.mov", "unsupported video codec");
-    assert_bad(&["probe", dir.path().to_str().expect("path")], dir.path().to_str().expect("path"), "folder");
+    assert_bad(
+        &["probe", patched.to_str().expect("path")],
+        "odd_codec.mov",
+        "unsupported video codec",
+    );
+    assert_bad(
+        &["probe", dir.path().to_str().expect("path")],
+        dir.path().to_str().expect("path"),
+        "folder",
+    );
 }
 
 #[test]
@@ -114,10 +157,18 @@ fn out_of_range_requests_are_refused_clearly() {
     let file = file.to_str().expect("path");
     let o = earmark(&["still", file, "--frame", "120", "-o", "/tmp/never.png"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("frame 120 is out of range: the file has 120 frames"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("frame 120 is out of range: the file has 120 frames"),
+        "{}",
+        stderr(&o)
+    );
     let o = earmark(&["still", file, "--tc", "02:00:00:00", "-o", "/tmp/never.png"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("outside the file (00:59:59:00 to 01:00:03:23)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("outside the file (00:59:59:00 to 01:00:03:23)"),
+        "{}",
+        stderr(&o)
+    );
     let o = earmark(&["still", file, "--tc", "01:00:00;00", "-o", "/tmp/never.png"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no drop-frame"), "{}", stderr(&o));

@@ -14,14 +14,24 @@ fn probe_reports_rate_count_size_and_timecode() {
         let info = media::probe(&fixture(f.name)).unwrap_or_else(|e| panic!("{}: {e}", f.name));
         assert_eq!(info.video.frame_rate, f.rate, "{}", f.name);
         assert_eq!(info.video.frame_count, f.frames, "{}", f.name);
-        assert_eq!((info.video.width, info.video.height), (f.width, f.height), "{}", f.name);
+        assert_eq!(
+            (info.video.width, info.video.height),
+            (f.width, f.height),
+            "{}",
+            f.name
+        );
         assert_eq!(info.start_timecode, f.start_tc, "{}", f.name);
         assert_eq!(info.drop_frame, f.drop_frame, "{}", f.name);
         assert_eq!(info.video.max_gop, f.gop.min(f.frames), "{}", f.name);
         assert!(info.video.constant_frame_rate, "{}", f.name);
         assert_eq!(info.audio.is_some(), f.audio, "{}", f.name);
         if let Some(a) = &info.audio {
-            assert_eq!((a.codec.as_str(), a.sample_rate, a.channels), ("aac", 48000, 2), "{}", f.name);
+            assert_eq!(
+                (a.codec.as_str(), a.sample_rate, a.channels),
+                ("aac", 48000, 2),
+                "{}",
+                f.name
+            );
         }
     }
 }
@@ -30,12 +40,15 @@ fn probe_reports_rate_count_size_and_timecode() {
 fn random_frames_are_exact() {
     let mut rng = Rng::new(0x5eed_2026);
     for f in &FIXTURES {
-        let mut reader = FrameReader::open(&fixture(f.name)).unwrap_or_else(|e| panic!("{}: {e}", f.name));
+        let mut reader =
+            FrameReader::open(&fixture(f.name)).unwrap_or_else(|e| panic!("{}: {e}", f.name));
         let last = f.frames - 1;
         let mut targets = vec![0, last, last / 2, f.gop.min(last), f.gop.saturating_sub(1)];
         targets.extend((0..40).map(|_| rng.below(f.frames)));
         for n in targets {
-            let img = reader.rgba(n).unwrap_or_else(|e| panic!("{} frame {n}: {e}", f.name));
+            let img = reader
+                .rgba(n)
+                .unwrap_or_else(|e| panic!("{} frame {n}: {e}", f.name));
             assert_eq!(read_code(&img), n, "{}: asked for frame {n}", f.name);
             assert_eq!((img.width, img.height), (f.width, f.height));
         }
@@ -55,16 +68,34 @@ fn stepping_forward_and_backward_is_exact_and_backward_uses_the_cache() {
         }
         // Stepping back across one keyframe costs one seek; within a GOP, none.
         let seeks = reader.stats().seeks - seeks_after_first;
-        assert!(seeks <= 1, "{}: {seeks} seeks for one GOP of back steps", f.name);
+        assert!(
+            seeks <= 1,
+            "{}: {seeks} seeks for one GOP of back steps",
+            f.name
+        );
         // Forward steps: at most one seek back into this GOP, then one decode per step.
         let (from_decoded, from_seeks) = (reader.stats().decoded, reader.stats().seeks);
         let steps = 20.min(f.frames - start);
         for n in start..start + steps {
-            assert_eq!(read_code(&reader.rgba(n).expect("forward step")), n, "{}: forward to {n}", f.name);
+            assert_eq!(
+                read_code(&reader.rgba(n).expect("forward step")),
+                n,
+                "{}: forward to {n}",
+                f.name
+            );
         }
         let stats = reader.stats();
-        assert!(stats.seeks - from_seeks <= 1, "{}: forward steps seeked {} times", f.name, stats.seeks - from_seeks);
-        assert!(stats.decoded - from_decoded <= f.gop + steps, "{}: forward steps re-decoded", f.name);
+        assert!(
+            stats.seeks - from_seeks <= 1,
+            "{}: forward steps seeked {} times",
+            f.name,
+            stats.seeks - from_seeks
+        );
+        assert!(
+            stats.decoded - from_decoded <= f.gop + steps,
+            "{}: forward steps re-decoded",
+            f.name
+        );
     }
 }
 
@@ -78,7 +109,12 @@ fn timecode_requests_land_on_the_labelled_frame() {
             let tc = tcs.parse(&label).expect("own label parses");
             let found = reader.frame_of_timecode(tc).expect("in range");
             assert_eq!(found, n, "{}: {label}", f.name);
-            assert_eq!(read_code(&reader.rgba(found).expect("decode")), n, "{}: {label}", f.name);
+            assert_eq!(
+                read_code(&reader.rgba(found).expect("decode")),
+                n,
+                "{}: {label}",
+                f.name
+            );
         }
     }
 }

@@ -10,7 +10,12 @@ use std::path::PathBuf;
 
 /// Earmark: review a TV sound mix on headphones, with frame-accurate picture.
 #[derive(Debug, Parser)]
-#[command(name = "earmark", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "earmark",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// Review file to open in the player window (the bundled demo clip if omitted).
     pub file: Option<PathBuf>,

@@ -35,7 +35,11 @@ fn human(i: &MediaInfo) -> String {
         v.frame_rate_label,
         v.frame_rate,
         v.frame_count,
-        if v.constant_frame_rate { "" } else { " (variable rate!)" },
+        if v.constant_frame_rate {
+            ""
+        } else {
+            " (variable rate!)"
+        },
         v.max_gop,
     );
     match &i.audio {
@@ -52,7 +56,11 @@ fn human(i: &MediaInfo) -> String {
         "  timecode   {} – {} ({}, from {})\n  duration   {:.3} s",
         i.start_timecode,
         i.end_timecode,
-        if i.drop_frame { "drop-frame" } else { "non-drop" },
+        if i.drop_frame {
+            "drop-frame"
+        } else {
+            "non-drop"
+        },
         match i.timecode_source {
             media::TimecodeSource::Tmcd => "tmcd track",
             media::TimecodeSource::FfmpegTag => "metadata tag",

@@ -5,7 +5,12 @@ use crate::video::{FrameReader, write_png};
 use anyhow::Context as _;
 use std::path::Path;
 
-pub fn run(file: &Path, frame: Option<u64>, tc: Option<&str>, output: &Path) -> anyhow::Result<Outcome> {
+pub fn run(
+    file: &Path,
+    frame: Option<u64>,
+    tc: Option<&str>,
+    output: &Path,
+) -> anyhow::Result<Outcome> {
     let mut reader = match FrameReader::open(file) {
         Ok(r) => r,
         Err(e) => return Ok(Outcome::BadInput(e.to_string())),
@@ -14,14 +19,19 @@ pub fn run(file: &Path, frame: Option<u64>, tc: Option<&str>, output: &Path) -> 
         (Some(n), _) => n,
         (None, Some(text)) => {
             let parsed = reader.timecode().parse(text);
-            match parsed.map_err(|e| e.to_string()).and_then(|t| {
-                reader.frame_of_timecode(t).map_err(|e| e.to_string())
-            }) {
+            match parsed
+                .map_err(|e| e.to_string())
+                .and_then(|t| reader.frame_of_timecode(t).map_err(|e| e.to_string()))
+            {
                 Ok(n) => n,
                 Err(msg) => return Ok(Outcome::BadInput(msg)),
             }
         }
-        (None, None) => return Ok(Outcome::BadInput("give --frame N or --tc HH:MM:SS:FF".into())),
+        (None, None) => {
+            return Ok(Outcome::BadInput(
+                "give --frame N or --tc HH:MM:SS:FF".into(),
+            ));
+        }
     };
     let image = match reader.rgba(n) {
         Ok(img) => img,

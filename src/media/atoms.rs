@@ -25,7 +25,9 @@ pub const MAX_DEPTH: usize = 12;
 pub enum AtomError {
     #[error("read failed: {0}")]
     Io(#[from] std::io::Error),
-    #[error("atom `{kind}` at byte {offset} claims {size} bytes but only {available} remain (file truncated?)")]
+    #[error(
+        "atom `{kind}` at byte {offset} claims {size} bytes but only {available} remain (file truncated?)"
+    )]
     Truncated {
         kind: String,
         offset: u64,
@@ -101,7 +103,11 @@ impl<R: Read + Seek> AtomReader<R> {
     /// Wraps `src`; its length is taken by seeking to the end.
     pub fn new(mut src: R) -> Result<Self, AtomError> {
         let len = src.seek(SeekFrom::End(0))?;
-        Ok(Self { src, len, visited: 0 })
+        Ok(Self {
+            src,
+            len,
+            visited: 0,
+        })
     }
 
     /// Total length of the source in bytes.
@@ -127,7 +133,10 @@ impl<R: Read + Seek> AtomReader<R> {
     /// The children of `parent` that start `skip` bytes into its payload (for atoms such as
     /// `stsd` or `meta` that put fields before their children).
     pub fn children_after(&mut self, parent: &Atom, skip: u64) -> Result<Vec<Atom>, AtomError> {
-        let start = parent.payload_offset().saturating_add(skip).min(parent.end());
+        let start = parent
+            .payload_offset()
+            .saturating_add(skip)
+            .min(parent.end());
         self.atoms_in(start, parent.end())
     }
 
@@ -305,8 +314,14 @@ mod tests {
         let file = [atom(b"ftyp", b"qt  "), atom(b"moov", &inner)].concat();
         let mut r = AtomReader::new(Cursor::new(file)).expect("reader");
         let top = r.top_level().expect("top");
-        assert_eq!(top.iter().map(|a| a.kind).collect::<Vec<_>>(), [*b"ftyp", *b"moov"]);
-        let mdhd = r.descend(&top[1], &[b"mdhd"]).expect("walk").expect("found");
+        assert_eq!(
+            top.iter().map(|a| a.kind).collect::<Vec<_>>(),
+            [*b"ftyp", *b"moov"]
+        );
+        let mdhd = r
+            .descend(&top[1], &[b"mdhd"])
+            .expect("walk")
+            .expect("found");
         assert_eq!(r.read_payload(&mdhd, 64).expect("payload"), [1, 2, 3, 4]);
     }
 
@@ -342,7 +357,10 @@ mod tests {
         let file = atom(b"stsd", &vec![0; 4096]);
         let mut r = AtomReader::new(Cursor::new(file)).expect("reader");
         let top = r.top_level().expect("top");
-        assert!(matches!(r.read_payload(&top[0], 1024), Err(AtomError::TooLarge { .. })));
+        assert!(matches!(
+            r.read_payload(&top[0], 1024),
+            Err(AtomError::TooLarge { .. })
+        ));
     }
 
     #[test]

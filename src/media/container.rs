@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 /// Top-level atom types that mark a QuickTime / ISO-BMFF file.
-const QUICKTIME_TOP: [&[u8; 4]; 8] = [b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot", b"uuid"];
+const QUICKTIME_TOP: [&[u8; 4]; 8] = [
+    b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot", b"uuid",
+];
 
 /// An opened media file with a video stream, ready for decoding.
 pub struct Container {
@@ -87,7 +89,10 @@ impl Container {
                 codec: format!("{codec_id:?}").to_lowercase(),
             });
         }
-        let timebase = rational(video.time_base()).unwrap_or(Rational { num: 1, den: 90_000 });
+        let timebase = rational(video.time_base()).unwrap_or(Rational {
+            num: 1,
+            den: 90_000,
+        });
         let declared_rate = rational(video.rate())
             .or_else(|| rational(video.avg_frame_rate()))
             .and_then(|r| FrameRate::new(r.num, r.den))
@@ -104,7 +109,10 @@ impl Container {
                     .streams()
                     .find_map(|s| s.metadata().get("timecode").map(str::to_owned))
             });
-        let audio_stream = input.streams().best(ffmpeg::media::Type::Audio).map(|s| s.index());
+        let audio_stream = input
+            .streams()
+            .best(ffmpeg::media::Type::Audio)
+            .map(|s| s.index());
 
         let entries = ffi::index_entries(&input, video_stream);
         let mut index = FrameIndex::from_entries(&entries, timebase, declared_rate, declared_count);
@@ -144,10 +152,11 @@ fn read_movie(path: &Path, file_size: u64) -> Result<Option<Movie>, MediaError> 
         reason: e.to_string(),
     };
     let file = File::open(path).map_err(unreadable)?;
-    let mut reader = AtomReader::new(std::io::BufReader::new(file)).map_err(|e| MediaError::Atoms {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let mut reader =
+        AtomReader::new(std::io::BufReader::new(file)).map_err(|e| MediaError::Atoms {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
     let first = reader.read_at(4, 4).ok();
     if !first.is_some_and(|k| QUICKTIME_TOP.iter().any(|t| t[..] == k[..])) {
         return Ok(None);

@@ -25,11 +25,19 @@ pub enum MediaError {
         codec: String,
     },
     #[error("file is truncated: its media data runs to byte {needed} but the file has {actual} bytes (re-download it): {}", path.display())]
-    Truncated { path: PathBuf, needed: u64, actual: u64 },
+    Truncated {
+        path: PathBuf,
+        needed: u64,
+        actual: u64,
+    },
     #[error("QuickTime structure is damaged ({source}): {}", path.display())]
     Atoms { path: PathBuf, source: AtomError },
     #[error("frame {frame} is out of range: the file has {count} frames (0–{last}): {}", path.display(), last = count.saturating_sub(1))]
-    FrameOutOfRange { path: PathBuf, frame: i64, count: u64 },
+    FrameOutOfRange {
+        path: PathBuf,
+        frame: i64,
+        count: u64,
+    },
     #[error("timecode {timecode} is outside the file ({first} to {last}): {}", path.display())]
     TimecodeOutOfRange {
         path: PathBuf,
@@ -38,7 +46,11 @@ pub enum MediaError {
         last: String,
     },
     #[error("could not decode frame {frame} ({reason}): {}", path.display())]
-    Decode { path: PathBuf, frame: u64, reason: String },
+    Decode {
+        path: PathBuf,
+        frame: u64,
+        reason: String,
+    },
     #[error("FFmpeg error while {doing} ({reason}): {}", path.display())]
     Ffmpeg {
         path: PathBuf,

@@ -7,8 +7,8 @@
 //! - the YUV→RGB matrix and range of a swscale context (BT.709 vs BT.601, limited vs full).
 #![allow(unsafe_code)]
 
-use ffmpeg_next as ffmpeg;
 use ffmpeg::ffi;
+use ffmpeg_next as ffmpeg;
 
 /// One entry of the demuxer's index for a stream.
 #[derive(Clone, Copy, Debug)]
@@ -26,7 +26,10 @@ pub struct IndexEntry {
 }
 
 /// The demuxer's index for the stream, in decode order.
-pub fn index_entries(input: &ffmpeg::format::context::Input, stream_index: usize) -> Vec<IndexEntry> {
+pub fn index_entries(
+    input: &ffmpeg::format::context::Input,
+    stream_index: usize,
+) -> Vec<IndexEntry> {
     let Some(stream) = input.stream(stream_index) else {
         return Vec::new();
     };
@@ -71,13 +74,25 @@ pub fn seek_stream_backward(
             ffi::AVSEEK_FLAG_BACKWARD,
         )
     };
-    if ret < 0 { Err(ffmpeg::Error::from(ret)) } else { Ok(()) }
+    if ret < 0 {
+        Err(ffmpeg::Error::from(ret))
+    } else {
+        Ok(())
+    }
 }
 
 /// Sets the YUV→RGB conversion matrix of a scaler: BT.709 when `bt709`, else BT.601; `full_range`
 /// for JPEG-range input. Output is always full-range RGB.
-pub fn set_scaler_colorspace(scaler: &mut ffmpeg::software::scaling::Context, bt709: bool, full_range: bool) {
-    let cs = if bt709 { ffi::SWS_CS_ITU709 } else { ffi::SWS_CS_ITU601 };
+pub fn set_scaler_colorspace(
+    scaler: &mut ffmpeg::software::scaling::Context,
+    bt709: bool,
+    full_range: bool,
+) {
+    let cs = if bt709 {
+        ffi::SWS_CS_ITU709
+    } else {
+        ffi::SWS_CS_ITU601
+    };
     // SAFETY: the scaler pointer is valid for the borrow; `sws_getCoefficients` returns a pointer to
     // a static table; brightness/contrast/saturation are swscale's neutral values (0, 1<<16, 1<<16).
     unsafe {

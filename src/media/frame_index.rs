@@ -43,7 +43,10 @@ impl FrameIndex {
         for pair in shown.windows(2) {
             *deltas.entry(pair[1].dts - pair[0].dts).or_default() += 1;
         }
-        let mode = deltas.iter().max_by_key(|(d, n)| (**n, -**d)).map(|(d, _)| *d);
+        let mode = deltas
+            .iter()
+            .max_by_key(|(d, n)| (**n, -**d))
+            .map(|(d, _)| *d);
         let constant_rate = deltas.len() <= 1;
         // rate = 1 / (delta × timebase) = tb.den / (delta × tb.num)
         let rate = mode
@@ -65,7 +68,11 @@ impl FrameIndex {
             .map(|e| (e.pos + e.size) as u64)
             .max()
             .unwrap_or(0);
-        let count = if shown.is_empty() { fallback_count } else { shown.len() as u64 };
+        let count = if shown.is_empty() {
+            fallback_count
+        } else {
+            shown.len() as u64
+        };
         Self::with_rate(timebase, rate, count, keyframes, constant_rate, media_end)
     }
 
@@ -80,7 +87,7 @@ impl FrameIndex {
         // ticks per frame = 1 / (rate × timebase)
         let ticks_per_frame = rate
             .0
-            .mul(timebase)
+            .checked_mul(timebase)
             .and_then(Rational::recip)
             .unwrap_or(Rational { num: 1, den: 1 });
         Self {
@@ -130,12 +137,16 @@ impl FrameIndex {
     pub fn max_gop(&self) -> u64 {
         let mut ends = self.keyframes.clone();
         ends.push(self.count);
-        ends.windows(2).map(|w| w[1].saturating_sub(w[0])).max().unwrap_or(self.count)
+        ends.windows(2)
+            .map(|w| w[1].saturating_sub(w[0]))
+            .max()
+            .unwrap_or(self.count)
     }
 
     /// Duration of the stream in seconds as an exact rational (`count / rate`).
     pub fn duration(&self) -> Rational {
-        Rational::new(self.count as i64 * self.rate.0.den, self.rate.0.num).unwrap_or(Rational { num: 0, den: 1 })
+        Rational::new(self.count as i64 * self.rate.0.den, self.rate.0.num)
+            .unwrap_or(Rational { num: 0, den: 1 })
     }
 }
 
@@ -154,17 +165,31 @@ mod tests {
     }
 
     fn index(tb: (i64, i64), step: i64, n: i64, gop: i64) -> FrameIndex {
-        let entries: Vec<_> = (0..n).map(|i| entry(i * step - 2 * step, i % gop == 0)).collect();
+        let entries: Vec<_> = (0..n)
+            .map(|i| entry(i * step - 2 * step, i % gop == 0))
+            .collect();
         let tb = Rational::new(tb.0, tb.1).expect("tb");
         FrameIndex::from_entries(&entries, tb, FrameRate::new(1, 1).expect("rate"), 0)
     }
 
     #[test]
     fn exact_rates_from_sample_durations() {
-        assert_eq!(index((1, 24000), 1001, 10, 5).rate, FrameRate::new(24000, 1001).expect("r"));
-        assert_eq!(index((1, 12800), 512, 10, 5).rate, FrameRate::new(25, 1).expect("r"));
-        assert_eq!(index((1, 60000), 1001, 10, 5).rate, FrameRate::new(60000, 1001).expect("r"));
-        assert_eq!(index((1, 90000), 3003, 10, 5).rate, FrameRate::new(30000, 1001).expect("r"));
+        assert_eq!(
+            index((1, 24000), 1001, 10, 5).rate,
+            FrameRate::new(24000, 1001).expect("r")
+        );
+        assert_eq!(
+            index((1, 12800), 512, 10, 5).rate,
+            FrameRate::new(25, 1).expect("r")
+        );
+        assert_eq!(
+            index((1, 60000), 1001, 10, 5).rate,
+            FrameRate::new(60000, 1001).expect("r")
+        );
+        assert_eq!(
+            index((1, 90000), 3003, 10, 5).rate,
+            FrameRate::new(30000, 1001).expect("r")
+        );
     }
 
     #[test]
@@ -173,7 +198,11 @@ mod tests {
         ix.first_pts = 7;
         for n in 0..100 {
             assert_eq!(ix.frame_at(ix.pts_of(n)), n as i64);
-            assert_eq!(ix.frame_at(ix.pts_of(n) + 1000), n as i64, "inside the frame's interval");
+            assert_eq!(
+                ix.frame_at(ix.pts_of(n) + 1000),
+                n as i64,
+                "inside the frame's interval"
+            );
         }
     }
 
@@ -194,8 +223,16 @@ mod tests {
     fn variable_rate_is_flagged_and_discards_skipped() {
         let mut entries: Vec<_> = (0..10).map(|i| entry(i * 1000, i == 0)).collect();
         entries[5].dts += 3;
-        entries.push(IndexEntry { discard: true, ..entry(20_000, false) });
-        let ix = FrameIndex::from_entries(&entries, Rational::new(1, 24000).expect("tb"), FrameRate::new(24, 1).expect("r"), 0);
+        entries.push(IndexEntry {
+            discard: true,
+            ..entry(20_000, false)
+        });
+        let ix = FrameIndex::from_entries(
+            &entries,
+            Rational::new(1, 24000).expect("tb"),
+            FrameRate::new(24, 1).expect("r"),
+            0,
+        );
         assert!(!ix.constant_rate);
         assert_eq!(ix.count, 10);
         assert_eq!(ix.rate, FrameRate::new(24, 1).expect("r"));
@@ -203,7 +240,15 @@ mod tests {
 
     #[test]
     fn empty_index_uses_fallbacks() {
-        let ix = FrameIndex::from_entries(&[], Rational::new(1, 25).expect("tb"), FrameRate::new(25, 1).expect("r"), 250);
-        assert_eq!((ix.count, ix.keyframes.clone(), ix.pts_of(10)), (250, vec![0], 10));
+        let ix = FrameIndex::from_entries(
+            &[],
+            Rational::new(1, 25).expect("tb"),
+            FrameRate::new(25, 1).expect("r"),
+            250,
+        );
+        assert_eq!(
+            (ix.count, ix.keyframes.clone(), ix.pts_of(10)),
+            (250, vec![0], 10)
+        );
     }
 }

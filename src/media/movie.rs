@@ -84,7 +84,12 @@ impl Movie {
             .iter()
             .filter(|t| &t.handler == b"vide")
             .flat_map(|t| t.timecode_refs.iter())
-            .find_map(|id| self.tracks.iter().find(|t| t.id == *id).and_then(|t| t.tmcd));
+            .find_map(|id| {
+                self.tracks
+                    .iter()
+                    .find(|t| t.id == *id)
+                    .and_then(|t| t.tmcd)
+            });
         referenced.or_else(|| self.tracks.iter().find_map(|t| t.tmcd))
     }
 }
@@ -100,7 +105,11 @@ fn read_track<R: Read + Seek>(r: &mut AtomReader<R>, trak: &Atom) -> Result<Trac
         let p = r.read_payload(&tkhd, 256)?;
         let f = Fields::new(&p, tkhd.kind);
         // Version 1 headers carry 64-bit creation/modification times before the id.
-        track.id = if f.u8(0)? == 1 { f.u32(20)? } else { f.u32(12)? };
+        track.id = if f.u8(0)? == 1 {
+            f.u32(20)?
+        } else {
+            f.u32(12)?
+        };
     }
     if let Some(tref_tmcd) = r.descend(trak, &[b"tref", b"tmcd"])? {
         let p = r.read_payload(&tref_tmcd, 4096)?;
@@ -119,7 +128,10 @@ fn read_track<R: Read + Seek>(r: &mut AtomReader<R>, trak: &Atom) -> Result<Trac
     Ok(track)
 }
 
-fn read_tmcd<R: Read + Seek>(r: &mut AtomReader<R>, trak: &Atom) -> Result<Option<TmcdTrack>, AtomError> {
+fn read_tmcd<R: Read + Seek>(
+    r: &mut AtomReader<R>,
+    trak: &Atom,
+) -> Result<Option<TmcdTrack>, AtomError> {
     let Some(stbl) = r.descend(trak, &[b"mdia", b"minf", b"stbl"])? else {
         return Ok(None);
     };
@@ -144,7 +156,11 @@ fn read_tmcd<R: Read + Seek>(r: &mut AtomReader<R>, trak: &Atom) -> Result<Optio
     };
     let sample = r.read_at(chunk_offset, 4)?;
     let raw = u32::from_be_bytes([sample[0], sample[1], sample[2], sample[3]]);
-    let start_frame = if flags & TMCD_COUNTER != 0 { raw as i64 } else { raw as i32 as i64 };
+    let start_frame = if flags & TMCD_COUNTER != 0 {
+        raw as i64
+    } else {
+        raw as i32 as i64
+    };
     Ok(Some(TmcdTrack {
         flags,
         timescale,
@@ -154,7 +170,10 @@ fn read_tmcd<R: Read + Seek>(r: &mut AtomReader<R>, trak: &Atom) -> Result<Optio
     }))
 }
 
-fn first_chunk_offset<R: Read + Seek>(r: &mut AtomReader<R>, stbl: &Atom) -> Result<Option<u64>, AtomError> {
+fn first_chunk_offset<R: Read + Seek>(
+    r: &mut AtomReader<R>,
+    stbl: &Atom,
+) -> Result<Option<u64>, AtomError> {
     for child in r.children(stbl)? {
         let wide = match &child.kind {
             b"stco" => false,
@@ -200,10 +219,16 @@ mod tests {
     /// sample sits at `sample_at` in the file.
     fn movie_with_tmcd(flags: u32, fps: u8, frame: u32) -> Vec<u8> {
         let tkhd = |id: u32| atom(b"tkhd", &[&[0u8; 12][..], &be(id), &[0u8; 64]].concat());
-        let hdlr = |sub: &[u8; 4]| atom(b"hdlr", &[&[0u8; 4][..], b"mhlr", sub, &[0u8; 12]].concat());
+        let hdlr =
+            |sub: &[u8; 4]| atom(b"hdlr", &[&[0u8; 4][..], b"mhlr", sub, &[0u8; 12]].concat());
         let video = atom(
             b"trak",
-            &[tkhd(1), atom(b"tref", &atom(b"tmcd", &be(2))), atom(b"mdia", &hdlr(b"vide"))].concat(),
+            &[
+                tkhd(1),
+                atom(b"tref", &atom(b"tmcd", &be(2))),
+                atom(b"mdia", &hdlr(b"vide")),
+            ]
+            .concat(),
         );
         let entry = [
             &be(34)[..],
@@ -240,7 +265,10 @@ mod tests {
         assert_eq!(movie.tracks[0].timecode_refs, [2]);
         let tc = movie.picture_timecode().expect("tmcd");
         assert!(tc.drop_frame());
-        assert_eq!((tc.timescale, tc.frame_duration, tc.fps, tc.start_frame), (30000, 1001, 30, 107_892));
+        assert_eq!(
+            (tc.timescale, tc.frame_duration, tc.fps, tc.start_frame),
+            (30000, 1001, 30, 107_892)
+        );
     }
 
     #[test]
@@ -248,9 +276,13 @@ mod tests {
         let mut r = AtomReader::new(Cursor::new(movie_with_tmcd(0, 30, u32::MAX))).expect("reader");
         let movie = Movie::read(&mut r).expect("parse").expect("moov");
         assert_eq!(movie.picture_timecode().map(|t| t.start_frame), Some(-1));
-        let mut r = AtomReader::new(Cursor::new(movie_with_tmcd(TMCD_COUNTER, 30, u32::MAX))).expect("reader");
+        let mut r = AtomReader::new(Cursor::new(movie_with_tmcd(TMCD_COUNTER, 30, u32::MAX)))
+            .expect("reader");
         let movie = Movie::read(&mut r).expect("parse").expect("moov");
-        assert_eq!(movie.picture_timecode().map(|t| t.start_frame), Some(u32::MAX as i64));
+        assert_eq!(
+            movie.picture_timecode().map(|t| t.start_frame),
+            Some(u32::MAX as i64)
+        );
     }
 
     #[test]

@@ -84,25 +84,26 @@ pub fn describe(c: &Container) -> MediaInfo {
 
 fn video_info(c: &Container) -> VideoInfo {
     let ix = &c.index;
-    let (codec, profile, width, height, pixel_format, bit_rate) = match c.input.stream(c.video_stream) {
-        Some(s) => {
-            let params = s.parameters();
-            let ctx = ffmpeg::codec::Context::from_parameters(params).ok();
-            let (w, h, fmt, br, profile) = match ctx.and_then(|cx| cx.decoder().video().ok()) {
-                Some(v) => (
-                    v.width(),
-                    v.height(),
-                    pixel_name(v.format()),
-                    non_zero(v.bit_rate() as u64),
-                    profile_name(v.profile()),
-                ),
-                None => (0, 0, "unknown".to_owned(), None, None),
-            };
-            let id = s.parameters().id();
-            (codec_name(id), profile, w, h, fmt, br)
-        }
-        None => ("unknown".to_owned(), None, 0, 0, "unknown".to_owned(), None),
-    };
+    let (codec, profile, width, height, pixel_format, bit_rate) =
+        match c.input.stream(c.video_stream) {
+            Some(s) => {
+                let params = s.parameters();
+                let ctx = ffmpeg::codec::Context::from_parameters(params).ok();
+                let (w, h, fmt, br, profile) = match ctx.and_then(|cx| cx.decoder().video().ok()) {
+                    Some(v) => (
+                        v.width(),
+                        v.height(),
+                        pixel_name(v.format()),
+                        non_zero(v.bit_rate() as u64),
+                        profile_name(v.profile()),
+                    ),
+                    None => (0, 0, "unknown".to_owned(), None, None),
+                };
+                let id = s.parameters().id();
+                (codec_name(id), profile, w, h, fmt, br)
+            }
+            None => ("unknown".to_owned(), None, 0, 0, "unknown".to_owned(), None),
+        };
     VideoInfo {
         codec,
         profile,
@@ -127,7 +128,12 @@ fn audio_info(c: &Container) -> Option<AudioInfo> {
     let ctx = ffmpeg::codec::Context::from_parameters(params).ok()?;
     let dec = ctx.decoder().audio().ok();
     let (rate, channels, br, profile) = match &dec {
-        Some(a) => (a.rate(), a.channels(), non_zero(a.bit_rate() as u64), profile_name(a.profile())),
+        Some(a) => (
+            a.rate(),
+            a.channels(),
+            non_zero(a.bit_rate() as u64),
+            profile_name(a.profile()),
+        ),
         None => (0, 0, None, None),
     };
     Some(AudioInfo {
@@ -163,4 +169,3 @@ fn pixel_name(fmt: ffmpeg::format::Pixel) -> String {
 fn non_zero(v: u64) -> Option<u64> {
     (v > 0).then_some(v)
 }
-

@@ -126,7 +126,11 @@ mod tests {
 
     #[test]
     fn tmcd_wins_over_tag() {
-        let s = SourceTimecode::resolve(Some(tmcd(TMCD_DROP_FRAME, 30, 107_892)), Some("02:00:00;00"), fr(30000, 1001));
+        let s = SourceTimecode::resolve(
+            Some(tmcd(TMCD_DROP_FRAME, 30, 107_892)),
+            Some("02:00:00;00"),
+            fr(30000, 1001),
+        );
         assert_eq!(s.source, TimecodeSource::Tmcd);
         assert_eq!(s.start.to_string(), "01:00:00;00");
         assert!(s.rate.drop_frame);
@@ -136,9 +140,15 @@ mod tests {
     #[test]
     fn tag_then_zero() {
         let s = SourceTimecode::resolve(None, Some("01:00:00:00"), fr(24000, 1001));
-        assert_eq!((s.source, s.start_frames), (TimecodeSource::FfmpegTag, 86_400));
+        assert_eq!(
+            (s.source, s.start_frames),
+            (TimecodeSource::FfmpegTag, 86_400)
+        );
         let z = SourceTimecode::resolve(None, Some("garbage"), fr(25, 1));
-        assert_eq!((z.source, z.start.to_string()), (TimecodeSource::None, "00:00:00:00".to_owned()));
+        assert_eq!(
+            (z.source, z.start.to_string()),
+            (TimecodeSource::None, "00:00:00:00".to_owned())
+        );
     }
 
     #[test]
@@ -152,7 +162,11 @@ mod tests {
 
     #[test]
     fn drop_flag_ignored_where_no_drop_frame_exists() {
-        let s = SourceTimecode::resolve(Some(tmcd(TMCD_DROP_FRAME, 24, 86_400)), None, fr(24000, 1001));
+        let s = SourceTimecode::resolve(
+            Some(tmcd(TMCD_DROP_FRAME, 24, 86_400)),
+            None,
+            fr(24000, 1001),
+        );
         assert!(!s.rate.drop_frame);
         assert_eq!(s.start.to_string(), "01:00:00:00");
     }

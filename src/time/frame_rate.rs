@@ -10,7 +10,9 @@ pub struct FrameRate(pub Rational);
 impl FrameRate {
     /// Builds a rate from `num/den` frames per second; `None` unless positive.
     pub fn new(num: i64, den: i64) -> Option<Self> {
-        Rational::new(num, den).filter(|r| r.is_positive()).map(Self)
+        Rational::new(num, den)
+            .filter(|r| r.is_positive())
+            .map(Self)
     }
 
     /// The rates a review QuickTime comes in, with the name people say out loud.
@@ -109,9 +111,15 @@ mod tests {
 
     #[test]
     fn frames_per_day() {
-        let df30 = TimecodeRate { fps: 30, drop_frame: true };
+        let df30 = TimecodeRate {
+            fps: 30,
+            drop_frame: true,
+        };
         assert_eq!(df30.frames_per_day(), 17_982 * 6 * 24);
-        let ndf24 = TimecodeRate { fps: 24, drop_frame: false };
+        let ndf24 = TimecodeRate {
+            fps: 24,
+            drop_frame: false,
+        };
         assert_eq!(ndf24.frames_per_day(), 2_073_600);
     }
 

@@ -48,7 +48,11 @@ impl Rational {
     pub fn mul_round(self, value: i64) -> i64 {
         let n = value as i128 * self.num as i128;
         let d = self.den as i128;
-        let q = if n >= 0 { (2 * n + d) / (2 * d) } else { -((-2 * n + d) / (2 * d)) };
+        let q = if n >= 0 {
+            (2 * n + d) / (2 * d)
+        } else {
+            -((-2 * n + d) / (2 * d))
+        };
         q as i64
     }
 
@@ -64,7 +68,7 @@ impl Rational {
     }
 
     /// Exact product of two rationals.
-    pub fn mul(self, other: Self) -> Option<Self> {
+    pub fn checked_mul(self, other: Self) -> Option<Self> {
         let num = self.num.checked_mul(other.num)?;
         let den = self.den.checked_mul(other.den)?;
         Self::new(num, den)

@@ -24,9 +24,13 @@ pub struct Timecode {
 pub enum TimecodeError {
     #[error("timecode must look like HH:MM:SS:FF (or HH:MM:SS;FF for drop-frame), got {0:?}")]
     Syntax(String),
-    #[error("timecode {text} is out of range at {fps} fps (hours < 24, minutes and seconds < 60, frames < {fps})")]
+    #[error(
+        "timecode {text} is out of range at {fps} fps (hours < 24, minutes and seconds < 60, frames < {fps})"
+    )]
     OutOfRange { text: String, fps: u32 },
-    #[error("timecode {0} does not exist in drop-frame counting (frames 00–{1:02} are skipped at this minute)")]
+    #[error(
+        "timecode {0} does not exist in drop-frame counting (frames 00–{1:02} are skipped at this minute)"
+    )]
     DroppedLabel(String, u32),
     #[error("drop-frame timecode {0} given, but the rate ({1} fps) has no drop-frame counting")]
     DropFrameNotAllowed(String, u32),
@@ -96,7 +100,10 @@ impl Timecode {
             drop_frame: rate.drop_frame,
         };
         if wants_drop && !rate.drop_frame {
-            return Err(TimecodeError::DropFrameNotAllowed(trimmed.to_owned(), rate.fps));
+            return Err(TimecodeError::DropFrameNotAllowed(
+                trimmed.to_owned(),
+                rate.fps,
+            ));
         }
         tc.validate(rate)?;
         Ok(tc)
@@ -170,7 +177,11 @@ mod tests {
             (rate(30, false), 108_000, "01:00:00:00"),
         ];
         for (r, frames, text) in cases {
-            assert_eq!(Timecode::from_frames(frames, r).to_string(), text, "{frames} at {r:?}");
+            assert_eq!(
+                Timecode::from_frames(frames, r).to_string(),
+                text,
+                "{frames} at {r:?}"
+            );
             assert_eq!(tc(text, r).to_frames(r), frames, "{text} at {r:?}");
         }
     }
@@ -178,18 +189,46 @@ mod tests {
     #[test]
     fn rejects_bad_strings_and_dropped_labels() {
         let df30 = rate(30, true);
-        assert!(matches!(Timecode::parse("00:01:00;00", df30), Err(TimecodeError::DroppedLabel(..))));
-        assert!(matches!(Timecode::parse("00:01:00;01", df30), Err(TimecodeError::DroppedLabel(..))));
+        assert!(matches!(
+            Timecode::parse("00:01:00;00", df30),
+            Err(TimecodeError::DroppedLabel(..))
+        ));
+        assert!(matches!(
+            Timecode::parse("00:01:00;01", df30),
+            Err(TimecodeError::DroppedLabel(..))
+        ));
         assert!(Timecode::parse("00:10:00;00", df30).is_ok());
-        assert!(Timecode::parse("00:01:00:02", df30).is_ok(), "colon accepted at a DF rate");
+        assert!(
+            Timecode::parse("00:01:00:02", df30).is_ok(),
+            "colon accepted at a DF rate"
+        );
         assert!(matches!(
             Timecode::parse("01:00:00;00", rate(25, false)),
             Err(TimecodeError::DropFrameNotAllowed(..))
         ));
-        assert!(matches!(Timecode::parse("01:00:00:25", rate(25, false)), Err(TimecodeError::OutOfRange { .. })));
-        assert!(matches!(Timecode::parse("24:00:00:00", rate(25, false)), Err(TimecodeError::OutOfRange { .. })));
-        for bad in ["", "1:00:00:00", "01-00-00-00", "01:00:00:0x", "01:00:00:000", "+1:00:00:00"] {
-            assert!(matches!(Timecode::parse(bad, rate(24, false)), Err(TimecodeError::Syntax(_))), "{bad}");
+        assert!(matches!(
+            Timecode::parse("01:00:00:25", rate(25, false)),
+            Err(TimecodeError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            Timecode::parse("24:00:00:00", rate(25, false)),
+            Err(TimecodeError::OutOfRange { .. })
+        ));
+        for bad in [
+            "",
+            "1:00:00:00",
+            "01-00-00-00",
+            "01:00:00:0x",
+            "01:00:00:000",
+            "+1:00:00:00",
+        ] {
+            assert!(
+                matches!(
+                    Timecode::parse(bad, rate(24, false)),
+                    Err(TimecodeError::Syntax(_))
+                ),
+                "{bad}"
+            );
         }
     }
 
@@ -198,7 +237,10 @@ mod tests {
         for r in RATES {
             let day = r.frames_per_day();
             assert_eq!(Timecode::from_frames(day, r), Timecode::from_frames(0, r));
-            assert_eq!(Timecode::from_frames(-1, r), Timecode::from_frames(day - 1, r));
+            assert_eq!(
+                Timecode::from_frames(-1, r),
+                Timecode::from_frames(day - 1, r)
+            );
             assert_eq!(Timecode::from_frames(day - 1, r).hours, 23);
         }
     }
@@ -219,7 +261,10 @@ mod tests {
                 prev = Some(t);
             }
             let last = prev.expect("non-empty day");
-            assert_eq!(last.to_string().replace(';', ":"), format!("23:59:59:{:02}", r.fps - 1));
+            assert_eq!(
+                last.to_string().replace(';', ":"),
+                format!("23:59:59:{:02}", r.fps - 1)
+            );
         }
     }
 

@@ -26,10 +26,12 @@ pub struct WindowOptions {
 /// Opens the window and runs until it is closed.
 pub fn run_window(options: WindowOptions) -> anyhow::Result<Outcome> {
     let file = options.file.clone().unwrap_or_else(demo_clip);
-    let app = match preview_app::PreviewApp::open(&file, options.start_frame, options.screenshot.clone()) {
-        Ok(app) => app,
-        Err(e) => return Ok(Outcome::BadInput(e.to_string())),
-    };
+    let app =
+        match preview_app::PreviewApp::open(&file, options.start_frame, options.screenshot.clone())
+        {
+            Ok(app) => app,
+            Err(e) => return Ok(Outcome::BadInput(e.to_string())),
+        };
     let native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title(format!("Earmark — {}", file.display()))

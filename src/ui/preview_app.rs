@@ -26,9 +26,15 @@ pub struct PreviewApp {
 }
 
 impl PreviewApp {
-    pub fn open(path: &Path, start: Option<u64>, screenshot_to: Option<PathBuf>) -> Result<Self, MediaError> {
+    pub fn open(
+        path: &Path,
+        start: Option<u64>,
+        screenshot_to: Option<PathBuf>,
+    ) -> Result<Self, MediaError> {
         let reader = FrameReader::open(path)?;
-        let current = start.unwrap_or(0).min(reader.frame_count().saturating_sub(1));
+        let current = start
+            .unwrap_or(0)
+            .min(reader.frame_count().saturating_sub(1));
         Ok(Self {
             reader,
             current,
@@ -87,7 +93,8 @@ impl PreviewApp {
         let rate = self.reader.index().rate.0;
         let elapsed_us = started.elapsed().as_micros() as i64;
         // frames = elapsed × rate, computed in integers (µs × num / (den × 10⁶)).
-        let frames = (elapsed_us as i128 * rate.num as i128 / (rate.den as i128 * 1_000_000)) as u64;
+        let frames =
+            (elapsed_us as i128 * rate.num as i128 / (rate.den as i128 * 1_000_000)) as u64;
         let target = from + frames;
         if target >= self.last_frame() {
             self.go_to(u64::MAX);
@@ -130,20 +137,37 @@ impl PreviewApp {
         let tc = self.reader.timecode().at_frame(self.current as i64);
         let index = self.reader.index();
         ui.horizontal(|ui| {
-            ui.label(egui::RichText::new(tc.to_string()).monospace().size(22.0).strong());
+            ui.label(
+                egui::RichText::new(tc.to_string())
+                    .monospace()
+                    .size(22.0)
+                    .strong(),
+            );
             ui.separator();
             ui.label(
-                egui::RichText::new(format!("frame {} / {}", self.current, index.count.saturating_sub(1)))
-                    .monospace(),
+                egui::RichText::new(format!(
+                    "frame {} / {}",
+                    self.current,
+                    index.count.saturating_sub(1)
+                ))
+                .monospace(),
             );
             ui.separator();
             ui.label(format!(
                 "{} fps{}",
                 index.rate.label(),
-                if self.reader.timecode().rate.drop_frame { " DF" } else { "" }
+                if self.reader.timecode().rate.drop_frame {
+                    " DF"
+                } else {
+                    ""
+                }
             ));
             ui.separator();
-            ui.label(if self.playing_from.is_some() { "▶ playing (picture only)" } else { "⏸ paused" });
+            ui.label(if self.playing_from.is_some() {
+                "PLAYING (picture only)"
+            } else {
+                "PAUSED"
+            });
             ui.separator();
             ui.weak("Space play/pause · ←/→ frame · Shift+←/→ second · Home/End");
         });
@@ -197,5 +221,8 @@ impl eframe::App for PreviewApp {
 }
 
 fn to_color_image(image: &RgbaImage) -> egui::ColorImage {
-    egui::ColorImage::from_rgba_premultiplied([image.width as usize, image.height as usize], &image.pixels)
+    egui::ColorImage::from_rgba_premultiplied(
+        [image.width as usize, image.height as usize],
+        &image.pixels,
+    )
 }

@@ -52,12 +52,21 @@ impl<T: Weigh> FrameCache<T> {
 
     /// Evicts the frames farthest from `focus` until within budget; `focus` itself stays.
     pub fn evict(&mut self, focus: u64) {
-        while self.bytes > self.budget && self.frames.len() > 1 {
+        self.evict_to(self.budget, focus);
+    }
+
+    /// Evicts the frames farthest from `focus` until at most `budget` bytes remain.
+    pub fn evict_to(&mut self, budget: usize, focus: u64) {
+        while self.bytes > budget && self.frames.len() > 1 {
             let (first, last) = match (self.frames.keys().next(), self.frames.keys().next_back()) {
                 (Some(f), Some(l)) => (*f, *l),
                 _ => return,
             };
-            let victim = if focus.abs_diff(first) >= focus.abs_diff(last) { first } else { last };
+            let victim = if focus.abs_diff(first) >= focus.abs_diff(last) {
+                first
+            } else {
+                last
+            };
             if victim == focus {
                 return;
             }
@@ -113,7 +122,11 @@ mod tests {
         }
         assert_eq!(c.frame_numbers().collect::<Vec<_>>(), [2, 3, 4]);
         c.insert(10, Blob(10), 3);
-        assert_eq!(c.frame_numbers().collect::<Vec<_>>(), [2, 3, 4], "new far frame evicted itself");
+        assert_eq!(
+            c.frame_numbers().collect::<Vec<_>>(),
+            [2, 3, 4],
+            "new far frame evicted itself"
+        );
         assert_eq!(c.bytes(), 30);
     }
 
@@ -132,6 +145,9 @@ mod tests {
         c.insert(1, Blob(10), 1);
         c.insert(1, Blob(20), 1);
         assert_eq!((c.len(), c.bytes()), (1, 20));
+        c.insert(2, Blob(30), 2);
+        c.evict_to(30, 2);
+        assert_eq!(c.frame_numbers().collect::<Vec<_>>(), [2]);
         c.clear();
         assert!(c.is_empty());
         assert_eq!(c.bytes(), 0);

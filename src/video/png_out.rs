@@ -18,6 +18,8 @@ pub fn write_png(image: &RgbaImage, path: &Path) -> Result<(), std::io::Error> {
         .chunks_exact(4)
         .flat_map(|p| [p[0], p[1], p[2]])
         .collect();
-    writer.write_image_data(&rgb).map_err(std::io::Error::other)?;
+    writer
+        .write_image_data(&rgb)
+        .map_err(std::io::Error::other)?;
     writer.finish().map_err(std::io::Error::other)
 }

@@ -6,13 +6,13 @@
 //! unless the stream says full.
 
 use crate::media::MediaError;
-use ffmpeg_next as ffmpeg;
 use ffmpeg::format::Pixel;
 use ffmpeg::frame::Video;
 use ffmpeg::software::scaling;
+use ffmpeg_next as ffmpeg;
 
 /// An RGBA picture, rows packed with no padding.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RgbaImage {
     pub width: u32,
     pub height: u32,
@@ -50,6 +50,13 @@ pub struct RgbaConverter {
 impl RgbaConverter {
     /// Converts `frame` at its native size.
     pub fn convert(&mut self, frame: &Video) -> Result<RgbaImage, MediaError> {
+        let mut image = RgbaImage::default();
+        self.convert_into(frame, &mut image)?;
+        Ok(image)
+    }
+
+    /// Converts `frame` into `image`, reusing its pixel buffer.
+    pub fn convert_into(&mut self, frame: &Video, image: &mut RgbaImage) -> Result<(), MediaError> {
         let err = |reason: String| MediaError::Ffmpeg {
             path: Default::default(),
             doing: "converting a picture to RGB",
@@ -92,16 +99,17 @@ impl RgbaConverter {
         let row = key.width as usize * 4;
         let stride = out.stride(0);
         let data = out.data(0);
-        let mut pixels = Vec::with_capacity(row * key.height as usize);
+        image.pixels.clear();
+        image.pixels.reserve(row * key.height as usize);
         for y in 0..key.height as usize {
             let start = y * stride;
-            let line = data.get(start..start + row).ok_or_else(|| err("short RGBA plane".into()))?;
-            pixels.extend_from_slice(line);
+            let line = data
+                .get(start..start + row)
+                .ok_or_else(|| err("short RGBA plane".into()))?;
+            image.pixels.extend_from_slice(line);
         }
-        Ok(RgbaImage {
-            width: key.width,
-            height: key.height,
-            pixels,
-        })
+        image.width = key.width;
+        image.height = key.height;
+        Ok(())
     }
 }

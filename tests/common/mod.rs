@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 /// Path of a generated fixture; fails with the command to run when fixtures are missing.
 pub fn fixture(name: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cache").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cache")
+        .join(name);
     assert!(
         p.exists() || name.starts_with("missing"),
         "fixture {} is missing: run `make fixtures` (scripts/make-fixtures.sh)",
@@ -25,19 +27,27 @@ pub fn read_code(img: &RgbaImage) -> u64 {
         (r as u32 * 2 + g as u32 * 5 + b as u32) / 8
     };
     let (white, black) = (luma(12), luma(13));
-    assert!(white > 200 && black < 50, "reference blocks not found (white {white}, black {black})");
+    assert!(
+        white > 200 && black < 50,
+        "reference blocks not found (white {white}, black {black})"
+    );
     let threshold = (white + black) / 2;
     (0..12).map(|i| ((luma(i) > threshold) as u64) << i).sum()
 }
 
 /// Decodes a PNG written by `earmark still` into RGBA.
 pub fn load_png(path: &std::path::Path) -> RgbaImage {
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).expect("png exists")));
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(path).expect("png exists"),
+    ));
     let mut reader = decoder.read_info().expect("png header");
     let mut buf = vec![0; reader.output_buffer_size().expect("size")];
     let info = reader.next_frame(&mut buf).expect("png data");
     let pixels = match info.color_type {
-        png::ColorType::Rgb => buf[..info.buffer_size()].chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
+        png::ColorType::Rgb => buf[..info.buffer_size()]
+            .chunks_exact(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect(),
         png::ColorType::Rgba => buf[..info.buffer_size()].to_vec(),
         other => panic!("unexpected PNG colour type {other:?}"),
     };
@@ -78,14 +88,114 @@ pub struct Fixture {
 }
 
 pub const FIXTURES: [Fixture; 10] = [
-    Fixture { name: "f23976_1080_g48_b.mov", width: 1920, height: 1080, rate: "24000/1001", frames: 300, start_tc: "01:00:00:00", drop_frame: false, gop: 48, audio: true },
-    Fixture { name: "f24_720_g12_nob.mov", width: 1280, height: 720, rate: "24/1", frames: 120, start_tc: "00:59:59:00", drop_frame: false, gop: 12, audio: false },
-    Fixture { name: "f25_1080_g250_b.mov", width: 1920, height: 1080, rate: "25/1", frames: 520, start_tc: "10:00:00:00", drop_frame: false, gop: 250, audio: false },
-    Fixture { name: "f2997df_720_g1.mov", width: 1280, height: 720, rate: "30000/1001", frames: 120, start_tc: "00:00:59;00", drop_frame: true, gop: 1, audio: false },
-    Fixture { name: "f2997ndf_1080_g12_b.mov", width: 1920, height: 1080, rate: "30000/1001", frames: 150, start_tc: "01:00:00:00", drop_frame: false, gop: 12, audio: false },
-    Fixture { name: "f30_720_g48_b.mov", width: 1280, height: 720, rate: "30/1", frames: 150, start_tc: "00:00:00:00", drop_frame: false, gop: 48, audio: true },
-    Fixture { name: "f50_720_g250_nob.mov", width: 1280, height: 720, rate: "50/1", frames: 300, start_tc: "01:00:00:00", drop_frame: false, gop: 250, audio: false },
-    Fixture { name: "f5994df_1080_g48_b.mov", width: 1920, height: 1080, rate: "60000/1001", frames: 180, start_tc: "00:09:59;30", drop_frame: true, gop: 48, audio: false },
-    Fixture { name: "f5994ndf_720_g12_b.mov", width: 1280, height: 720, rate: "60000/1001", frames: 150, start_tc: "01:00:00:00", drop_frame: false, gop: 12, audio: false },
-    Fixture { name: "f60_720_g1.mov", width: 1280, height: 720, rate: "60/1", frames: 120, start_tc: "23:59:59:00", drop_frame: false, gop: 1, audio: false },
+    Fixture {
+        name: "f23976_1080_g48_b.mov",
+        width: 1920,
+        height: 1080,
+        rate: "24000/1001",
+        frames: 300,
+        start_tc: "01:00:00:00",
+        drop_frame: false,
+        gop: 48,
+        audio: true,
+    },
+    Fixture {
+        name: "f24_720_g12_nob.mov",
+        width: 1280,
+        height: 720,
+        rate: "24/1",
+        frames: 120,
+        start_tc: "00:59:59:00",
+        drop_frame: false,
+        gop: 12,
+        audio: false,
+    },
+    Fixture {
+        name: "f25_1080_g250_b.mov",
+        width: 1920,
+        height: 1080,
+        rate: "25/1",
+        frames: 520,
+        start_tc: "10:00:00:00",
+        drop_frame: false,
+        gop: 250,
+        audio: false,
+    },
+    Fixture {
+        name: "f2997df_720_g1.mov",
+        width: 1280,
+        height: 720,
+        rate: "30000/1001",
+        frames: 120,
+        start_tc: "00:00:59;00",
+        drop_frame: true,
+        gop: 1,
+        audio: false,
+    },
+    Fixture {
+        name: "f2997ndf_1080_g12_b.mov",
+        width: 1920,
+        height: 1080,
+        rate: "30000/1001",
+        frames: 150,
+        start_tc: "01:00:00:00",
+        drop_frame: false,
+        gop: 12,
+        audio: false,
+    },
+    Fixture {
+        name: "f30_720_g48_b.mov",
+        width: 1280,
+        height: 720,
+        rate: "30/1",
+        frames: 150,
+        start_tc: "00:00:00:00",
+        drop_frame: false,
+        gop: 48,
+        audio: true,
+    },
+    Fixture {
+        name: "f50_720_g250_nob.mov",
+        width: 1280,
+        height: 720,
+        rate: "50/1",
+        frames: 300,
+        start_tc: "01:00:00:00",
+        drop_frame: false,
+        gop: 250,
+        audio: false,
+    },
+    Fixture {
+        name: "f5994df_1080_g48_b.mov",
+        width: 1920,
+        height: 1080,
+        rate: "60000/1001",
+        frames: 180,
+        start_tc: "00:09:59;30",
+        drop_frame: true,
+        gop: 48,
+        audio: false,
+    },
+    Fixture {
+        name: "f5994ndf_720_g12_b.mov",
+        width: 1280,
+        height: 720,
+        rate: "60000/1001",
+        frames: 150,
+        start_tc: "01:00:00:00",
+        drop_frame: false,
+        gop: 12,
+        audio: false,
+    },
+    Fixture {
+        name: "f60_720_g1.mov",
+        width: 1280,
+        height: 720,
+        rate: "60/1",
+        frames: 120,
+        start_tc: "23:59:59:00",
+        drop_frame: false,
+        gop: 1,
+        audio: false,
+    },
 ];

@@ -1,0 +1,39 @@
+# Earmark — two commands on a fresh Debian/Ubuntu machine:
+#   make run    installs missing system packages, builds release, opens the demo clip (or FILE=…)
+#   make test   installs what tests need, makes fixtures, checks format and lints, runs every test
+.PHONY: run build deps test-deps fixtures lint test bench demo-clip clean-fixtures
+
+CARGO ?= cargo
+FILE ?= assets/demo/earmark-demo.mov
+
+run: build
+	target/release/earmark "$(FILE)"
+
+build: deps
+	$(CARGO) build --release
+
+deps:
+	scripts/install-deps.sh build
+
+test-deps:
+	scripts/install-deps.sh test
+
+fixtures: test-deps
+	scripts/make-fixtures.sh
+
+lint: deps
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
+
+test: test-deps fixtures lint
+	scripts/with-test-env.sh $(CARGO) test --release --lib --bins --tests
+
+bench: test-deps
+	scripts/make-bench-media.sh
+	$(CARGO) bench --bench exact_frames
+
+demo-clip: test-deps
+	scripts/make-demo-clip.sh
+
+clean-fixtures:
+	rm -rf tests/fixtures/cache bench-media
