@@ -63,10 +63,14 @@ fn bench_file(path: &Path, gop: u64) -> Vec<String> {
             targets.push(n);
         }
     }
-    let floors = floors(path, &targets, gop);
+    // Floor and reader alternate target by target, so machine load affects both alike.
+    let mut floor_decoder = Floor::new(path, gop);
+    let mut floors = Vec::new();
     let mut lat = Vec::new();
     let mut ratios = Vec::new();
-    for (&n, floor) in targets.iter().zip(&floors) {
+    for &n in &targets {
+        let floor = floor_decoder.measure(n);
+        floors.push(floor);
         reader.clear_cache();
         let t = Instant::now();
         reader.frame(n).expect("exact frame");
@@ -159,48 +163,70 @@ fn bench_file(path: &Path, gop: u64) -> Vec<String> {
     failures
 }
 
-/// For each target: time to decode from its keyframe to it with packets already in memory.
-fn floors(path: &Path, targets: &[u64], gop: u64) -> Vec<Duration> {
-    ffmpeg::init().expect("ffmpeg");
-    let mut input = ffmpeg::format::input(path).expect("open");
-    let stream = input
-        .streams()
-        .best(ffmpeg::media::Type::Video)
-        .expect("video");
-    let idx = stream.index();
-    let params = stream.parameters();
-    let mut packets = Vec::new();
-    for (s, p) in input.packets() {
-        if s.index() == idx {
-            packets.push(p);
+/// The physical floor of a seek: decoding from the target's keyframe to the target with the
+/// packets already in memory (no seek, no demux), on a decoder configured like the reader's
+/// (frame threads, auto count) and flushed between targets as the reader's is.
+struct Floor {
+    packets: Vec<ffmpeg::Packet>,
+    keys: Vec<usize>,
+    decoder: ffmpeg::decoder::Video,
+    gop: u64,
+}
+
+impl Floor {
+    fn new(path: &Path, gop: u64) -> Self {
+        ffmpeg::init().expect("ffmpeg");
+        let mut input = ffmpeg::format::input(path).expect("open");
+        let stream = input
+            .streams()
+            .best(ffmpeg::media::Type::Video)
+            .expect("video");
+        let idx = stream.index();
+        let params = stream.parameters();
+        let mut packets = Vec::new();
+        for (s, p) in input.packets() {
+            if s.index() == idx {
+                packets.push(p);
+            }
         }
-    }
-    // Decode order position of each keyframe packet; GOPs are closed and fixed-length, so the
-    // packets from keyframe k up to (and past, for B-frame reordering) the target are known.
-    let keys: Vec<usize> = packets
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.is_key())
-        .map(|(i, _)| i)
-        .collect();
-    let mut out = Vec::new();
-    for &n in targets {
-        let gop_index = (n / gop) as usize;
-        let first = keys[gop_index];
-        let end = keys.get(gop_index + 1).copied().unwrap_or(packets.len());
-        let mut ctx = ffmpeg::codec::Context::from_parameters(params.clone()).expect("ctx");
+        // GOPs are closed and fixed-length, so target n lives in the GOP of keyframe n / gop.
+        let keys = packets
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_key())
+            .map(|(i, _)| i)
+            .collect();
+        let mut ctx = ffmpeg::codec::Context::from_parameters(params).expect("ctx");
         ctx.set_threading(ffmpeg::codec::threading::Config {
             kind: ffmpeg::codec::threading::Type::Frame,
             count: 0,
             safe: false,
         });
-        let mut dec = ctx.decoder().video().expect("decoder");
-        let want = n - gop_index as u64 * gop; // pictures to skip before the target
+        let decoder = ctx.decoder().video().expect("decoder");
+        Self {
+            packets,
+            keys,
+            decoder,
+            gop,
+        }
+    }
+
+    fn measure(&mut self, n: u64) -> Duration {
+        let gop_index = (n / self.gop) as usize;
+        let first = self.keys[gop_index];
+        let end = self
+            .keys
+            .get(gop_index + 1)
+            .copied()
+            .unwrap_or(self.packets.len());
+        let want = n - gop_index as u64 * self.gop; // pictures before the target in its GOP
         let mut seen = 0u64;
         let mut found = false;
         let mut frame = ffmpeg::frame::Video::empty();
+        let dec = &mut self.decoder;
         let t = Instant::now();
-        for p in &packets[first..end] {
+        dec.flush();
+        for p in &self.packets[first..end] {
             dec.send_packet(p).expect("send");
             while !found && dec.receive_frame(&mut frame).is_ok() {
                 found = seen == want;
@@ -211,16 +237,23 @@ fn floors(path: &Path, targets: &[u64], gop: u64) -> Vec<Duration> {
             }
         }
         if !found {
-            dec.send_eof().ok();
-            while !found && dec.receive_frame(&mut frame).is_ok() {
-                found = seen == want;
-                seen += 1;
+            // The target is among the last pictures of its GOP: push the next GOP's packets
+            // through, as the reader does, rather than draining (which would end the stream).
+            for p in &self.packets[end..] {
+                dec.send_packet(p).expect("send");
+                while !found && dec.receive_frame(&mut frame).is_ok() {
+                    found = seen == want;
+                    seen += 1;
+                }
+                if found {
+                    break;
+                }
             }
         }
+        let d = t.elapsed();
         assert!(found, "floor decode never reached frame {n}");
-        out.push(t.elapsed());
+        d
     }
-    out
 }
 
 /// The peer: `ffmpeg -i FILE -frames:v N -an -f null -` with its default (auto) threading.

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 fn crop_picture(shot: &RgbaImage) -> RgbaImage {
     let bg = |p: [u8; 4]| p[0].abs_diff(12) < 8 && p[1].abs_diff(12) < 8 && p[2].abs_diff(12) < 8;
     let y_mid = shot.height * 45 / 100;
-    let row: Vec<bool> = (0..shot.width).map(|x| !bg(shot.pixel(x, y_mid).expect("in"))).collect();
+    let row: Vec<bool> = (0..shot.width)
+        .map(|x| !bg(shot.pixel(x, y_mid).expect("in")))
+        .collect();
     let x0 = row.iter().position(|&b| b).expect("picture visible") as u32;
     let x1 = row.iter().rposition(|&b| b).expect("picture visible") as u32 + 1;
     let w = x1 - x0;
@@ -28,7 +30,11 @@ fn crop_picture(shot: &RgbaImage) -> RgbaImage {
             pixels.extend_from_slice(&shot.pixel(x, y).expect("in"));
         }
     }
-    RgbaImage { width: w, height: pixels.len() as u32 / 4 / w, pixels }
+    RgbaImage {
+        width: w,
+        height: pixels.len() as u32 / 4 / w,
+        pixels,
+    }
 }
 
 #[test]
@@ -59,7 +65,12 @@ fn window_shows_the_requested_frame() {
     };
     assert!(status.success(), "earmark exited with {status}");
     let img = load_png(&shot);
-    assert!(img.width >= 800 && img.height >= 500, "window is {}x{}", img.width, img.height);
+    assert!(
+        img.width >= 800 && img.height >= 500,
+        "window is {}x{}",
+        img.width,
+        img.height
+    );
     let picture = crop_picture(&img);
     assert_eq!(read_code(&picture), 77, "the window shows another frame");
     if let Ok(keep) = std::env::var("EARMARK_KEEP_SCREENSHOT") {
