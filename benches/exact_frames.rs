@@ -214,11 +214,6 @@ impl Floor {
     fn measure(&mut self, n: u64) -> Duration {
         let gop_index = (n / self.gop) as usize;
         let first = self.keys[gop_index];
-        let end = self
-            .keys
-            .get(gop_index + 1)
-            .copied()
-            .unwrap_or(self.packets.len());
         let want = n - gop_index as u64 * self.gop; // pictures before the target in its GOP
         let mut seen = 0u64;
         let mut found = false;
@@ -226,7 +221,9 @@ impl Floor {
         let dec = &mut self.decoder;
         let t = Instant::now();
         dec.flush();
-        for p in &self.packets[first..end] {
+        // A target among the last pictures of its GOP needs the next GOP's packets pushed through,
+        // as the reader does (draining would end the stream).
+        for p in &self.packets[first..] {
             dec.send_packet(p).expect("send");
             while !found && dec.receive_frame(&mut frame).is_ok() {
                 found = seen == want;
@@ -234,20 +231,6 @@ impl Floor {
             }
             if found {
                 break;
-            }
-        }
-        if !found {
-            // The target is among the last pictures of its GOP: push the next GOP's packets
-            // through, as the reader does, rather than draining (which would end the stream).
-            for p in &self.packets[end..] {
-                dec.send_packet(p).expect("send");
-                while !found && dec.receive_frame(&mut frame).is_ok() {
-                    found = seen == want;
-                    seen += 1;
-                }
-                if found {
-                    break;
-                }
             }
         }
         let d = t.elapsed();

@@ -295,18 +295,20 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Builds an atom's bytes (32-bit size form), for tests that assemble movies.
+#[cfg(test)]
+pub(crate) fn atom(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+    let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(payload);
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::io::Cursor;
-
-    fn atom(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-        let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(payload);
-        v
-    }
 
     #[test]
     fn walks_nested_atoms() {

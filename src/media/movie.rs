@@ -201,15 +201,9 @@ fn first_chunk_offset<R: Read + Seek>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::media::atoms::atom;
     use proptest::prelude::*;
     use std::io::Cursor;
-
-    fn atom(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
-        let mut v = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
-        v.extend_from_slice(kind);
-        v.extend_from_slice(payload);
-        v
-    }
 
     fn be(v: u32) -> [u8; 4] {
         v.to_be_bytes()

@@ -297,10 +297,15 @@ impl FrameReader {
 
     /// The next picture out of the decoder, numbered and cached; `None` at end of stream.
     fn decode_next(&mut self, focus: u64) -> Result<Option<i64>, MediaError> {
+        Ok(self.receive(focus)?.map(|frame| self.accept(frame, focus)))
+    }
+
+    /// The next picture out of the decoder, feeding it packets as it asks; `None` at end.
+    fn receive(&mut self, focus: u64) -> Result<Option<Video>, MediaError> {
         loop {
             let mut frame = Video::empty();
             match self.decoder.receive_frame(&mut frame) {
-                Ok(()) => return Ok(Some(self.accept(frame, focus))),
+                Ok(()) => return Ok(Some(frame)),
                 Err(ffmpeg::Error::Eof) => return Ok(None),
                 Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {
                     self.feed_packet()?;
@@ -390,22 +395,13 @@ impl FrameReader {
             return Ok(());
         }
         self.first_pts_checked = true;
-        let mut frame = Video::empty();
-        loop {
-            match self.decoder.receive_frame(&mut frame) {
-                Ok(()) => break,
-                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {
-                    self.feed_packet()?;
-                }
-                Err(e) => {
-                    return Err(MediaError::Decode {
-                        path: self.container.path.clone(),
-                        frame: 0,
-                        reason: e.to_string(),
-                    });
-                }
-            }
-        }
+        let Some(frame) = self.receive(0)? else {
+            return Err(MediaError::Decode {
+                path: self.container.path.clone(),
+                frame: 0,
+                reason: "the video stream holds no decodable picture".into(),
+            });
+        };
         if let Some(pts) = frame.timestamp().or(frame.pts()) {
             self.container.index.first_pts = pts;
         }
