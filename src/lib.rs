@@ -1,8 +1,9 @@
 //! Earmark: a review player for television sound mixes on headphones.
 //!
 //! Layers, each depending only on those below it:
-//! `cli`/`ui` → `video` → `media` → `time`. See README.md for the module map.
+//! `cli`/`ui` → `video`/`audio` → `media` → `time`. See README.md for the module map.
 
+pub mod audio;
 pub mod cli;
 pub mod media;
 pub mod time;

@@ -109,3 +109,17 @@ pub fn set_scaler_colorspace(
         );
     }
 }
+
+/// The codec's extradata (for AAC, the AudioSpecificConfig); empty when there is none.
+pub fn extradata(params: &ffmpeg::codec::Parameters) -> Vec<u8> {
+    // SAFETY: `params` owns a valid AVCodecParameters; extradata points at extradata_size bytes
+    // (or is null), alive for this borrow; we copy them out at once.
+    unsafe {
+        let p = params.as_ptr();
+        let len = (*p).extradata_size;
+        if (*p).extradata.is_null() || len <= 0 {
+            return Vec::new();
+        }
+        std::slice::from_raw_parts((*p).extradata, len as usize).to_vec()
+    }
+}

@@ -3,6 +3,7 @@
 //! except `video/`, which decodes the packets this module's [`Container`] demuxes.
 
 pub mod atoms;
+mod audio_packets;
 mod container;
 mod error;
 pub(crate) mod ffi;
@@ -11,6 +12,7 @@ pub mod movie;
 mod probe;
 mod source_timecode;
 
+pub use audio_packets::{AudioPacket, AudioPackets, AudioStreamInfo};
 pub use container::{Container, init_ffmpeg};
 pub use error::MediaError;
 pub use frame_index::FrameIndex;

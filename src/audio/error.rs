@@ -1,0 +1,16 @@
+//! Errors of the audio subsystem.
+
+use crate::media::MediaError;
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// Why audio could not be decoded.
+#[derive(Debug, Error)]
+pub enum AudioError {
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    #[error("no audio stream in file: {}", .0.display())]
+    NoAudio(PathBuf),
+    #[error("unsupported audio ({why}): {}", path.display())]
+    Unsupported { path: PathBuf, why: String },
+}

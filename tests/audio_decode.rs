@@ -1,0 +1,136 @@
+//! Decoded AAC equals FFmpeg's own decode of the same file (which applies the edit list) at zero
+//! lag: priming is trimmed to the sample, so sound sits exactly on picture.
+
+mod common;
+
+use common::fixture;
+use earmark::audio::AudioDecoder;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn ours(path: &Path) -> (Vec<f32>, i64) {
+    let mut dec = AudioDecoder::open(path).expect("open audio");
+    let mut out = Vec::new();
+    let mut first = None;
+    let mut next = 0;
+    while let Some(chunk) = dec.next_chunk().expect("decode") {
+        first.get_or_insert(chunk.start);
+        assert_eq!(chunk.start, next, "chunks are contiguous");
+        next = chunk.start + (chunk.samples.len() / 2) as i64;
+        out.extend_from_slice(&chunk.samples);
+    }
+    assert_eq!(dec.bad_packets, 0);
+    (out, first.expect("some audio"))
+}
+
+fn ffmpeg_reference(path: &Path) -> Vec<f32> {
+    let o = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le", "-"])
+        .output()
+        .expect("ffmpeg CLI runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o.stdout
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// Normalised correlation of `a` against `b` shifted by `lag` frames (stereo interleaved).
+fn correlation(a: &[f32], b: &[f32], lag: i64) -> f64 {
+    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
+    for (i, &x) in a.iter().enumerate() {
+        let j = i as i64 + lag * 2;
+        if j < 0 {
+            continue;
+        }
+        let Some(&y) = b.get(j as usize) else { break };
+        ab += x as f64 * y as f64;
+        aa += x as f64 * x as f64;
+        bb += y as f64 * y as f64;
+    }
+    ab / (aa.sqrt() * bb.sqrt()).max(1e-12)
+}
+
+fn check(path: &Path) {
+    let (got, first) = ours(path);
+    let want = ffmpeg_reference(path);
+    assert_eq!(first, 0, "first kept sample is position 0");
+    // FFmpeg's CLI keeps the whole last AAC packet; we end where the track says it ends. The two
+    // may differ by less than one packet (1024 frames) at the end, never at the start.
+    let diff = (got.len() as i64 - want.len() as i64).abs() / 2;
+    assert!(diff < 1024, "lengths differ by {diff} frames");
+    let len = got.len().min(want.len());
+    let (got, want) = (&got[..len], &want[..len]);
+    let zero = correlation(got, want, 0);
+    assert!(zero >= 0.999, "correlation at zero lag {zero:.5}");
+    for lag in [-2112, -1024, -1, 1, 1024, 2112] {
+        let c = correlation(got, want, lag);
+        assert!(
+            c < zero,
+            "lag {lag} correlates better ({c:.5}) than zero lag ({zero:.5})"
+        );
+    }
+}
+
+#[test]
+fn demo_clip_matches_ffmpeg_at_zero_lag() {
+    check(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov"));
+}
+
+#[test]
+fn fixture_with_audio_matches_ffmpeg_at_zero_lag() {
+    check(&fixture("f23976_1080_g48_b.mov"));
+}
+
+/// Apple's encoders prime with 2112 samples. Rewrite the audio edit list of a file to start at
+/// 2112 and both decoders must agree on the new alignment.
+#[test]
+fn apple_style_2112_priming_is_trimmed() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov");
+    let mut bytes = std::fs::read(&src).expect("read");
+    // The audio trak's elst: entry_count=1, segment_duration(4), media_time(4) = 1024.
+    let mut patched = 0;
+    let mut at = 0;
+    while let Some(pos) = bytes[at..]
+        .windows(4)
+        .position(|w| w == b"elst")
+        .map(|p| p + at)
+    {
+        let media_time = pos + 4 + 4 + 4 + 4;
+        if bytes[media_time..media_time + 4] == 1024u32.to_be_bytes() {
+            bytes[media_time..media_time + 4].copy_from_slice(&2112u32.to_be_bytes());
+            patched += 1;
+        }
+        at = pos + 4;
+    }
+    assert_eq!(patched, 1, "one audio edit list with 1024 priming");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("primed2112.mov");
+    std::fs::write(&out, bytes).expect("write");
+    check(&out);
+}
+
+/// The demo clip's sync beep starts on the same sample as its white flash frame (frame 168 =
+/// 168 × 1001 / 24000 s = sample 336 336). AAC smears a sharp onset by a few samples either side,
+/// so the onset is read at half the beep's peak.
+#[test]
+fn demo_sync_beep_lands_on_the_flash_frame() {
+    let (samples, _) =
+        ours(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov"));
+    let flash = 168 * 1001 * 48_000 / 24_000;
+    let window = &samples[(flash - 4800) * 2..(flash + 4800) * 2];
+    let peak = window.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak > 0.03, "no beep near the flash frame (peak {peak})");
+    let onset = window
+        .chunks_exact(2)
+        .position(|f| f[0].abs() > peak / 2.0)
+        .expect("beep present") as i64
+        - 4800;
+    eprintln!("beep onset {onset:+} samples from the flash frame");
+    assert!(
+        onset.abs() <= 8,
+        "beep onset {onset} samples from the flash frame"
+    );
+}
