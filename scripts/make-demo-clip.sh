@@ -42,10 +42,10 @@ $(text 'PROGRAMME' 40 40 36 'gte(t,8)'),
 drawtext=fontfile=$mono:text='FRAME %{frame_num}':x=w-tw-40:y=40:fontsize=36:fontcolor=white:box=1:boxcolor=black@0.55:boxborderw=10,
 drawtext=fontfile=$mono:timecode='01\:00\:00\:00':rate=$rate:x=(w-tw)/2:y=h-th-40:fontsize=56:fontcolor=white:box=1:boxcolor=black@0.65:boxborderw=12[v]"
 
-audio="sine=frequency=1000:sample_rate=48000,atrim=end_sample=96000,volume=0.1,pan=stereo|c0=c0|c1=c0[tone];
+audio="aevalsrc=exprs='0.1*sin(2*PI*1000*t)':s=48000,atrim=end_sample=96000,pan=stereo|c0=c0|c1=c0[tone];
 [1:a]aresample=48000,pan=stereo|c0=c0|c1=0*c0,adelay=delays=96000S|96000S[l];
 [2:a]aresample=48000,pan=stereo|c0=0*c0|c1=c0,adelay=delays=192000S|192000S[r];
-sine=frequency=1000:sample_rate=48000,atrim=end_sample=2002,volume=0.5,pan=stereo|c0=c0|c1=c0,adelay=delays=336336S|336336S[beep];
+aevalsrc=exprs='0.5*sin(2*PI*1000*t)':s=48000,atrim=end_sample=2002,pan=stereo|c0=c0|c1=c0,adelay=delays=336336S|336336S[beep];
 [3:a]aresample=48000,volume=1.4,pan=stereo|c0=c0|c1=c0,adelay=delays=432000S|432000S[dlg];
 aevalsrc=exprs='0.05*sin(2*PI*220*t)*(0.7+0.3*sin(2*PI*0.25*t))+0.03*sin(2*PI*329.63*t)+0.02*sin(2*PI*440*t+1)|0.05*sin(2*PI*277.18*t)*(0.7+0.3*sin(2*PI*0.25*t+2))+0.03*sin(2*PI*164.81*t)+0.02*sin(2*PI*554.37*t)':s=48000,atrim=end_sample=576000,afade=t=in:d=1.5,adelay=delays=384000S|384000S[music];
 anoisesrc=color=pink:amplitude=0.015:sample_rate=48000:seed=7,atrim=end_sample=576000,pan=stereo|c0=c0|c1=c0,adelay=delays=384000S|384000S[room];

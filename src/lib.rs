@@ -6,6 +6,7 @@
 pub mod audio;
 pub mod cli;
 pub mod media;
+pub mod player;
 pub mod time;
 pub mod ui;
 pub mod video;

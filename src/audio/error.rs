@@ -11,6 +11,10 @@ pub enum AudioError {
     Media(#[from] MediaError),
     #[error("no audio stream in file: {}", .0.display())]
     NoAudio(PathBuf),
+    #[error("{0}")]
+    Request(String),
+    #[error("audio output failed: {0}")]
+    Output(String),
     #[error("unsupported audio ({why}): {}", path.display())]
     Unsupported { path: PathBuf, why: String },
 }

@@ -5,6 +5,7 @@
 mod decode;
 mod error;
 mod monitor;
+pub mod output;
 
 pub use decode::{AudioChunk, AudioDecoder};
 pub use error::AudioError;

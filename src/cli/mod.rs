@@ -28,6 +28,26 @@ pub struct Cli {
     #[arg(long, value_name = "PNG")]
     pub screenshot: Option<PathBuf>,
 
+    /// Start playing at this source timecode (with --exit: play headless and quit).
+    #[arg(long, value_name = "TC")]
+    pub play_from: Option<String>,
+
+    /// Play this many seconds (e.g. 2.5).
+    #[arg(long, value_name = "SECONDS")]
+    pub play_for: Option<String>,
+
+    /// Monitoring mode: stereo, mono, left, right, swap, mid, side, ltrt-centre, ltrt-surround.
+    #[arg(long, value_name = "MODE", default_value = "stereo")]
+    pub monitor: String,
+
+    /// Output device name (the system default when omitted).
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
+
+    /// Play through the output device without a window and quit when done.
+    #[arg(long)]
+    pub exit: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -66,6 +86,65 @@ pub enum Outcome {
     Done,
     /// The input was bad; message printed, exit 2.
     BadInput(String),
+}
+
+/// Parses a duration like `2`, `2.5` or `0.125` (seconds) into whole milliseconds.
+pub fn parse_seconds_ms(text: &str) -> Option<u64> {
+    let (whole, frac) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let frac_ms: u64 = format!("{frac:0<3}").parse().ok()?;
+    whole.checked_mul(1000)?.checked_add(frac_ms)
+}
+
+/// `earmark FILE --play-from TC --play-for S --monitor MODE --exit`: headless playback.
+pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
+    let file = cli.file.clone().unwrap_or_else(crate::ui::demo_clip);
+    let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
+        return Ok(Outcome::BadInput(format!(
+            "unknown --monitor mode {:?}",
+            cli.monitor
+        )));
+    };
+    let duration_ms = match cli.play_for.as_deref().map(parse_seconds_ms) {
+        Some(Some(ms)) => ms,
+        Some(None) => {
+            return Ok(Outcome::BadInput(
+                "--play-for takes seconds, e.g. 2.5".into(),
+            ));
+        }
+        None => return Ok(Outcome::BadInput("--exit needs --play-for SECONDS".into())),
+    };
+    let request = crate::player::PlayRequest {
+        file,
+        from: cli.play_from.clone(),
+        duration_ms,
+        monitor,
+        device: cli.device.clone(),
+    };
+    match crate::player::play_headless(&request) {
+        Ok(report) => {
+            eprintln!(
+                "played {} frames at {} Hz from sample {} on {} ({} frames of underrun)",
+                report.frames_played,
+                report.sample_rate,
+                report.start_sample,
+                report.device,
+                report.underrun_frames
+            );
+            Ok(Outcome::Done)
+        }
+        Err(crate::audio::AudioError::Output(e)) => {
+            Err(anyhow::anyhow!("audio output failed: {e}"))
+        }
+        Err(e) => Ok(Outcome::BadInput(e.to_string())),
+    }
 }
 
 /// Runs a non-interactive command.

@@ -1,0 +1,153 @@
+//! The output device, through cpal. The only file that imports cpal.
+//!
+//! The callback copies interleaved stereo f32 from an `rtrb` ring, fills any shortfall with
+//! silence (counting it), runs the [`Monitor`], and counts frames played. It never allocates,
+//! locks, logs or panics: settings arrive through atomics in [`SinkShared`].
+
+use super::super::error::AudioError;
+use super::super::monitor::Monitor;
+use super::shared::SinkShared;
+use cpal::traits::{DeviceTrait as _, HostTrait as _, StreamTrait as _};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+/// An output device as shown to the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputDevice {
+    pub name: String,
+    pub is_default: bool,
+}
+
+/// The output devices of the default host.
+pub fn list_devices() -> Vec<OutputDevice> {
+    let host = cpal::default_host();
+    let default = host
+        .default_output_device()
+        .and_then(|d| d.description().ok())
+        .map(|d| d.name().to_owned());
+    host.output_devices()
+        .map(|devs| {
+            devs.filter_map(|d| d.description().ok().map(|x| x.name().to_owned()))
+                .map(|name| OutputDevice {
+                    is_default: Some(&name) == default.as_ref(),
+                    name,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A running output stream.
+pub struct CpalSink {
+    _stream: cpal::Stream,
+    /// Rate the device runs at.
+    pub sample_rate: u32,
+    /// Device name.
+    pub device_name: String,
+    pub shared: Arc<SinkShared>,
+}
+
+impl CpalSink {
+    /// Opens `device` (by name; the default when `None`) for stereo f32 at `sample_rate`, reading
+    /// from `ring`.
+    pub fn open(
+        device: Option<&str>,
+        sample_rate: u32,
+        mut ring: rtrb::Consumer<f32>,
+        shared: Arc<SinkShared>,
+    ) -> Result<Self, AudioError> {
+        let fail = |why: String| AudioError::Output(why);
+        let host = cpal::default_host();
+        let dev = match device {
+            None => host.default_output_device(),
+            Some(name) => host
+                .output_devices()
+                .map_err(|e| fail(e.to_string()))?
+                .find(|d| d.description().map(|x| x.name() == name).unwrap_or(false)),
+        }
+        .ok_or_else(|| {
+            fail(format!(
+                "no output device{}",
+                device.map(|d| format!(" named {d:?}")).unwrap_or_default()
+            ))
+        })?;
+        let device_name = dev
+            .description()
+            .map(|d| d.name().to_owned())
+            .unwrap_or_else(|_| "unknown device".into());
+        let config = cpal::StreamConfig {
+            channels: 2,
+            sample_rate,
+            buffer_size: cpal::BufferSize::Default,
+        };
+        let mut monitor = Monitor::new(sample_rate);
+        let cb_shared = shared.clone();
+        let err_shared = shared.clone();
+        let (mut mode, mut gain, mut muted) = (monitor.mode(), monitor.gain_db(), monitor.muted());
+        let stream = dev
+            .build_output_stream(
+                config,
+                move |data: &mut [f32], _info: &cpal::OutputCallbackInfo| {
+                    let want_mode = cb_shared.mode();
+                    let want_gain = cb_shared.gain_db();
+                    let want_muted = cb_shared.muted.load(Ordering::Relaxed);
+                    if want_mode != mode {
+                        mode = want_mode;
+                        monitor.set_mode(mode);
+                    }
+                    if want_gain != gain {
+                        gain = want_gain;
+                        monitor.set_gain_db(gain);
+                    }
+                    if want_muted != muted {
+                        muted = want_muted;
+                        monitor.set_muted(muted);
+                    }
+                    let n = data.len().min(ring.slots());
+                    let got = match ring.read_chunk(n) {
+                        Ok(chunk) => {
+                            let (a, b) = chunk.as_slices();
+                            data[..a.len()].copy_from_slice(a);
+                            data[a.len()..a.len() + b.len()].copy_from_slice(b);
+                            chunk.commit_all();
+                            n
+                        }
+                        Err(_) => 0,
+                    };
+                    data[got..].fill(0.0);
+                    if got < data.len() && !cb_shared.source_done.load(Ordering::Relaxed) {
+                        cb_shared
+                            .underrun_frames
+                            .fetch_add(((data.len() - got) / 2) as u64, Ordering::Relaxed);
+                    }
+                    monitor.process(data);
+                    cb_shared
+                        .frames_played
+                        .fetch_add((data.len() / 2) as u64, Ordering::Relaxed);
+                },
+                move |err: cpal::Error| {
+                    // Xruns and route changes are survivable; a vanished device is not.
+                    let lost = matches!(
+                        err.kind(),
+                        cpal::ErrorKind::DeviceNotAvailable | cpal::ErrorKind::StreamInvalidated
+                    );
+                    if lost {
+                        err_shared.device_lost.store(true, Ordering::Relaxed);
+                    } else {
+                        err_shared.stream_warnings.fetch_add(1, Ordering::Relaxed);
+                    }
+                },
+                None,
+            )
+            .map_err(|e| fail(format!("{device_name}: {e}")))?;
+        stream
+            .play()
+            .map_err(|e| fail(format!("{device_name}: {e}")))?;
+        Ok(Self {
+            _stream: stream,
+            sample_rate,
+            device_name,
+            shared,
+        })
+    }
+}

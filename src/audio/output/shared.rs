@@ -1,0 +1,50 @@
+//! State the audio callback shares with other threads: atomics only, so the callback never locks.
+
+use super::super::monitor::MonitorMode;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
+
+/// Written by the callback (counters) or read by it (settings); all lock-free.
+#[derive(Debug, Default)]
+pub struct SinkShared {
+    /// Frames handed to the device since the stream started.
+    pub frames_played: AtomicU64,
+    /// Frames the ring could not supply in time (filled with silence).
+    pub underrun_frames: AtomicU64,
+    /// Monitoring mode, as an index into [`MonitorMode::ALL`].
+    mode: AtomicU8,
+    /// Output gain in dB, as `f32` bits.
+    gain_db_bits: AtomicU32,
+    /// The source has delivered everything it will; silence after this is not an underrun.
+    pub source_done: AtomicBool,
+    /// Output muted.
+    pub muted: AtomicBool,
+    /// Non-fatal stream errors the device reported (xruns, route changes).
+    pub stream_warnings: AtomicU64,
+    /// The device reported an error (unplugged, …); playback should pause.
+    pub device_lost: AtomicBool,
+}
+
+impl SinkShared {
+    pub fn set_mode(&self, mode: MonitorMode) {
+        let i = MonitorMode::ALL
+            .iter()
+            .position(|m| *m == mode)
+            .unwrap_or(0);
+        self.mode.store(i as u8, Ordering::Relaxed);
+    }
+
+    pub fn mode(&self) -> MonitorMode {
+        MonitorMode::ALL
+            .get(self.mode.load(Ordering::Relaxed) as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn set_gain_db(&self, db: f32) {
+        self.gain_db_bits.store(db.to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn gain_db(&self) -> f32 {
+        f32::from_bits(self.gain_db_bits.load(Ordering::Relaxed))
+    }
+}

@@ -1,0 +1,145 @@
+//! Plays a stretch of a file's sound through the real output device with no window, then
+//! returns. For checking a listening set-up from a script, and for the tests that record what
+//! the device really played.
+//!
+//! Threads: "audio-decode" decodes and trims to the exact start sample and pushes into an `rtrb`
+//! ring (parking briefly when it is full); the device callback drains it. The caller's thread
+//! waits until the device has played every requested sample, plus the ring's depth.
+
+use crate::audio::output::{CpalSink, SinkShared};
+use crate::audio::{AudioDecoder, AudioError, MonitorMode};
+use crate::media::SourceTimecode;
+use crate::video::FrameReader;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// What to play.
+#[derive(Clone, Debug)]
+pub struct PlayRequest {
+    pub file: PathBuf,
+    /// Start timecode, in the file's source timecode; the first frame when `None`.
+    pub from: Option<String>,
+    /// How long to play, in milliseconds.
+    pub duration_ms: u64,
+    pub monitor: MonitorMode,
+    /// Output device name; the default device when `None`.
+    pub device: Option<String>,
+}
+
+/// What happened.
+#[derive(Clone, Debug)]
+pub struct PlayReport {
+    pub device: String,
+    pub sample_rate: u32,
+    /// First sample played, on the file's audio timeline.
+    pub start_sample: i64,
+    pub frames_played: u64,
+    pub underrun_frames: u64,
+}
+
+/// Ring depth: enough to ride out scheduling hiccups, short enough to keep latency low.
+const RING_MS: u64 = 200;
+
+/// Plays `req` and returns once the device has played it.
+pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
+    let start_frame = match &req.from {
+        None => 0,
+        Some(text) => {
+            let reader = FrameReader::open(&req.file)?;
+            let tcs: SourceTimecode = *reader.timecode();
+            let tc = tcs
+                .parse(text)
+                .map_err(|e| AudioError::Request(e.to_string()))?;
+            reader.frame_of_timecode(tc)?
+        }
+    };
+    let mut decoder = AudioDecoder::open(&req.file)?;
+    let info = decoder.info().clone();
+    if info.channels != 2 {
+        return Err(AudioError::Request(format!(
+            "{} channels; Earmark reviews 2.0 mixes",
+            info.channels
+        )));
+    }
+    let rate = info.sample_rate;
+    // The picture rate decides where frame N starts on the audio timeline.
+    let fps = crate::media::Container::open(&req.file)?.index.rate.0;
+    let start_sample =
+        (start_frame as i128 * rate as i128 * fps.den as i128 / fps.num as i128) as i64;
+    let total = req.duration_ms * rate as u64 / 1000;
+    decoder.seek(start_sample)?;
+
+    let capacity = (RING_MS * rate as u64 / 1000) as usize * 2;
+    let (mut producer, consumer) = rtrb::RingBuffer::<f32>::new(capacity);
+    let shared = Arc::new(SinkShared::default());
+    shared.set_mode(req.monitor);
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop_decoder = stop.clone();
+    let feeder_shared = shared.clone();
+    let feeder = std::thread::Builder::new()
+        .name("audio-decode".into())
+        .spawn(move || -> Result<(), AudioError> {
+            let mut left = total as usize * 2;
+            while left > 0 && !stop_decoder.load(Ordering::Relaxed) {
+                let Some(chunk) = decoder.next_chunk()? else {
+                    break;
+                };
+                let mut samples = &chunk.samples[..chunk.samples.len().min(left)];
+                while !samples.is_empty() {
+                    if stop_decoder.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    let n = producer.slots().min(samples.len());
+                    if n == 0 {
+                        std::thread::sleep(Duration::from_millis(2));
+                        continue;
+                    }
+                    let written = match producer.write_chunk_uninit(n) {
+                        Ok(w) => w.fill_from_iter(samples[..n].iter().copied()),
+                        Err(_) => 0,
+                    };
+                    samples = &samples[written..];
+                    left -= written;
+                }
+            }
+            feeder_shared.source_done.store(true, Ordering::Relaxed);
+            Ok(())
+        })
+        .map_err(|e| AudioError::Output(format!("could not start the decode thread: {e}")))?;
+
+    // Let the ring fill before the device starts pulling, so playback starts without a gap.
+    let fill_deadline = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < fill_deadline && !feeder.is_finished() {
+        std::thread::sleep(Duration::from_millis(5));
+        if consumer.slots() >= capacity / 2 {
+            break;
+        }
+    }
+    let sink = CpalSink::open(req.device.as_deref(), rate, consumer, shared.clone())?;
+    let target = total + RING_MS * rate as u64 / 1000;
+    let deadline = Instant::now() + Duration::from_millis(req.duration_ms + 5000);
+    while shared.frames_played.load(Ordering::Relaxed) < target && Instant::now() < deadline {
+        if shared.device_lost.load(Ordering::Relaxed) {
+            stop.store(true, Ordering::Relaxed);
+            return Err(AudioError::Output(format!(
+                "{} stopped working",
+                sink.device_name
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    stop.store(true, Ordering::Relaxed);
+    match feeder.join() {
+        Ok(result) => result?,
+        Err(_) => return Err(AudioError::Output("the decode thread failed".into())),
+    }
+    Ok(PlayReport {
+        device: sink.device_name.clone(),
+        sample_rate: rate,
+        start_sample,
+        frames_played: shared.frames_played.load(Ordering::Relaxed),
+        underrun_frames: shared.underrun_frames.load(Ordering::Relaxed),
+    })
+}

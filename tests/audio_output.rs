@@ -1,0 +1,154 @@
+//! Sound through the real cpal path: `earmark FILE --play-from … --play-for … --monitor … --exit`
+//! plays into the PulseAudio null sink that `make test` starts, `parec` records the sink's
+//! monitor, and the recording is measured: channel identity, each monitoring mode's maths, level.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn demo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov")
+}
+
+/// One null sink is shared by all tests here: they must not play at the same time.
+static SINK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Plays `secs` from `tc` in `mode` and returns the recorded (left, right) samples.
+fn play_and_record(tc: &str, secs: &str, mode: &str) -> (Vec<f32>, Vec<f32>) {
+    let _sink = SINK.lock().unwrap_or_else(|e| e.into_inner());
+    let pulse_up = Command::new("pactl")
+        .arg("info")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        pulse_up,
+        "no PulseAudio server: run through `make test` (scripts/with-test-env.sh)"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let raw = dir.path().join("capture.raw");
+    let mut rec = Command::new("parec")
+        .args([
+            "-d",
+            "review.monitor",
+            "--format=float32le",
+            "--rate=48000",
+            "--channels=2",
+            "--raw",
+        ])
+        .stdout(std::fs::File::create(&raw).expect("capture file"))
+        .spawn()
+        .expect("parec runs");
+    std::thread::sleep(Duration::from_millis(300));
+    let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
+        .arg(demo())
+        .args([
+            "--play-from",
+            tc,
+            "--play-for",
+            secs,
+            "--monitor",
+            mode,
+            "--exit",
+        ])
+        .stderr(Stdio::piped())
+        .output()
+        .expect("earmark runs");
+    std::thread::sleep(Duration::from_millis(300));
+    rec.kill().ok();
+    rec.wait().ok();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "earmark failed: {err}");
+    assert!(
+        err.contains("(0 frames of underrun)"),
+        "underrun while playing: {err}"
+    );
+    let bytes = std::fs::read(&raw).expect("capture");
+    let s: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    (
+        s.iter().step_by(2).copied().collect(),
+        s.iter().skip(1).step_by(2).copied().collect(),
+    )
+}
+
+/// RMS of each channel over the middle half of the span where anything was heard.
+fn rms_pair(l: &[f32], r: &[f32]) -> (f64, f64) {
+    let loud = |i: usize| l[i].abs() + r[i].abs() > 1e-3;
+    let first = (0..l.len()).find(|&i| loud(i)).unwrap_or(0);
+    let last = (0..l.len()).rev().find(|&i| loud(i)).unwrap_or(0);
+    let span = last.saturating_sub(first);
+    let (a, b) = (first + span / 4, first + span * 3 / 4);
+    let rms = |x: &[f32]| {
+        (x[a..b].iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / (b - a).max(1) as f64).sqrt()
+    };
+    (rms(l), rms(r))
+}
+
+fn db(x: f64) -> f64 {
+    20.0 * x.max(1e-9).log10()
+}
+
+#[test]
+fn line_up_tone_plays_at_its_level_in_both_channels_and_cancels_in_side() {
+    // Bars: 1 kHz at −20 dBFS peak in both channels → RMS −23.01 dBFS.
+    let (l, r) = play_and_record("01:00:00:06", "1.2", "stereo");
+    let (rl, rr) = rms_pair(&l, &r);
+    assert!(
+        (db(rl) + 23.01).abs() < 0.3 && (db(rr) + 23.01).abs() < 0.3,
+        "L {:.2} dB, R {:.2} dB",
+        db(rl),
+        db(rr)
+    );
+    let (l, r) = play_and_record("01:00:00:06", "1.2", "side");
+    let heard = l.iter().chain(&r).fold(0.0f32, |m, v| m.max(v.abs()));
+    assert!(
+        heard < 0.002,
+        "a centred tone must cancel in Side (peak {heard})"
+    );
+}
+
+#[test]
+fn left_voice_reaches_only_the_left_ear_and_each_mode_routes_it() {
+    // 00:02–00:04 of the demo: "Left channel" in the left channel only.
+    let tc = "01:00:02:06";
+    let (l, r) = play_and_record(tc, "1.5", "stereo");
+    let (sl, sr) = rms_pair(&l, &r);
+    assert!(sl > 0.01, "left voice heard ({sl})");
+    assert!(
+        sr < sl / 1000.0,
+        "right ear silent in stereo (L {sl}, R {sr})"
+    );
+
+    let (l, r) = play_and_record(tc, "1.5", "swap");
+    let (wl, wr) = rms_pair(&l, &r);
+    assert!(wr > 0.01 && wl < wr / 1000.0, "swap: L {wl}, R {wr}");
+
+    let (l, r) = play_and_record(tc, "1.5", "left");
+    let (ll, lr) = rms_pair(&l, &r);
+    assert!(
+        (db(ll) - db(lr)).abs() < 0.1 && (db(ll) - db(sl)).abs() < 1.0,
+        "left solo: L {ll}, R {lr}, stereo L {sl}"
+    );
+
+    let (l, r) = play_and_record(tc, "1.5", "right");
+    let heard = l.iter().chain(&r).fold(0.0f32, |m, v| m.max(v.abs()));
+    assert!(
+        heard < 0.002,
+        "right solo of a left-only voice is silent (peak {heard})"
+    );
+
+    let (l, r) = play_and_record(tc, "1.5", "mono");
+    let (ml, mr) = rms_pair(&l, &r);
+    assert!(
+        (db(ml) - db(mr)).abs() < 0.1,
+        "mono is the same in both ears: {ml} {mr}"
+    );
+    assert!(
+        (db(ml) - (db(sl) - 6.02)).abs() < 1.0,
+        "(L+0)/2 is 6 dB down: {} vs {}",
+        db(ml),
+        db(sl)
+    );
+}
