@@ -59,7 +59,7 @@ fn bench_file(path: &Path, gop: u64) -> Vec<String> {
         rng ^= rng << 17;
         let n = rng % count;
         // Keep targets at least one frame past their keyframe, so there is something to decode.
-        if n % gop != 0 {
+        if !n.is_multiple_of(gop) {
             targets.push(n);
         }
     }

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     let result = match args.command {
         Some(command) => cli::run(command),
+        None if args.list_devices => cli::list_devices(),
         None if args.exit => cli::play_and_exit(&args),
         None => earmark::ui::run_window(earmark::ui::WindowOptions {
             file: args.file,

@@ -13,8 +13,17 @@ fn demo() -> PathBuf {
 /// One null sink is shared by all tests here: they must not play at the same time.
 static SINK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Plays `secs` from `tc` in `mode` and returns the recorded (left, right) samples.
+/// Plays `secs` from `tc` in `mode` into the 48 kHz sink and returns the recording.
 fn play_and_record(tc: &str, secs: &str, mode: &str) -> (Vec<f32>, Vec<f32>) {
+    record_from(
+        "review",
+        48_000,
+        &["--play-from", tc, "--play-for", secs, "--monitor", mode],
+    )
+}
+
+/// Runs earmark with `args` (plus the demo clip and `--exit`) while `parec` records `sink`.
+fn record_from(sink: &str, rate: u32, args: &[&str]) -> (Vec<f32>, Vec<f32>) {
     let _sink = SINK.lock().unwrap_or_else(|e| e.into_inner());
     let pulse_up = Command::new("pactl")
         .arg("info")
@@ -27,29 +36,17 @@ fn play_and_record(tc: &str, secs: &str, mode: &str) -> (Vec<f32>, Vec<f32>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let raw = dir.path().join("capture.raw");
     let mut rec = Command::new("parec")
-        .args([
-            "-d",
-            "review.monitor",
-            "--format=float32le",
-            "--rate=48000",
-            "--channels=2",
-            "--raw",
-        ])
+        .args(["-d", &format!("{sink}.monitor"), "--format=float32le"])
+        .args([format!("--rate={rate}").as_str(), "--channels=2", "--raw"])
         .stdout(std::fs::File::create(&raw).expect("capture file"))
         .spawn()
         .expect("parec runs");
     std::thread::sleep(Duration::from_millis(300));
     let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
         .arg(demo())
-        .args([
-            "--play-from",
-            tc,
-            "--play-for",
-            secs,
-            "--monitor",
-            mode,
-            "--exit",
-        ])
+        .args(args)
+        .arg("--exit")
+        .env("PULSE_SINK", sink)
         .stderr(Stdio::piped())
         .output()
         .expect("earmark runs");
@@ -150,5 +147,38 @@ fn left_voice_reaches_only_the_left_ear_and_each_mode_routes_it() {
         "(L+0)/2 is 6 dB down: {} vs {}",
         db(ml),
         db(sl)
+    );
+}
+
+#[test]
+fn a_44_1_khz_device_gets_resampled_audio_at_the_right_pitch_and_level() {
+    // The device runs at 44.1 kHz, the file at 48 kHz: rubato converts, the 1 kHz line-up tone
+    // must come back at 1 kHz and −23.01 dBFS RMS.
+    let (l, r) = record_from(
+        "review44",
+        44_100,
+        &[
+            "--play-from",
+            "01:00:00:06",
+            "--play-for",
+            "1.2",
+            "--device-rate",
+            "44100",
+        ],
+    );
+    let (rl, rr) = rms_pair(&l, &r);
+    assert!(
+        (db(rl) + 23.01).abs() < 0.3 && (db(rr) + 23.01).abs() < 0.3,
+        "L {:.2} dB, R {:.2} dB",
+        db(rl),
+        db(rr)
+    );
+    let loud: Vec<f32> = l.iter().copied().skip_while(|v| v.abs() < 1e-3).collect();
+    let mid = &loud[loud.len() / 4..loud.len() / 2];
+    let crossings = mid.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
+    let freq = crossings as f64 / (mid.len() as f64 / 44_100.0);
+    assert!(
+        (freq - 1000.0).abs() < 3.0,
+        "tone came back at {freq:.1} Hz"
     );
 }

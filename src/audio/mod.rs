@@ -6,7 +6,9 @@ mod decode;
 mod error;
 mod monitor;
 pub mod output;
+mod resample;
 
 pub use decode::{AudioChunk, AudioDecoder};
 pub use error::AudioError;
 pub use monitor::{Monitor, MonitorMode, RAMP_MS};
+pub use resample::StreamResampler;

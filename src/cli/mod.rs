@@ -44,6 +44,14 @@ pub struct Cli {
     #[arg(long, value_name = "NAME")]
     pub device: Option<String>,
 
+    /// Run the output device at this rate in Hz (Earmark resamples when it differs from the file).
+    #[arg(long, value_name = "HZ")]
+    pub device_rate: Option<u32>,
+
+    /// List the audio output devices and quit.
+    #[arg(long)]
+    pub list_devices: bool,
+
     /// Play through the output device without a window and quit when done.
     #[arg(long)]
     pub exit: bool,
@@ -127,12 +135,14 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         duration_ms,
         monitor,
         device: cli.device.clone(),
+        device_rate: cli.device_rate,
     };
     match crate::player::play_headless(&request) {
         Ok(report) => {
             eprintln!(
-                "played {} frames at {} Hz from sample {} on {} ({} frames of underrun)",
+                "played {} frames at {} Hz (file {} Hz) from sample {} on {} ({} frames of underrun)",
                 report.frames_played,
+                report.device_rate,
                 report.sample_rate,
                 report.start_sample,
                 report.device,
@@ -145,6 +155,27 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         }
         Err(e) => Ok(Outcome::BadInput(e.to_string())),
     }
+}
+
+/// `earmark --list-devices`.
+pub fn list_devices() -> anyhow::Result<Outcome> {
+    let devices = crate::audio::output::list_devices();
+    if devices.is_empty() {
+        println!("no audio output devices found");
+    }
+    for d in devices {
+        println!(
+            "{} {}{}",
+            if d.is_default { "*" } else { " " },
+            d.name,
+            if d.default_rate > 0 {
+                format!("  ({} Hz)", d.default_rate)
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(Outcome::Done)
 }
 
 /// Runs a non-interactive command.

@@ -6,8 +6,8 @@
 //! ring (parking briefly when it is full); the device callback drains it. The caller's thread
 //! waits until the device has played every requested sample, plus the ring's depth.
 
-use crate::audio::output::{CpalSink, SinkShared};
-use crate::audio::{AudioDecoder, AudioError, MonitorMode};
+use crate::audio::output::{CpalSink, SinkShared, device_default_rate};
+use crate::audio::{AudioDecoder, AudioError, MonitorMode, StreamResampler};
 use crate::media::SourceTimecode;
 use crate::video::FrameReader;
 use std::path::PathBuf;
@@ -26,13 +26,19 @@ pub struct PlayRequest {
     pub monitor: MonitorMode,
     /// Output device name; the default device when `None`.
     pub device: Option<String>,
+    /// Run the device at this rate (resampling with rubato when it differs from the file's);
+    /// the device's own default rate when `None`.
+    pub device_rate: Option<u32>,
 }
 
 /// What happened.
 #[derive(Clone, Debug)]
 pub struct PlayReport {
     pub device: String,
+    /// The file's rate.
     pub sample_rate: u32,
+    /// The rate the device ran at (differs from `sample_rate` when resampled).
+    pub device_rate: u32,
     /// First sample played, on the file's audio timeline.
     pub start_sample: i64,
     pub frames_played: u64,
@@ -70,8 +76,18 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
         (start_frame as i128 * rate as i128 * fps.den as i128 / fps.num as i128) as i64;
     let total = req.duration_ms * rate as u64 / 1000;
     decoder.seek(start_sample)?;
+    let device_rate = req
+        .device_rate
+        .or_else(|| device_default_rate(req.device.as_deref()))
+        .unwrap_or(rate);
+    let mut resampler = if device_rate != rate {
+        Some(StreamResampler::new(rate, device_rate, 2).map_err(AudioError::Request)?)
+    } else {
+        None
+    };
+    let device_total = total * device_rate as u64 / rate as u64;
 
-    let capacity = (RING_MS * rate as u64 / 1000) as usize * 2;
+    let capacity = (RING_MS * device_rate as u64 / 1000) as usize * 2;
     let (mut producer, consumer) = rtrb::RingBuffer::<f32>::new(capacity);
     let shared = Arc::new(SinkShared::default());
     shared.set_mode(req.monitor);
@@ -81,15 +97,11 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
     let feeder = std::thread::Builder::new()
         .name("audio-decode".into())
         .spawn(move || -> Result<(), AudioError> {
-            let mut left = total as usize * 2;
-            while left > 0 && !stop_decoder.load(Ordering::Relaxed) {
-                let Some(chunk) = decoder.next_chunk()? else {
-                    break;
-                };
-                let mut samples = &chunk.samples[..chunk.samples.len().min(left)];
+            // Writes all of `samples` into the ring, parking while it is full; false if stopped.
+            let mut push_all = |mut samples: &[f32]| -> bool {
                 while !samples.is_empty() {
                     if stop_decoder.load(Ordering::Relaxed) {
-                        return Ok(());
+                        return false;
                     }
                     let n = producer.slots().min(samples.len());
                     if n == 0 {
@@ -101,8 +113,34 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
                         Err(_) => 0,
                     };
                     samples = &samples[written..];
-                    left -= written;
                 }
+                true
+            };
+            let mut to_decode = total as usize * 2;
+            let mut converted = Vec::new();
+            while to_decode > 0 {
+                let Some(chunk) = decoder.next_chunk()? else {
+                    break;
+                };
+                let decoded = &chunk.samples[..chunk.samples.len().min(to_decode)];
+                to_decode -= decoded.len();
+                let out = match resampler.as_mut() {
+                    Some(r) => {
+                        converted.clear();
+                        r.push(decoded, &mut converted)
+                            .map_err(AudioError::Request)?;
+                        &converted[..]
+                    }
+                    None => decoded,
+                };
+                if !push_all(out) {
+                    return Ok(());
+                }
+            }
+            if let Some(r) = resampler.as_mut() {
+                converted.clear();
+                r.flush(&mut converted).map_err(AudioError::Request)?;
+                push_all(&converted);
             }
             feeder_shared.source_done.store(true, Ordering::Relaxed);
             Ok(())
@@ -117,8 +155,10 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
             break;
         }
     }
-    let sink = CpalSink::open(req.device.as_deref(), rate, consumer, shared.clone())?;
-    let target = total + RING_MS * rate as u64 / 1000;
+    let sink = CpalSink::open(req.device.as_deref(), device_rate, consumer, shared.clone())?;
+    // Everything requested, plus the ring's depth, must have reached the device; then wait out
+    // the device's own latency so the tail is heard, not cut.
+    let target = device_total + RING_MS * device_rate as u64 / 1000;
     let deadline = Instant::now() + Duration::from_millis(req.duration_ms + 5000);
     while shared.frames_played.load(Ordering::Relaxed) < target && Instant::now() < deadline {
         if shared.device_lost.load(Ordering::Relaxed) {
@@ -130,6 +170,8 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+    let latency_us = shared.latency_us.load(Ordering::Relaxed).min(2_000_000);
+    std::thread::sleep(Duration::from_micros(latency_us) + Duration::from_millis(20));
     stop.store(true, Ordering::Relaxed);
     match feeder.join() {
         Ok(result) => result?,
@@ -138,6 +180,7 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
     Ok(PlayReport {
         device: sink.device_name.clone(),
         sample_rate: rate,
+        device_rate,
         start_sample,
         frames_played: shared.frames_played.load(Ordering::Relaxed),
         underrun_frames: shared.underrun_frames.load(Ordering::Relaxed),

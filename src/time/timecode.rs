@@ -118,7 +118,7 @@ impl Timecode {
             });
         }
         let d = rate.dropped_per_minute();
-        if d > 0 && self.seconds == 0 && self.minutes % 10 != 0 && self.frames < d {
+        if d > 0 && self.seconds == 0 && !self.minutes.is_multiple_of(10) && self.frames < d {
             return Err(TimecodeError::DroppedLabel(self.to_string(), d - 1));
         }
         Ok(())

@@ -16,6 +16,8 @@ use std::sync::atomic::Ordering;
 pub struct OutputDevice {
     pub name: String,
     pub is_default: bool,
+    /// The rate the device runs at by default (0 if it would not say).
+    pub default_rate: u32,
 }
 
 /// The output devices of the default host.
@@ -27,14 +29,40 @@ pub fn list_devices() -> Vec<OutputDevice> {
         .map(|d| d.name().to_owned());
     host.output_devices()
         .map(|devs| {
-            devs.filter_map(|d| d.description().ok().map(|x| x.name().to_owned()))
-                .map(|name| OutputDevice {
+            devs.filter_map(|d| {
+                let name = d.description().ok()?.name().to_owned();
+                let default_rate = d
+                    .default_output_config()
+                    .map(|c| c.sample_rate())
+                    .unwrap_or(0);
+                Some(OutputDevice {
                     is_default: Some(&name) == default.as_ref(),
                     name,
+                    default_rate,
                 })
-                .collect()
+            })
+            .collect()
         })
         .unwrap_or_default()
+}
+
+/// The rate `device` (by name; the default when `None`) runs at by default, if it says.
+pub fn device_default_rate(device: Option<&str>) -> Option<u32> {
+    find_device(device)?
+        .default_output_config()
+        .ok()
+        .map(|c| c.sample_rate())
+}
+
+fn find_device(device: Option<&str>) -> Option<cpal::Device> {
+    let host = cpal::default_host();
+    match device {
+        None => host.default_output_device(),
+        Some(name) => host
+            .output_devices()
+            .ok()?
+            .find(|d| d.description().map(|x| x.name() == name).unwrap_or(false)),
+    }
 }
 
 /// A running output stream.
@@ -57,15 +85,7 @@ impl CpalSink {
         shared: Arc<SinkShared>,
     ) -> Result<Self, AudioError> {
         let fail = |why: String| AudioError::Output(why);
-        let host = cpal::default_host();
-        let dev = match device {
-            None => host.default_output_device(),
-            Some(name) => host
-                .output_devices()
-                .map_err(|e| fail(e.to_string()))?
-                .find(|d| d.description().map(|x| x.name() == name).unwrap_or(false)),
-        }
-        .ok_or_else(|| {
+        let dev = find_device(device).ok_or_else(|| {
             fail(format!(
                 "no output device{}",
                 device.map(|d| format!(" named {d:?}")).unwrap_or_default()
@@ -87,7 +107,12 @@ impl CpalSink {
         let stream = dev
             .build_output_stream(
                 config,
-                move |data: &mut [f32], _info: &cpal::OutputCallbackInfo| {
+                move |data: &mut [f32], info: &cpal::OutputCallbackInfo| {
+                    let ts = info.timestamp();
+                    let latency = ts.playback.saturating_duration_since(ts.callback);
+                    cb_shared
+                        .latency_us
+                        .store(latency.as_micros() as u64, Ordering::Relaxed);
                     let want_mode = cb_shared.mode();
                     let want_gain = cb_shared.gain_db();
                     let want_muted = cb_shared.muted.load(Ordering::Relaxed);

@@ -3,5 +3,5 @@
 mod cpal_sink;
 mod shared;
 
-pub use cpal_sink::{CpalSink, OutputDevice, list_devices};
+pub use cpal_sink::{CpalSink, OutputDevice, device_default_rate, list_devices};
 pub use shared::SinkShared;

@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 pub struct SinkShared {
     /// Frames handed to the device since the stream started.
     pub frames_played: AtomicU64,
+    /// Output latency the device last reported (callback → sound), in microseconds.
+    pub latency_us: AtomicU64,
     /// Frames the ring could not supply in time (filled with silence).
     pub underrun_frames: AtomicU64,
     /// Monitoring mode, as an index into [`MonitorMode::ALL`].
