@@ -7,6 +7,7 @@ pub mod audio;
 pub mod cli;
 pub mod media;
 pub mod player;
+pub mod settings;
 pub mod time;
 pub mod ui;
 pub mod video;

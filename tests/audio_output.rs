@@ -182,3 +182,55 @@ fn a_44_1_khz_device_gets_resampled_audio_at_the_right_pitch_and_level() {
         "tone came back at {freq:.1} Hz"
     );
 }
+
+/// Runs `earmark demo ARGS --exit` with its config folder at `config`; returns stderr.
+fn run_with_config(config: &std::path::Path, args: &[&str]) -> String {
+    let _sink = SINK.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
+        .arg(demo())
+        .args(args)
+        .arg("--exit")
+        .env("XDG_CONFIG_HOME", config)
+        .env("PULSE_SINK", "review")
+        .output()
+        .expect("earmark runs");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "earmark failed: {err}");
+    err
+}
+
+#[test]
+fn the_chosen_device_is_remembered_and_a_missing_one_falls_back() {
+    let config = tempfile::tempdir().expect("tempdir");
+    let settings = config.path().join("earmark/settings.toml");
+    let chosen = "PulseAudio Sound Server";
+    let err = run_with_config(config.path(), &["--device", chosen, "--play-for", "0.2"]);
+    assert!(err.contains(&format!("on {chosen}")), "{err}");
+    let saved = std::fs::read_to_string(&settings).expect("settings saved");
+    assert!(saved.contains(chosen), "{saved}");
+
+    let err = run_with_config(config.path(), &["--play-for", "0.2"]);
+    assert!(
+        err.contains(&format!("on {chosen}")),
+        "remembered device not used: {err}"
+    );
+
+    std::fs::write(
+        &settings,
+        "output_device = \"USB Headphones (unplugged)\"\n",
+    )
+    .expect("write");
+    let err = run_with_config(config.path(), &["--play-for", "0.2"]);
+    assert!(
+        err.contains("is not connected; using the system default"),
+        "{err}"
+    );
+    assert!(err.contains("on Default Audio Device"), "{err}");
+
+    std::fs::write(&settings, "output_device = [").expect("write");
+    let err = run_with_config(config.path(), &["--play-for", "0.2"]);
+    assert!(
+        err.contains("settings file is damaged") && err.contains("settings.toml"),
+        "{err}"
+    );
+}

@@ -129,16 +129,48 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         }
         None => return Ok(Outcome::BadInput("--exit needs --play-for SECONDS".into())),
     };
+    // The device: the one asked for, else the one remembered on this machine if connected.
+    let mut settings = match crate::settings::Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("earmark: {e}");
+            crate::settings::Settings::default()
+        }
+    };
+    let device = match (&cli.device, &settings.output_device) {
+        (Some(d), _) => Some(d.clone()),
+        (None, Some(remembered)) if crate::audio::output::device_exists(remembered) => {
+            Some(remembered.clone())
+        }
+        (None, Some(remembered)) => {
+            eprintln!(
+                "earmark: remembered output {remembered:?} is not connected; using the system default"
+            );
+            None
+        }
+        (None, None) => None,
+    };
+    if let Some(d) = &device
+        && crate::audio::output::is_bluetooth(d)
+    {
+        eprintln!("earmark: warning: {d:?} is a Bluetooth output (adds latency, lossy codec)");
+    }
     let request = crate::player::PlayRequest {
         file,
         from: cli.play_from.clone(),
         duration_ms,
         monitor,
-        device: cli.device.clone(),
+        device: device.clone(),
         device_rate: cli.device_rate,
     };
     match crate::player::play_headless(&request) {
         Ok(report) => {
+            if cli.device.is_some() && settings.output_device != cli.device {
+                settings.output_device = cli.device.clone();
+                if let Err(e) = settings.save() {
+                    eprintln!("earmark: {e}");
+                }
+            }
             eprintln!(
                 "played {} frames at {} Hz (file {} Hz) from sample {} on {} ({} frames of underrun)",
                 report.frames_played,
@@ -165,13 +197,18 @@ pub fn list_devices() -> anyhow::Result<Outcome> {
     }
     for d in devices {
         println!(
-            "{} {}{}",
+            "{} {}{}{}",
             if d.is_default { "*" } else { " " },
             d.name,
             if d.default_rate > 0 {
                 format!("  ({} Hz)", d.default_rate)
             } else {
                 String::new()
+            },
+            if crate::audio::output::is_bluetooth(&d.name) {
+                "  [Bluetooth: adds latency, lossy codec]"
+            } else {
+                ""
             }
         );
     }

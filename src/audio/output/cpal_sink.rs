@@ -46,6 +46,20 @@ pub fn list_devices() -> Vec<OutputDevice> {
         .unwrap_or_default()
 }
 
+/// Whether a device named `name` is connected now.
+pub fn device_exists(name: &str) -> bool {
+    find_device(Some(name)).is_some()
+}
+
+/// Whether a device looks like a Bluetooth output: those add 100–300 ms of latency and use a
+/// lossy codec, so a review on them is not a faithful one.
+pub fn is_bluetooth(name: &str) -> bool {
+    let n = name.to_lowercase();
+    ["bluetooth", "bluez", "airpods", "a2dp", "bt "]
+        .iter()
+        .any(|k| n.contains(k))
+}
+
 /// The rate `device` (by name; the default when `None`) runs at by default, if it says.
 pub fn device_default_rate(device: Option<&str>) -> Option<u32> {
     find_device(device)?

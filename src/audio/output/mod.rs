@@ -3,5 +3,7 @@
 mod cpal_sink;
 mod shared;
 
-pub use cpal_sink::{CpalSink, OutputDevice, device_default_rate, list_devices};
+pub use cpal_sink::{
+    CpalSink, OutputDevice, device_default_rate, device_exists, is_bluetooth, list_devices,
+};
 pub use shared::SinkShared;
