@@ -172,13 +172,14 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                 }
             }
             eprintln!(
-                "played {} frames at {} Hz (file {} Hz) from sample {} on {} ({} frames of underrun)",
+                "played {} frames at {} Hz (file {} Hz) from sample {} on {} ({} frames of underrun, {} device warnings)",
                 report.frames_played,
                 report.device_rate,
                 report.sample_rate,
                 report.start_sample,
                 report.device,
-                report.underrun_frames
+                report.underrun_frames,
+                report.stream_warnings
             );
             Ok(Outcome::Done)
         }

@@ -43,6 +43,8 @@ pub struct PlayReport {
     pub start_sample: i64,
     pub frames_played: u64,
     pub underrun_frames: u64,
+    /// Non-fatal stream errors the device reported (xruns).
+    pub stream_warnings: u64,
 }
 
 /// Ring depth: enough to ride out scheduling hiccups, short enough to keep latency low.
@@ -184,5 +186,6 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
         start_sample,
         frames_played: shared.frames_played.load(Ordering::Relaxed),
         underrun_frames: shared.underrun_frames.load(Ordering::Relaxed),
+        stream_warnings: shared.stream_warnings.load(Ordering::Relaxed),
     })
 }
