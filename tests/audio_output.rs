@@ -56,7 +56,7 @@ fn record_from(sink: &str, rate: u32, args: &[&str]) -> (Vec<f32>, Vec<f32>) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "earmark failed: {err}");
     assert!(
-        err.contains("(0 frames of underrun)"),
+        err.contains("(0 frames of underrun, 0 device warnings)"),
         "underrun while playing: {err}"
     );
     let bytes = std::fs::read(&raw).expect("capture");
