@@ -144,6 +144,23 @@ impl Container {
     }
 }
 
+impl Container {
+    /// The frame that carries source timecode `tc`, or an error naming the file's range.
+    pub fn frame_of_timecode(&self, tc: crate::time::Timecode) -> Result<u64, MediaError> {
+        let n = self.timecode.frame_of(tc);
+        let count = self.index.count;
+        if n < 0 || n as u64 >= count {
+            return Err(MediaError::TimecodeOutOfRange {
+                path: self.path.clone(),
+                timecode: tc.to_string(),
+                first: self.timecode.at_frame(0).to_string(),
+                last: self.timecode.at_frame(count as i64 - 1).to_string(),
+            });
+        }
+        Ok(n as u64)
+    }
+}
+
 /// Reads the QuickTime atom tree when the file is one; a damaged tree is reported here, with the
 /// file named, before FFmpeg gives a vaguer answer.
 fn read_movie(path: &Path, file_size: u64) -> Result<Option<Movie>, MediaError> {

@@ -8,8 +8,7 @@
 
 use crate::audio::output::{CpalSink, SinkShared, device_default_rate};
 use crate::audio::{AudioDecoder, AudioError, MonitorMode, StreamResampler};
-use crate::media::SourceTimecode;
-use crate::video::FrameReader;
+use crate::media::Container;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,15 +51,15 @@ const RING_MS: u64 = 200;
 
 /// Plays `req` and returns once the device has played it.
 pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
+    let container = Container::open(&req.file)?;
     let start_frame = match &req.from {
         None => 0,
         Some(text) => {
-            let reader = FrameReader::open(&req.file)?;
-            let tcs: SourceTimecode = *reader.timecode();
-            let tc = tcs
+            let tc = container
+                .timecode
                 .parse(text)
                 .map_err(|e| AudioError::Request(e.to_string()))?;
-            reader.frame_of_timecode(tc)?
+            container.frame_of_timecode(tc)?
         }
     };
     let mut decoder = AudioDecoder::open(&req.file)?;
@@ -73,7 +72,8 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
     }
     let rate = info.sample_rate;
     // The picture rate decides where frame N starts on the audio timeline.
-    let fps = crate::media::Container::open(&req.file)?.index.rate.0;
+    let fps = container.index.rate.0;
+    drop(container);
     let start_sample =
         (start_frame as i128 * rate as i128 * fps.den as i128 / fps.num as i128) as i64;
     let total = req.duration_ms * rate as u64 / 1000;

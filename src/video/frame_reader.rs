@@ -176,18 +176,7 @@ impl FrameReader {
 
     /// The frame that carries source timecode `tc`.
     pub fn frame_of_timecode(&self, tc: Timecode) -> Result<u64, MediaError> {
-        let n = self.timecode().frame_of(tc);
-        let count = self.frame_count();
-        if n < 0 || n as u64 >= count {
-            let tcs = self.timecode();
-            return Err(MediaError::TimecodeOutOfRange {
-                path: self.container.path.clone(),
-                timecode: tc.to_string(),
-                first: tcs.at_frame(0).to_string(),
-                last: tcs.at_frame(count as i64 - 1).to_string(),
-            });
-        }
-        Ok(n as u64)
+        self.container.frame_of_timecode(tc)
     }
 
     /// Frame `n` (0 = first picture), decoded exactly.
