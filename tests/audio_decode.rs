@@ -5,7 +5,8 @@ mod common;
 
 use common::fixture;
 use earmark::audio::AudioDecoder;
-use std::path::{Path, PathBuf};
+use earmark::ui::demo_clip;
+use std::path::Path;
 use std::process::Command;
 
 fn ours(path: &Path) -> (Vec<f32>, i64) {
@@ -76,7 +77,7 @@ fn check(path: &Path) {
 
 #[test]
 fn demo_clip_matches_ffmpeg_at_zero_lag() {
-    check(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov"));
+    check(&demo_clip());
 }
 
 #[test]
@@ -88,7 +89,7 @@ fn fixture_with_audio_matches_ffmpeg_at_zero_lag() {
 /// 2112 and both decoders must agree on the new alignment.
 #[test]
 fn apple_style_2112_priming_is_trimmed() {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov");
+    let src = demo_clip();
     let mut bytes = std::fs::read(&src).expect("read");
     // The audio trak's elst: entry_count=1, segment_duration(4), media_time(4) = 1024.
     let mut patched = 0;
@@ -117,8 +118,7 @@ fn apple_style_2112_priming_is_trimmed() {
 /// so the onset is read at half the beep's peak.
 #[test]
 fn demo_sync_beep_lands_on_the_flash_frame() {
-    let (samples, _) =
-        ours(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov"));
+    let (samples, _) = ours(&demo_clip());
     let flash = 168 * 1001 * 48_000 / 24_000;
     let window = &samples[(flash - 4800) * 2..(flash + 4800) * 2];
     let peak = window.iter().fold(0.0f32, |m, x| m.max(x.abs()));
@@ -140,7 +140,7 @@ fn demo_sync_beep_lands_on_the_flash_frame() {
 /// early has not seen the very same window history, which leaves a trace far below hearing).
 #[test]
 fn seek_resumes_at_the_exact_sample() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov");
+    let path = demo_clip();
     let (all, _) = ours(&path);
     let mut dec = AudioDecoder::open(&path).expect("open");
     for target in [72_072i64, 12_345, 480_000, 5] {

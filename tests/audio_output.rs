@@ -2,13 +2,9 @@
 //! plays into the PulseAudio null sink that `make test` starts, `parec` records the sink's
 //! monitor, and the recording is measured: channel identity, each monitoring mode's maths, level.
 
-use std::path::PathBuf;
+use earmark::ui::demo_clip;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn demo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov")
-}
 
 /// One null sink is shared by all tests here: they must not play at the same time.
 static SINK: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -43,7 +39,7 @@ fn record_from(sink: &str, rate: u32, args: &[&str]) -> (Vec<f32>, Vec<f32>) {
         .expect("parec runs");
     std::thread::sleep(Duration::from_millis(300));
     let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
-        .arg(demo())
+        .arg(demo_clip())
         .args(args)
         .arg("--exit")
         .env("PULSE_SINK", sink)
@@ -87,17 +83,22 @@ fn db(x: f64) -> f64 {
     20.0 * x.max(1e-9).log10()
 }
 
-#[test]
-fn line_up_tone_plays_at_its_level_in_both_channels_and_cancels_in_side() {
-    // Bars: 1 kHz at −20 dBFS peak in both channels → RMS −23.01 dBFS.
-    let (l, r) = play_and_record("01:00:00:06", "1.2", "stereo");
-    let (rl, rr) = rms_pair(&l, &r);
+/// The demo's line-up tone: 1 kHz at −20 dBFS peak in both channels → RMS −23.01 dBFS (±0.3 dB).
+fn assert_line_up_level(l: &[f32], r: &[f32]) {
+    let (rl, rr) = rms_pair(l, r);
     assert!(
         (db(rl) + 23.01).abs() < 0.3 && (db(rr) + 23.01).abs() < 0.3,
         "L {:.2} dB, R {:.2} dB",
         db(rl),
         db(rr)
     );
+}
+
+#[test]
+fn line_up_tone_plays_at_its_level_in_both_channels_and_cancels_in_side() {
+    // Bars: 1 kHz at −20 dBFS peak in both channels → RMS −23.01 dBFS.
+    let (l, r) = play_and_record("01:00:00:06", "1.2", "stereo");
+    assert_line_up_level(&l, &r);
     let (l, r) = play_and_record("01:00:00:06", "1.2", "side");
     let heard = l.iter().chain(&r).fold(0.0f32, |m, v| m.max(v.abs()));
     assert!(
@@ -166,13 +167,7 @@ fn a_44_1_khz_device_gets_resampled_audio_at_the_right_pitch_and_level() {
             "44100",
         ],
     );
-    let (rl, rr) = rms_pair(&l, &r);
-    assert!(
-        (db(rl) + 23.01).abs() < 0.3 && (db(rr) + 23.01).abs() < 0.3,
-        "L {:.2} dB, R {:.2} dB",
-        db(rl),
-        db(rr)
-    );
+    assert_line_up_level(&l, &r);
     let loud: Vec<f32> = l.iter().copied().skip_while(|v| v.abs() < 1e-3).collect();
     let mid = &loud[loud.len() / 4..loud.len() / 2];
     let crossings = mid.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
@@ -187,7 +182,7 @@ fn a_44_1_khz_device_gets_resampled_audio_at_the_right_pitch_and_level() {
 fn run_with_config(config: &std::path::Path, args: &[&str]) -> String {
     let _sink = SINK.lock().unwrap_or_else(|e| e.into_inner());
     let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
-        .arg(demo())
+        .arg(demo_clip())
         .args(args)
         .arg("--exit")
         .env("XDG_CONFIG_HOME", config)

@@ -105,19 +105,19 @@ impl AudioDecoder {
             let Some(packet) = self.packets.next_packet()? else {
                 return Ok(None);
             };
-            if let Some(chunk) = self.decode(&packet) {
+            if let Some(chunk) = self.decode(packet) {
                 return Ok(Some(chunk));
             }
         }
     }
 
     /// Decodes one packet and trims it to `[keep_from, keep_until)`; `None` when nothing remains.
-    fn decode(&mut self, packet: &AudioPacket) -> Option<AudioChunk> {
+    fn decode(&mut self, packet: AudioPacket) -> Option<AudioChunk> {
         let p = Packet::new(
             0,
             Timestamp::new(packet.pts),
             Duration::new(packet.duration.max(0) as u64),
-            packet.data.clone(),
+            packet.data,
         );
         let decoded = match self.decoder.decode(&p) {
             Ok(buf) => buf,

@@ -151,18 +151,13 @@ impl AudioPackets {
     /// Positions the reader so the next packets cover `sample` (a few packets early, so the
     /// decoder is primed; the caller trims by position).
     pub fn seek_to_sample(&mut self, sample: i64) -> Result<(), MediaError> {
-        let ticks = Rational {
-            num: self.to_samples.den,
-            den: self.to_samples.num,
-        }
-        .mul_floor(sample);
         // Three AAC frames of pre-roll cover the decoder's overlap and any priming.
-        let preroll = Rational {
+        let to_ticks = Rational {
             num: self.to_samples.den,
             den: self.to_samples.num,
-        }
-        .mul_floor(3 * 1024);
-        ffi::seek_stream_backward(&mut self.input, self.stream, ticks - preroll).map_err(|e| {
+        };
+        let ticks = to_ticks.mul_floor(sample - 3 * 1024);
+        ffi::seek_stream_backward(&mut self.input, self.stream, ticks).map_err(|e| {
             MediaError::Ffmpeg {
                 path: self.path.clone(),
                 doing: "seeking audio",

@@ -49,6 +49,21 @@ pub fn init_ffmpeg() {
 }
 
 impl Container {
+    /// The frame that carries source timecode `tc`, or an error naming the file's range.
+    pub fn frame_of_timecode(&self, tc: crate::time::Timecode) -> Result<u64, MediaError> {
+        let n = self.timecode.frame_of(tc);
+        let count = self.index.count;
+        if n < 0 || n as u64 >= count {
+            return Err(MediaError::TimecodeOutOfRange {
+                path: self.path.clone(),
+                timecode: tc.to_string(),
+                first: self.timecode.at_frame(0).to_string(),
+                last: self.timecode.at_frame(count as i64 - 1).to_string(),
+            });
+        }
+        Ok(n as u64)
+    }
+
     /// Opens `path`, failing with a message that names the file and the problem.
     pub fn open(path: &Path) -> Result<Self, MediaError> {
         init_ffmpeg();
@@ -141,23 +156,6 @@ impl Container {
             timecode,
             movie,
         })
-    }
-}
-
-impl Container {
-    /// The frame that carries source timecode `tc`, or an error naming the file's range.
-    pub fn frame_of_timecode(&self, tc: crate::time::Timecode) -> Result<u64, MediaError> {
-        let n = self.timecode.frame_of(tc);
-        let count = self.index.count;
-        if n < 0 || n as u64 >= count {
-            return Err(MediaError::TimecodeOutOfRange {
-                path: self.path.clone(),
-                timecode: tc.to_string(),
-                first: self.timecode.at_frame(0).to_string(),
-                last: self.timecode.at_frame(count as i64 - 1).to_string(),
-            });
-        }
-        Ok(n as u64)
     }
 }
 
