@@ -172,14 +172,15 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                 }
             }
             eprintln!(
-                "played {} frames at {} Hz (file {} Hz) from sample {} on {} ({} frames of underrun, {} device warnings)",
+                "played {} frames at {} Hz (file {} Hz) from sample {} on {} ({} frames of underrun, {} device warnings, last: {})",
                 report.frames_played,
                 report.device_rate,
                 report.sample_rate,
                 report.start_sample,
                 report.device,
                 report.underrun_frames,
-                report.stream_warnings
+                report.stream_warnings,
+                report.last_warning
             );
             Ok(Outcome::Done)
         }

@@ -44,6 +44,8 @@ pub struct PlayReport {
     pub underrun_frames: u64,
     /// Non-fatal stream errors the device reported (xruns).
     pub stream_warnings: u64,
+    /// The last of those warnings, in words.
+    pub last_warning: &'static str,
 }
 
 /// Ring depth: enough to ride out scheduling hiccups, short enough to keep latency low.
@@ -187,5 +189,6 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
         frames_played: shared.frames_played.load(Ordering::Relaxed),
         underrun_frames: shared.underrun_frames.load(Ordering::Relaxed),
         stream_warnings: shared.stream_warnings.load(Ordering::Relaxed),
+        last_warning: shared.last_warning(),
     })
 }

@@ -173,6 +173,14 @@ impl CpalSink {
                     if lost {
                         err_shared.device_lost.store(true, Ordering::Relaxed);
                     } else {
+                        let code = match err.kind() {
+                            cpal::ErrorKind::Xrun => 1,
+                            cpal::ErrorKind::DeviceChanged => 2,
+                            cpal::ErrorKind::RealtimeDenied => 3,
+                            cpal::ErrorKind::BackendError => 4,
+                            _ => 5,
+                        };
+                        err_shared.last_warning_code.store(code, Ordering::Relaxed);
                         err_shared.stream_warnings.fetch_add(1, Ordering::Relaxed);
                     }
                 },

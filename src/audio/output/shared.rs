@@ -22,6 +22,8 @@ pub struct SinkShared {
     pub muted: AtomicBool,
     /// Non-fatal stream errors the device reported (xruns, route changes).
     pub stream_warnings: AtomicU64,
+    /// What the last of them was (see [`SinkShared::last_warning`]).
+    pub last_warning_code: AtomicU8,
     /// The device reported an error (unplugged, …); playback should pause.
     pub device_lost: AtomicBool,
 }
@@ -40,6 +42,18 @@ impl SinkShared {
             .get(self.mode.load(Ordering::Relaxed) as usize)
             .copied()
             .unwrap_or_default()
+    }
+
+    /// The last non-fatal device error, in words.
+    pub fn last_warning(&self) -> &'static str {
+        match self.last_warning_code.load(Ordering::Relaxed) {
+            0 => "none",
+            1 => "xrun",
+            2 => "device changed",
+            3 => "realtime priority denied",
+            4 => "backend error",
+            _ => "other",
+        }
     }
 
     pub fn set_gain_db(&self, db: f32) {
