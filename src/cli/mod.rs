@@ -162,6 +162,8 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         monitor,
         device: device.clone(),
         device_rate: cli.device_rate,
+        av_offsets: settings.av_offset_ms.clone(),
+        keep_presentations: false,
     };
     match crate::player::play_headless(&request) {
         Ok(report) => {
@@ -171,6 +173,7 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                     eprintln!("earmark: {e}");
                 }
             }
+            let ms = |v: Option<f64>| v.map(|v| format!("{v:.0} ms")).unwrap_or("-".into());
             eprintln!(
                 "played {} frames at {} Hz (file {} Hz) from sample {} on {} ({} frames of underrun, {} device warnings, last: {})",
                 report.frames_played,
@@ -182,9 +185,29 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                 report.stream_warnings,
                 report.last_warning
             );
+            eprintln!(
+                "pictures {} from frame {}, dropped {}; A/V at presentation: mean {:.0} us, p95 {:.0} us, max {:.0} us over {}; first picture {}, first sound {}; device latency {:.1} ms; CPU {}",
+                report.pictures_presented,
+                report.start_frame,
+                report.dropped_frames,
+                report.av.mean_us,
+                report.av.p95_abs_us,
+                report.av.max_abs_us,
+                report.av.samples,
+                ms(report.first_picture_ms),
+                ms(report.first_sound_ms),
+                report.latency_ms,
+                report
+                    .cpu_percent
+                    .map(|c| format!("{c:.0}% of one core"))
+                    .unwrap_or("-".into()),
+            );
+            if let Some(m) = &report.message {
+                eprintln!("earmark: {m}");
+            }
             Ok(Outcome::Done)
         }
-        Err(crate::audio::AudioError::Output(e)) => {
+        Err(crate::player::PlayerError::Audio(crate::audio::AudioError::Output(e))) => {
             Err(anyhow::anyhow!("audio output failed: {e}"))
         }
         Err(e) => Ok(Outcome::BadInput(e.to_string())),

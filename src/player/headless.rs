@@ -1,21 +1,21 @@
-//! Plays a stretch of a file's sound through the real output device with no window, then
-//! returns. For checking a listening set-up from a script, and for the tests that record what
-//! the device really played.
-//!
-//! Threads: "audio-decode" decodes and trims to the exact start sample and pushes into an `rtrb`
-//! ring (parking briefly when it is full); the device callback drains it. The caller's thread
-//! waits until the device has played every requested sample, plus the ring's depth.
+//! Plays a stretch of a file through the real output device with no window, presenting
+//! pictures on time with the headless presenter, then returns what happened. For checking a
+//! listening set-up from a script, and for the tests and benchmarks that measure the engine.
 
-use crate::audio::output::{CpalSink, SinkShared, device_default_rate};
-use crate::audio::{AudioDecoder, AudioError, MonitorMode, StreamResampler};
-use crate::media::Container;
+use super::engine::{Player, PlayerOptions, Presentation};
+use super::error::PlayerError;
+use super::presenter::spawn_presenter;
+use super::transport::{Command, Transport};
+use crate::audio::MonitorMode;
+use crate::time::monotonic;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 /// What to play.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct PlayRequest {
     pub file: PathBuf,
     /// Start timecode, in the file's source timecode; the first frame when `None`.
@@ -28,16 +28,31 @@ pub struct PlayRequest {
     /// Run the device at this rate (resampling with rubato when it differs from the file's);
     /// the device's own default rate when `None`.
     pub device_rate: Option<u32>,
+    /// Per-device A/V offsets (ms) from the settings.
+    pub av_offsets: BTreeMap<String, i32>,
+    /// Keep every presentation in the report.
+    pub keep_presentations: bool,
+}
+
+/// A/V agreement over the pictures presented while the audio clock ran.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct AvStats {
+    pub samples: usize,
+    /// Mean of (clock at presentation − frame start), µs.
+    pub mean_us: f64,
+    pub p95_abs_us: f64,
+    pub max_abs_us: f64,
 }
 
 /// What happened.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct PlayReport {
     pub device: String,
-    /// The file's rate.
+    /// The file's audio rate.
     pub sample_rate: u32,
     /// The rate the device ran at (differs from `sample_rate` when resampled).
     pub device_rate: u32,
+    pub start_frame: u64,
     /// First sample played, on the file's audio timeline.
     pub start_sample: i64,
     pub frames_played: u64,
@@ -46,149 +61,149 @@ pub struct PlayReport {
     pub stream_warnings: u64,
     /// The last of those warnings, in words.
     pub last_warning: &'static str,
+    pub pictures_presented: usize,
+    pub dropped_frames: u64,
+    pub av: AvStats,
+    /// From opening the file to the first picture presented / first sound heard, ms.
+    pub first_picture_ms: Option<f64>,
+    pub first_sound_ms: Option<f64>,
+    /// Process CPU time (user + system) over wall time while playing, in percent of one core.
+    pub cpu_percent: Option<f64>,
+    /// Output latency the device reported, ms.
+    pub latency_ms: f64,
+    /// Message the player raised (device lost, decode trouble).
+    pub message: Option<String>,
+    pub presentations: Vec<Presentation>,
 }
 
-/// Ring depth: enough to ride out scheduling hiccups, short enough to keep latency low.
-const RING_MS: u64 = 200;
-
-/// Plays `req` and returns once the device has played it.
-pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, AudioError> {
-    let container = Container::open(&req.file)?;
+/// Plays `req` and returns once it has been heard.
+pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
+    let player = Arc::new(Player::open(
+        &req.file,
+        PlayerOptions {
+            device: req.device.clone(),
+            device_rate: req.device_rate,
+            monitor: req.monitor,
+            av_offsets: req.av_offsets.clone(),
+            record_presentations: true,
+            ..PlayerOptions::default()
+        },
+    )?);
     let start_frame = match &req.from {
         None => 0,
         Some(text) => {
-            let tc = container
-                .timecode
+            let tc = player
+                .timecode()
                 .parse(text)
-                .map_err(|e| AudioError::Request(e.to_string()))?;
-            container.frame_of_timecode(tc)?
+                .map_err(|e| PlayerError::Request(e.to_string()))?;
+            let f = player.timecode().frame_of(tc);
+            if f < 0 || f as u64 >= player.frame_count() {
+                return Err(PlayerError::Request(format!(
+                    "timecode {tc} is outside the file ({} to {})",
+                    player.timecode().at_frame(0),
+                    player.timecode().at_frame(player.frame_count() as i64 - 1)
+                )));
+            }
+            f as u64
         }
     };
-    let mut decoder = AudioDecoder::open(&req.file)?;
-    let info = decoder.info().clone();
-    if info.channels != 2 {
-        return Err(AudioError::Request(format!(
-            "{} channels; Earmark reviews 2.0 mixes",
-            info.channels
+    let snap = player.snapshot();
+    if snap.has_audio && snap.device.is_none() {
+        return Err(PlayerError::Audio(crate::audio::AudioError::Output(
+            snap.message.unwrap_or_else(|| "no output device".into()),
         )));
     }
-    let rate = info.sample_rate;
-    // The picture rate decides where frame N starts on the audio timeline.
-    let fps = container.index.rate.0;
-    drop(container);
-    let start_sample =
-        (start_frame as i128 * rate as i128 * fps.den as i128 / fps.num as i128) as i64;
-    let total = req.duration_ms * rate as u64 / 1000;
-    decoder.seek(start_sample)?;
-    let device_rate = req
-        .device_rate
-        .or_else(|| device_default_rate(req.device.as_deref()))
-        .unwrap_or(rate);
-    let mut resampler = if device_rate != rate {
-        Some(StreamResampler::new(rate, device_rate, 2).map_err(AudioError::Request)?)
-    } else {
-        None
-    };
-    let device_total = total * device_rate as u64 / rate as u64;
-
-    let capacity = (RING_MS * device_rate as u64 / 1000) as usize * 2;
-    let (mut producer, consumer) = rtrb::RingBuffer::<f32>::new(capacity);
-    let shared = Arc::new(SinkShared::default());
-    shared.set_mode(req.monitor);
-    let stop = Arc::new(AtomicBool::new(false));
-    let stop_decoder = stop.clone();
-    let feeder_shared = shared.clone();
-    let feeder = std::thread::Builder::new()
-        .name("audio-decode".into())
-        .spawn(move || -> Result<(), AudioError> {
-            // Writes all of `samples` into the ring, parking while it is full; false if stopped.
-            let mut push_all = |mut samples: &[f32]| -> bool {
-                while !samples.is_empty() {
-                    if stop_decoder.load(Ordering::Relaxed) {
-                        return false;
-                    }
-                    let n = producer.slots().min(samples.len());
-                    if n == 0 {
-                        std::thread::sleep(Duration::from_millis(2));
-                        continue;
-                    }
-                    let written = match producer.write_chunk_uninit(n) {
-                        Ok(w) => w.fill_from_iter(samples[..n].iter().copied()),
-                        Err(_) => 0,
-                    };
-                    samples = &samples[written..];
-                }
-                true
-            };
-            let mut to_decode = total as usize * 2;
-            let mut converted = Vec::new();
-            while to_decode > 0 {
-                let Some(chunk) = decoder.next_chunk()? else {
-                    break;
-                };
-                let decoded = &chunk.samples[..chunk.samples.len().min(to_decode)];
-                to_decode -= decoded.len();
-                let out = match resampler.as_mut() {
-                    Some(r) => {
-                        converted.clear();
-                        r.push(decoded, &mut converted)
-                            .map_err(AudioError::Request)?;
-                        &converted[..]
-                    }
-                    None => decoded,
-                };
-                if !push_all(out) {
-                    return Ok(());
-                }
-            }
-            if let Some(r) = resampler.as_mut() {
-                converted.clear();
-                r.flush(&mut converted).map_err(AudioError::Request)?;
-                push_all(&converted);
-            }
-            feeder_shared.source_done.store(true, Ordering::Relaxed);
-            Ok(())
-        })
-        .map_err(|e| AudioError::Output(format!("could not start the decode thread: {e}")))?;
-
-    // Let the ring fill before the device starts pulling, so playback starts without a gap.
-    let fill_deadline = Instant::now() + Duration::from_millis(500);
-    while Instant::now() < fill_deadline && !feeder.is_finished() {
+    player.send(Command::Seek(start_frame));
+    let (stop, presenter) = spawn_presenter(player.clone()).map_err(PlayerError::Thread)?;
+    let cpu_before = process_cpu_ns();
+    let wall_before = monotonic::now_ns();
+    player.send(Command::Play);
+    let rate = player.rate();
+    let start_ns = rate.frame_start_ns(start_frame as i64);
+    let end_ns = start_ns + req.duration_ms as i64 * 1_000_000;
+    let deadline = monotonic::now_ns() + (req.duration_ms as i64 + 5000) * 1_000_000;
+    let mut started = false;
+    loop {
         std::thread::sleep(Duration::from_millis(5));
-        if consumer.slots() >= capacity / 2 {
+        let (pos, _, _) = player.clock();
+        let s = player.snapshot();
+        started |= s.transport != Transport::Paused;
+        if pos >= end_ns || monotonic::now_ns() > deadline {
             break;
         }
-    }
-    let sink = CpalSink::open(req.device.as_deref(), device_rate, consumer, shared.clone())?;
-    // Everything requested, plus the ring's depth, must have reached the device; then wait out
-    // the device's own latency so the tail is heard, not cut.
-    let target = device_total + RING_MS * device_rate as u64 / 1000;
-    let deadline = Instant::now() + Duration::from_millis(req.duration_ms + 5000);
-    while shared.frames_played.load(Ordering::Relaxed) < target && Instant::now() < deadline {
-        if shared.device_lost.load(Ordering::Relaxed) {
-            stop.store(true, Ordering::Relaxed);
-            return Err(AudioError::Output(format!(
-                "{} stopped working",
-                sink.device_name
-            )));
+        if started && s.transport == Transport::Paused {
+            break; // end of file, or the device went away
         }
-        std::thread::sleep(Duration::from_millis(10));
     }
-    let latency_us = shared.latency_us.load(Ordering::Relaxed).min(2_000_000);
-    std::thread::sleep(Duration::from_micros(latency_us) + Duration::from_millis(20));
+    let cpu_after = process_cpu_ns();
+    let wall = monotonic::now_ns() - wall_before;
+    player.send(Command::Pause);
     stop.store(true, Ordering::Relaxed);
-    match feeder.join() {
-        Ok(result) => result?,
-        Err(_) => return Err(AudioError::Output("the decode thread failed".into())),
-    }
+    let _ = presenter.join();
+    std::thread::sleep(Duration::from_millis(20));
+    let snap = player.snapshot();
+    let times = player.start_times();
+    let (frames_played, underrun_frames, stream_warnings) = player.audio_counters();
+    let presentations = player.take_presentations();
+    let ms = |t: Option<i64>| t.map(|t| (t - times.opened_ns) as f64 / 1e6);
     Ok(PlayReport {
-        device: sink.device_name.clone(),
-        sample_rate: rate,
-        device_rate,
-        start_sample,
-        frames_played: shared.frames_played.load(Ordering::Relaxed),
-        underrun_frames: shared.underrun_frames.load(Ordering::Relaxed),
-        stream_warnings: shared.stream_warnings.load(Ordering::Relaxed),
-        last_warning: shared.last_warning(),
+        device: snap.device.clone().unwrap_or_else(|| "none".into()),
+        sample_rate: snap.file_rate,
+        device_rate: snap.device_rate,
+        start_frame,
+        start_sample: rate.frame_start_sample(start_frame as i64, snap.file_rate),
+        frames_played,
+        underrun_frames,
+        stream_warnings,
+        last_warning: player.last_device_warning(),
+        pictures_presented: presentations.len(),
+        dropped_frames: snap.dropped_frames,
+        av: av_stats(&presentations),
+        first_picture_ms: ms(times.first_picture_ns),
+        first_sound_ms: ms(times.first_sound_ns),
+        cpu_percent: match (cpu_before, cpu_after) {
+            (Some(a), Some(b)) if wall > 0 => Some((b - a) as f64 * 100.0 / wall as f64),
+            _ => None,
+        },
+        latency_ms: snap.latency_ms,
+        message: snap.message,
+        presentations: if req.keep_presentations {
+            presentations
+        } else {
+            Vec::new()
+        },
     })
+}
+
+/// Clock-at-presentation minus frame start, over pictures shown on the audio clock at 1×.
+pub fn av_stats(log: &[Presentation]) -> AvStats {
+    let mut d: Vec<f64> = log
+        .iter()
+        .filter(|p| p.audio_clock && p.speed == 1)
+        .map(|p| (p.clock_ns - p.frame_ns) as f64 / 1000.0)
+        .collect();
+    if d.is_empty() {
+        return AvStats::default();
+    }
+    let mean = d.iter().sum::<f64>() / d.len() as f64;
+    d.iter_mut().for_each(|x| *x = x.abs());
+    d.sort_by(f64::total_cmp);
+    AvStats {
+        samples: d.len(),
+        mean_us: mean,
+        p95_abs_us: d[(d.len() * 95 / 100).min(d.len() - 1)],
+        max_abs_us: d[d.len() - 1],
+    }
+}
+
+/// User + system CPU time of this process, in ns (Linux: /proc/self/stat, in clock ticks of
+/// 10 ms — enough over a playback of seconds).
+fn process_cpu_ns() -> Option<i64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start past the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: i64 = fields.get(11)?.parse().ok()?;
+    let stime: i64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) * 10_000_000)
 }

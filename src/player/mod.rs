@@ -1,6 +1,25 @@
-//! Playback: ties the media core, the audio decoder and the output device together.
-//! So far the headless player behind `earmark FILE --play-from … --play-for … --exit`.
+//! Playback: ties the media core, the audio decoder and the output device together under one
+//! master clock, and answers the UI's transport commands.
+//!
+//! - [`engine`]: the [`Player`] and its "player" thread (transport, device watch, snapshot)
+//! - [`clock`]: the master clock (audio device at 1×, wall clock otherwise)
+//! - [`audio_feed`] / [`video_feed`]: the decode threads
+//! - [`presenter`]: a display stand-in that presents each frame exactly when it is due
+//! - [`headless`]: `earmark FILE --play-for … --exit`
 
+mod audio_feed;
+mod clock;
+mod engine;
+mod error;
 mod headless;
+mod presenter;
+mod transport;
+mod video_feed;
 
-pub use headless::{PlayReport, PlayRequest, play_headless};
+pub use clock::{ClockMode, MasterClock};
+pub use engine::{Player, PlayerOptions, Presentation, StartTimes};
+pub use error::PlayerError;
+pub use headless::{AvStats, PlayReport, PlayRequest, av_stats, play_headless};
+pub use presenter::{run_presenter, spawn_presenter};
+pub use transport::{Command, Snapshot, Transport};
+pub use video_feed::Picture;

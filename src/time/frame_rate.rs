@@ -54,6 +54,33 @@ impl FrameRate {
         }
     }
 
+    /// When frame `n` starts on the programme timeline, in nanoseconds (rounded down).
+    pub fn frame_start_ns(self, n: i64) -> i64 {
+        let r = self.0;
+        (n as i128 * r.den as i128 * 1_000_000_000).div_euclid(r.num as i128) as i64
+    }
+
+    /// The frame whose display interval holds programme time `ns` (floor; may be negative).
+    pub fn frame_at_ns(self, ns: i64) -> i64 {
+        let r = self.0;
+        // Frame n holds [start(n), start(n+1)); start is rounded down, so undo with a ceiling
+        // on the boundary: n = floor((ns + 1) × num / (den × 1e9) − tiny) done exactly.
+        let mut n = (ns as i128 * r.num as i128).div_euclid(r.den as i128 * 1_000_000_000) as i64;
+        while self.frame_start_ns(n + 1) <= ns {
+            n += 1;
+        }
+        while self.frame_start_ns(n) > ns {
+            n -= 1;
+        }
+        n
+    }
+
+    /// The first audio sample (at `sample_rate`) of frame `n`: floor(n × rate / fps).
+    pub fn frame_start_sample(self, n: i64, sample_rate: u32) -> i64 {
+        let r = self.0;
+        (n as i128 * sample_rate as i128 * r.den as i128).div_euclid(r.num as i128) as i64
+    }
+
     /// A short human label: "23.976", "29.97", "25" …; other rates print with 3 decimals.
     pub fn label(self) -> String {
         Self::KNOWN
@@ -96,6 +123,24 @@ impl TimecodeRate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frame_times_round_trip_at_every_rate() {
+        for (num, den, _) in FrameRate::KNOWN {
+            let r = FrameRate::new(num, den).expect("rate");
+            for n in [0i64, 1, 2, 999, 86_400 * 60, -3] {
+                let start = r.frame_start_ns(n);
+                assert_eq!(r.frame_at_ns(start), n, "{num}/{den} frame {n}");
+                assert_eq!(r.frame_at_ns(start - 1), n - 1);
+                assert_eq!(r.frame_at_ns(r.frame_start_ns(n + 1) - 1), n);
+            }
+        }
+        let r = FrameRate::new(24000, 1001).expect("rate");
+        assert_eq!(r.frame_start_ns(1), 41_708_333);
+        assert_eq!(r.frame_start_sample(168, 48_000), 336_336);
+        let r = FrameRate::new(30000, 1001).expect("rate");
+        assert_eq!(r.frame_start_sample(5, 48_000), 8008);
+    }
 
     #[test]
     fn nominal_and_drop_support() {

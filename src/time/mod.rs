@@ -6,6 +6,7 @@
 //! module is the bottom of the dependency graph: it knows nothing about files, FFmpeg or the UI.
 
 mod frame_rate;
+pub mod monotonic;
 mod rational;
 mod timecode;
 

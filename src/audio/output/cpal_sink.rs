@@ -1,12 +1,18 @@
 //! The output device, through cpal. The only file that imports cpal.
 //!
-//! The callback copies interleaved stereo f32 from an `rtrb` ring, fills any shortfall with
-//! silence (counting it), runs the [`Monitor`], and counts frames played. It never allocates,
-//! locks, logs or panics: settings arrive through atomics in [`SinkShared`].
+//! The stream runs for as long as the file is open, playing silence while paused: starting and
+//! stopping a device stream costs tens of milliseconds and, on PulseAudio, the start of a new
+//! stream can be swallowed. The callback takes interleaved stereo f32 from the [`FeedReader`],
+//! fills any shortfall with silence (counting it), runs the [`Monitor`], and publishes the
+//! audio clock's anchor. It never allocates, locks, logs or panics: settings arrive through
+//! atomics in [`SinkShared`].
 
 use super::super::error::AudioError;
 use super::super::monitor::Monitor;
+use super::clock_anchor::Anchor;
+use super::feed::FeedReader;
 use super::shared::SinkShared;
+use crate::time::monotonic;
 use cpal::traits::{DeviceTrait as _, HostTrait as _, StreamTrait as _};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -91,11 +97,11 @@ pub struct CpalSink {
 
 impl CpalSink {
     /// Opens `device` (by name; the default when `None`) for stereo f32 at `sample_rate`, reading
-    /// from `ring`.
+    /// from `feed` whenever `shared.playing` is set.
     pub fn open(
         device: Option<&str>,
         sample_rate: u32,
-        mut ring: rtrb::Consumer<f32>,
+        mut feed: FeedReader,
         shared: Arc<SinkShared>,
     ) -> Result<Self, AudioError> {
         let fail = |why: String| AudioError::Output(why);
@@ -115,6 +121,7 @@ impl CpalSink {
             buffer_size: cpal::BufferSize::Default,
         };
         let mut monitor = Monitor::new(sample_rate);
+        monotonic::now_ns(); // fixes the time origin outside the callback
         let cb_shared = shared.clone();
         let err_shared = shared.clone();
         let (mut mode, mut gain, mut muted) = (monitor.mode(), monitor.gain_db(), monitor.muted());
@@ -122,6 +129,7 @@ impl CpalSink {
             .build_output_stream(
                 config,
                 move |data: &mut [f32], info: &cpal::OutputCallbackInfo| {
+                    let now = monotonic::now_ns();
                     let ts = info.timestamp();
                     let latency = ts.playback.saturating_duration_since(ts.callback);
                     cb_shared
@@ -142,27 +150,34 @@ impl CpalSink {
                         muted = want_muted;
                         monitor.set_muted(muted);
                     }
-                    let n = data.len().min(ring.slots());
-                    let got = match ring.read_chunk(n) {
-                        Ok(chunk) => {
-                            let (a, b) = chunk.as_slices();
-                            data[..a.len()].copy_from_slice(a);
-                            data[a.len()..a.len() + b.len()].copy_from_slice(b);
-                            chunk.commit_all();
-                            n
+                    if cb_shared.playing.load(Ordering::Acquire) {
+                        let filled = feed.fill(data, sample_rate);
+                        let heard_at = now + latency.as_nanos() as i64;
+                        if let Some(pos_ns) = filled.first_ns {
+                            cb_shared.anchor.publish(Anchor {
+                                epoch: filled.epoch,
+                                pos_ns,
+                                heard_at_ns: heard_at,
+                                segment_start_ns: filled.segment_start_ns,
+                            });
+                            if cb_shared.first_sound_ns.load(Ordering::Relaxed) < 0 {
+                                cb_shared.first_sound_ns.store(heard_at, Ordering::Relaxed);
+                            }
                         }
-                        Err(_) => 0,
-                    };
-                    data[got..].fill(0.0);
-                    if got < data.len() && !cb_shared.source_done.load(Ordering::Relaxed) {
+                        let short = data.len() / 2 - filled.frames;
+                        if short > 0 && !cb_shared.source_done.load(Ordering::Relaxed) {
+                            cb_shared
+                                .underrun_frames
+                                .fetch_add(short as u64, Ordering::Relaxed);
+                        }
                         cb_shared
-                            .underrun_frames
-                            .fetch_add(((data.len() - got) / 2) as u64, Ordering::Relaxed);
+                            .frames_played
+                            .fetch_add(filled.frames as u64, Ordering::Relaxed);
+                    } else {
+                        feed.settle();
+                        data.fill(0.0);
                     }
                     monitor.process(data);
-                    cb_shared
-                        .frames_played
-                        .fetch_add((data.len() / 2) as u64, Ordering::Relaxed);
                 },
                 move |err: cpal::Error| {
                     // Xruns and route changes are survivable; a vanished device is not.

@@ -1,9 +1,14 @@
-//! Audio output: the device sink and the lock-free state it shares with the rest of the player.
+//! Audio output: the device sink, the feed that carries audio and its timeline marks to it, and
+//! the lock-free state it shares with the rest of the player (settings in, clock anchor out).
 
+mod clock_anchor;
 mod cpal_sink;
+mod feed;
 mod shared;
 
+pub use clock_anchor::{Anchor, ClockAnchor};
 pub use cpal_sink::{
     CpalSink, OutputDevice, device_default_rate, device_exists, is_bluetooth, list_devices,
 };
+pub use feed::{FeedReader, FeedWriter, Filled, Segment, feed, frames_to_ns};
 pub use shared::SinkShared;

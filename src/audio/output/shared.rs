@@ -1,12 +1,20 @@
 //! State the audio callback shares with other threads: atomics only, so the callback never locks.
 
 use super::super::monitor::MonitorMode;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
+use super::clock_anchor::ClockAnchor;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU32, AtomicU64, Ordering};
 
 /// Written by the callback (counters) or read by it (settings); all lock-free.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SinkShared {
-    /// Frames handed to the device since the stream started.
+    /// The callback plays the feed; when false it sends silence and leaves the feed alone.
+    pub playing: AtomicBool,
+    /// Where the audio clock stands (see [`ClockAnchor`]).
+    pub anchor: ClockAnchor,
+    /// When the first programme frame since the last [`SinkShared::reset_first_sound`] reaches
+    /// the listener (monotonic ns), or -1.
+    pub first_sound_ns: AtomicI64,
+    /// Programme frames handed to the device since the stream started.
     pub frames_played: AtomicU64,
     /// Output latency the device last reported (callback → sound), in microseconds.
     pub latency_us: AtomicU64,
@@ -28,7 +36,38 @@ pub struct SinkShared {
     pub device_lost: AtomicBool,
 }
 
+impl Default for SinkShared {
+    fn default() -> Self {
+        Self {
+            playing: AtomicBool::new(false),
+            anchor: ClockAnchor::default(),
+            first_sound_ns: AtomicI64::new(-1),
+            frames_played: AtomicU64::new(0),
+            latency_us: AtomicU64::new(0),
+            underrun_frames: AtomicU64::new(0),
+            mode: AtomicU8::new(0),
+            gain_db_bits: AtomicU32::new(0),
+            source_done: AtomicBool::new(false),
+            muted: AtomicBool::new(false),
+            stream_warnings: AtomicU64::new(0),
+            last_warning_code: AtomicU8::new(0),
+            device_lost: AtomicBool::new(false),
+        }
+    }
+}
+
 impl SinkShared {
+    /// Arms the first-sound stamp again (before a play request whose start is measured).
+    pub fn reset_first_sound(&self) {
+        self.first_sound_ns.store(-1, Ordering::Relaxed);
+    }
+
+    /// When the first programme sound was heard, if it has been.
+    pub fn first_sound(&self) -> Option<i64> {
+        let v = self.first_sound_ns.load(Ordering::Relaxed);
+        (v >= 0).then_some(v)
+    }
+
     pub fn set_mode(&self, mode: MonitorMode) {
         let i = MonitorMode::ALL
             .iter()

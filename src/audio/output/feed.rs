@@ -1,0 +1,295 @@
+//! The audio feed between the decode thread and the device callback: interleaved stereo
+//! samples in one `rtrb` ring, and *segment marks* in a second, small ring saying where on the
+//! programme timeline the samples that follow come from.
+//!
+//! Marks are what make seeks and loops exact without the callback ever locking: a seek writes a
+//! *flush* mark (everything queued before it is stale and is skipped the moment the callback
+//! sees the mark); a loop wrap writes a *continue* mark (what is queued before it still plays,
+//! and the timeline jumps exactly at the mark's sample). The callback side ([`FeedReader`])
+//! is plain code over the two rings, so it is unit-tested here without a device.
+
+/// Where the samples after a mark come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    /// Ring position (total samples ever written, counting both channels) of the segment's
+    /// first sample.
+    pub start_index: u64,
+    /// Programme time of that sample, in nanoseconds.
+    pub source_ns: i64,
+    /// Skip whatever was queued before this mark (a seek) rather than play it out (a loop).
+    pub flush: bool,
+    /// Identifies the request that produced the mark (the player's seek counter).
+    pub epoch: u64,
+}
+
+/// Marks in flight; more than a handful means the player is seeking faster than the callback
+/// runs, and the oldest of those would be superseded anyway.
+const MARKS: usize = 64;
+
+/// Creates the two rings: `capacity` samples (both channels) of audio.
+pub fn feed(capacity: usize) -> (FeedWriter, FeedReader) {
+    let (samples, samples_rx) = rtrb::RingBuffer::new(capacity);
+    let (marks, marks_rx) = rtrb::RingBuffer::new(MARKS);
+    (
+        FeedWriter {
+            samples,
+            marks,
+            written: 0,
+        },
+        FeedReader {
+            samples: samples_rx,
+            marks: marks_rx,
+            read: 0,
+            current: None,
+            next: None,
+        },
+    )
+}
+
+/// The decode thread's end.
+pub struct FeedWriter {
+    samples: rtrb::Producer<f32>,
+    marks: rtrb::Producer<Segment>,
+    written: u64,
+}
+
+impl FeedWriter {
+    /// Starts a segment at programme time `source_ns`. False if the mark ring is full (the
+    /// callback is not running); the caller retries after a moment.
+    pub fn mark(&mut self, source_ns: i64, flush: bool, epoch: u64) -> bool {
+        self.marks
+            .push(Segment {
+                start_index: self.written,
+                source_ns,
+                flush,
+                epoch,
+            })
+            .is_ok()
+    }
+
+    /// Free room, in samples.
+    pub fn room(&self) -> usize {
+        self.samples.slots()
+    }
+
+    /// Writes as much of `samples` as fits (whole frames); returns how many were written.
+    pub fn push(&mut self, samples: &[f32]) -> usize {
+        let n = self.samples.slots().min(samples.len()) & !1;
+        if n == 0 {
+            return 0;
+        }
+        let written = match self.samples.write_chunk_uninit(n) {
+            Ok(chunk) => chunk.fill_from_iter(samples[..n].iter().copied()),
+            Err(_) => 0,
+        };
+        self.written += written as u64;
+        written
+    }
+
+    /// Samples queued and not yet taken by the callback.
+    pub fn queued(&self) -> usize {
+        self.samples.buffer().capacity() - self.samples.slots()
+    }
+}
+
+/// What one [`FeedReader::fill`] produced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Filled {
+    /// Frames taken from the ring (the rest of the buffer is silence).
+    pub frames: usize,
+    /// Programme time of the buffer's first frame, when that frame came from the ring.
+    pub first_ns: Option<i64>,
+    /// The segment the first frame belongs to.
+    pub epoch: u64,
+    /// Programme time where that frame's segment began.
+    pub segment_start_ns: i64,
+}
+
+/// The device callback's end. Never allocates or blocks.
+pub struct FeedReader {
+    samples: rtrb::Consumer<f32>,
+    marks: rtrb::Consumer<Segment>,
+    /// Total samples taken from (or skipped in) the ring.
+    read: u64,
+    current: Option<Segment>,
+    /// A continue mark waiting for the ring to reach it.
+    next: Option<Segment>,
+}
+
+impl FeedReader {
+    /// Fills `out` (interleaved stereo) from the ring and returns what it took. `rate` is the
+    /// device rate, which turns frames within a segment into programme time.
+    pub fn fill(&mut self, out: &mut [f32], rate: u32) -> Filled {
+        self.take_marks();
+        let mut filled = Filled::default();
+        let mut done = 0;
+        while done < out.len() {
+            self.reach_next_mark();
+            let Some(seg) = self.current else { break };
+            let limit = match self.next {
+                Some(n) => (n.start_index - self.read) as usize,
+                None => usize::MAX,
+            };
+            let want = (out.len() - done).min(self.samples.slots()).min(limit) & !1;
+            if want == 0 {
+                break;
+            }
+            if done == 0 {
+                let frames_in = (self.read - seg.start_index) / 2;
+                filled.first_ns = Some(seg.source_ns + frames_to_ns(frames_in, rate));
+                filled.epoch = seg.epoch;
+                filled.segment_start_ns = seg.source_ns;
+            }
+            match self.samples.read_chunk(want) {
+                Ok(chunk) => {
+                    let (a, b) = chunk.as_slices();
+                    out[done..done + a.len()].copy_from_slice(a);
+                    out[done + a.len()..done + a.len() + b.len()].copy_from_slice(b);
+                    chunk.commit_all();
+                }
+                Err(_) => break,
+            }
+            done += want;
+            self.read += want as u64;
+        }
+        out[done..].fill(0.0);
+        filled.frames = done / 2;
+        filled
+    }
+
+    /// Applies new marks without playing anything (paused): stale audio behind a flush mark is
+    /// dropped at once, so the decode thread has room to queue the next run.
+    pub fn settle(&mut self) {
+        self.take_marks();
+    }
+
+    /// Programme time the next frame from the ring would have, if a segment is running.
+    pub fn position_ns(&self, rate: u32) -> Option<i64> {
+        self.current
+            .map(|s| s.source_ns + frames_to_ns((self.read - s.start_index) / 2, rate))
+    }
+
+    /// Takes every new mark: a flush mark drops all queued audio before it at once and
+    /// supersedes anything pending; a continue mark waits until the ring reaches it.
+    fn take_marks(&mut self) {
+        while let Ok(mark) = self.marks.pop() {
+            if mark.flush {
+                let stale = mark.start_index.saturating_sub(self.read) as usize;
+                self.skip(stale);
+                self.current = Some(mark);
+                self.next = None;
+            } else if self.current.is_none() {
+                self.current = Some(mark);
+            } else {
+                // A second continue mark before the first is reached cannot happen in
+                // practice (loops are far longer than the ring); keep the later one's order.
+                if let Some(pending) = self.next.take() {
+                    self.current = Some(pending);
+                }
+                self.next = Some(mark);
+            }
+        }
+    }
+
+    fn reach_next_mark(&mut self) {
+        if let Some(n) = self.next
+            && n.start_index <= self.read
+        {
+            self.current = Some(n);
+            self.next = None;
+        }
+    }
+
+    fn skip(&mut self, mut n: usize) {
+        while n > 0 {
+            let k = n.min(self.samples.slots());
+            if k == 0 {
+                break;
+            }
+            if let Ok(chunk) = self.samples.read_chunk(k) {
+                chunk.commit_all();
+            } else {
+                break;
+            }
+            self.read += k as u64;
+            n -= k;
+        }
+    }
+}
+
+/// Device frames → nanoseconds.
+pub fn frames_to_ns(frames: u64, rate: u32) -> i64 {
+    (frames as i128 * 1_000_000_000 / rate.max(1) as i128) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp(from: usize, frames: usize) -> Vec<f32> {
+        (from..from + frames)
+            .flat_map(|i| [i as f32, -(i as f32)])
+            .collect()
+    }
+
+    #[test]
+    fn plays_a_segment_and_reports_its_time() {
+        let (mut w, mut r) = feed(1000);
+        assert!(w.mark(1_000_000_000, true, 1));
+        assert_eq!(w.push(&ramp(0, 100)), 200);
+        let mut out = vec![9.0; 60];
+        let f = r.fill(&mut out, 1000);
+        assert_eq!(
+            (f.frames, f.first_ns, f.epoch),
+            (30, Some(1_000_000_000), 1)
+        );
+        assert_eq!(out[..4], [0.0, 0.0, 1.0, -1.0]);
+        let f = r.fill(&mut out, 1000);
+        assert_eq!(f.first_ns, Some(1_030_000_000));
+        assert_eq!(out[0], 30.0);
+    }
+
+    #[test]
+    fn a_flush_mark_drops_stale_audio_at_once() {
+        let (mut w, mut r) = feed(1000);
+        w.mark(0, true, 1);
+        w.push(&ramp(0, 100));
+        let mut out = vec![0.0; 20];
+        r.fill(&mut out, 1000);
+        // Seek: new mark, new audio; the 90 frames still queued must never be heard.
+        w.mark(5_000_000_000, true, 2);
+        w.push(&ramp(5000, 50));
+        let f = r.fill(&mut out, 1000);
+        assert_eq!((f.first_ns, f.epoch), (Some(5_000_000_000), 2));
+        assert_eq!(out[0], 5000.0);
+    }
+
+    #[test]
+    fn a_continue_mark_switches_exactly_at_its_sample() {
+        let (mut w, mut r) = feed(1000);
+        w.mark(2_000_000_000, true, 1);
+        w.push(&ramp(2000, 5));
+        w.mark(1_000_000_000, false, 1); // loop back
+        w.push(&ramp(1000, 5));
+        let mut out = vec![0.0; 20];
+        let f = r.fill(&mut out, 1000);
+        assert_eq!(f.frames, 10);
+        let left: Vec<f32> = out.iter().step_by(2).copied().collect();
+        assert_eq!(
+            left,
+            [
+                2000., 2001., 2002., 2003., 2004., 1000., 1001., 1002., 1003., 1004.
+            ]
+        );
+        assert_eq!(r.position_ns(1000), Some(1_005_000_000));
+    }
+
+    #[test]
+    fn underrun_leaves_silence_and_no_position() {
+        let (_w, mut r) = feed(100);
+        let mut out = vec![1.0; 8];
+        let f = r.fill(&mut out, 48000);
+        assert_eq!((f.frames, f.first_ns), (0, None));
+        assert!(out.iter().all(|s| *s == 0.0));
+    }
+}

@@ -1,0 +1,20 @@
+//! Errors of the player: what stops a file from being opened for review.
+
+use crate::audio::AudioError;
+use crate::media::MediaError;
+use std::path::PathBuf;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum PlayerError {
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    #[error("{channels} audio channels; Earmark reviews 2.0 mixes (stereo or Lt/Rt): {}", path.display())]
+    Channels { path: PathBuf, channels: u16 },
+    #[error("could not start a player thread: {0}")]
+    Thread(std::io::Error),
+    #[error("{0}")]
+    Request(String),
+}

@@ -1,0 +1,78 @@
+//! What the UI (or a script) can ask of the player, and the snapshot it reads back.
+//!
+//! The UI never touches decoders, devices or FFmpeg types: it sends [`Command`]s and draws from
+//! a [`Snapshot`], a plain copy refreshed by the player thread.
+
+use crate::audio::MonitorMode;
+
+/// Requests to the player.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    Play,
+    Pause,
+    TogglePlay,
+    /// Shuttle at this speed (−4…4; 0 pauses, 1 plays with sound). Other speeds are silent.
+    Shuttle(i32),
+    /// Pause and move by this many frames.
+    Step(i64),
+    /// Go to frame `n` (0 = first picture), keeping the transport state.
+    Seek(u64),
+    /// Loop points, in frames: `[in, out)`.
+    SetLoop(Option<(u64, u64)>),
+    /// Whether playback loops between the loop points.
+    SetLooping(bool),
+    SetMonitor(MonitorMode),
+    SetGain(f32),
+    SetMuted(bool),
+    /// Switch output device (`None`: the system default).
+    SetDevice(Option<String>),
+    /// Per-device A/V offset in ms (positive: the sound arrives later than reported).
+    SetAvOffset(i32),
+}
+
+/// The transport's state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Transport {
+    #[default]
+    Paused,
+    /// Queuing sound and picture for a 1× start.
+    Starting,
+    /// Running at `speed` (negative: backwards).
+    Playing { speed: i32 },
+}
+
+/// A copy of the player's state for drawing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    pub transport: Transport,
+    /// Frame at the clock now.
+    pub frame: u64,
+    /// Source timecode of `frame`.
+    pub timecode: String,
+    pub frame_count: u64,
+    /// Picture (or timecode) rate label: "23.976" …
+    pub rate_label: String,
+    pub loop_range: Option<(u64, u64)>,
+    pub looping: bool,
+    /// Output device in use (`None`: no device is open).
+    pub device: Option<String>,
+    pub device_rate: u32,
+    /// The file's audio rate (0: no audio).
+    pub file_rate: u32,
+    /// The device looks like Bluetooth: extra latency and a lossy codec.
+    pub bluetooth: bool,
+    pub av_offset_ms: i32,
+    pub monitor: MonitorMode,
+    pub gain_db: f32,
+    pub muted: bool,
+    /// Something the user must know (device lost, decode trouble), in words.
+    pub message: Option<String>,
+    /// Frames never shown during 1× playback.
+    pub dropped_frames: u64,
+    /// Audio frames the device had to fill with silence.
+    pub underrun_frames: u64,
+    /// Output latency the device reports, in ms.
+    pub latency_ms: f64,
+    pub has_audio: bool,
+    pub has_video: bool,
+}
