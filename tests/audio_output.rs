@@ -13,13 +13,15 @@ static SINK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn play_and_record(tc: &str, secs: &str, mode: &str) -> (Vec<f32>, Vec<f32>) {
     record_from(
         "review",
+        "Review",
         48_000,
         &["--play-from", tc, "--play-for", secs, "--monitor", mode],
     )
 }
 
-/// Runs earmark with `args` (plus the demo clip and `--exit`) while `parec` records `sink`.
-fn record_from(sink: &str, rate: u32, args: &[&str]) -> (Vec<f32>, Vec<f32>) {
+/// Runs earmark with `args` (plus the demo clip, `--device DEVICE` and `--exit`) while `parec`
+/// records `sink` (whose description, the name cpal shows, is `device`).
+fn record_from(sink: &str, device: &str, rate: u32, args: &[&str]) -> (Vec<f32>, Vec<f32>) {
     let _sink = SINK.lock().unwrap_or_else(|e| e.into_inner());
     let pulse_up = Command::new("pactl")
         .arg("info")
@@ -41,8 +43,8 @@ fn record_from(sink: &str, rate: u32, args: &[&str]) -> (Vec<f32>, Vec<f32>) {
     let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
         .arg(demo_clip())
         .args(args)
-        .arg("--exit")
-        .env("PULSE_SINK", sink)
+        .args(["--device", device, "--exit"])
+        .env("XDG_CONFIG_HOME", dir.path())
         .stderr(Stdio::piped())
         .output()
         .expect("earmark runs");
@@ -162,6 +164,7 @@ fn a_44_1_khz_device_gets_resampled_audio_at_the_right_pitch_and_level() {
     // must come back at 1 kHz and −23.01 dBFS RMS.
     let (l, r) = record_from(
         "review44",
+        "Review44",
         44_100,
         &[
             "--play-from",
@@ -191,7 +194,6 @@ fn run_with_config(config: &std::path::Path, args: &[&str]) -> String {
         .args(args)
         .arg("--exit")
         .env("XDG_CONFIG_HOME", config)
-        .env("PULSE_SINK", "review")
         .output()
         .expect("earmark runs");
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -203,7 +205,7 @@ fn run_with_config(config: &std::path::Path, args: &[&str]) -> String {
 fn the_chosen_device_is_remembered_and_a_missing_one_falls_back() {
     let config = tempfile::tempdir().expect("tempdir");
     let settings = config.path().join("earmark/settings.toml");
-    let chosen = "PulseAudio Sound Server";
+    let chosen = "Review44";
     let err = run_with_config(config.path(), &["--device", chosen, "--play-for", "0.2"]);
     assert!(err.contains(&format!("on {chosen}")), "{err}");
     let saved = std::fs::read_to_string(&settings).expect("settings saved");
@@ -225,7 +227,7 @@ fn the_chosen_device_is_remembered_and_a_missing_one_falls_back() {
         err.contains("is not connected; using the system default"),
         "{err}"
     );
-    assert!(err.contains("on Default Audio Device"), "{err}");
+    assert!(err.contains("on Review "), "{err}");
 
     std::fs::write(&settings, "output_device = [").expect("write");
     let err = run_with_config(config.path(), &["--play-for", "0.2"]);

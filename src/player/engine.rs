@@ -627,16 +627,6 @@ impl Engine {
                 .as_ref()
                 .is_some_and(|a| a.primed.load(Ordering::Acquire) == self.epoch);
         let timed_out = now - self.starting_since > START_TIMEOUT_NS;
-        if std::env::var_os("EARMARK_DEBUG").is_some() {
-            eprintln!(
-                "start? t={}ms pic={picture_ready} snd={sound_ready} primed={:?} epoch={}",
-                (now - self.starting_since) / 1_000_000,
-                self.audio
-                    .as_ref()
-                    .map(|a| a.primed.load(Ordering::Relaxed)),
-                self.epoch
-            );
-        }
         if !(picture_ready && sound_ready) && !timed_out {
             return;
         }

@@ -85,6 +85,19 @@ fn find_device(device: Option<&str>) -> Option<cpal::Device> {
     }
 }
 
+/// Callback periods of 10 ms where the device allows (PulseAudio: a 20 ms buffer, so the
+/// sound follows a seek or a monitor switch at once); the device's choice otherwise. Left to
+/// itself PulseAudio buffers two seconds.
+fn buffer_size(dev: &cpal::Device, rate: u32) -> cpal::BufferSize {
+    let want = (rate / 100).max(64);
+    match dev.default_output_config().map(|c| *c.buffer_size()) {
+        Ok(cpal::SupportedBufferSize::Range { min, max }) if (min..=max).contains(&want) => {
+            cpal::BufferSize::Fixed(want)
+        }
+        _ => cpal::BufferSize::Default,
+    }
+}
+
 /// A running output stream.
 pub struct CpalSink {
     _stream: cpal::Stream,
@@ -118,7 +131,7 @@ impl CpalSink {
         let config = cpal::StreamConfig {
             channels: 2,
             sample_rate,
-            buffer_size: cpal::BufferSize::Default,
+            buffer_size: buffer_size(&dev, sample_rate),
         };
         let mut monitor = Monitor::new(sample_rate);
         monotonic::now_ns(); // fixes the time origin outside the callback
