@@ -56,5 +56,23 @@ rm "$out/moov_last.mov"
 : > "$out/bad_empty.mov"
 echo "this is not a QuickTime movie" > "$out/bad_text.mov"
 ffmpeg -v error -y -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 1 -c:a aac "$out/bad_audio_only.m4a"
+# Sound-only files, 3 s stereo each: a chirp on the left; on the right a quiet sine with one click
+# (+0.7) on a known sample, so a test can check the decode starts where FFmpeg's does. The BWF
+# and RF64 files carry a bext time reference of 172 800 000 samples = 01:00:00:00 at 48 kHz.
+# audio NAME RATE CLICK_SAMPLE CHIRP_HZ ENCODER_ARGS...
+audio() {
+  local name=$1 rate=$2 click=$3 chirp=$4; shift 4
+  ffmpeg -v error -y -f lavfi \
+    -i "aevalsrc='0.4*sin(2*PI*($chirp+300*t)*t)|0.2*sin(2*PI*330*t)+0.7*eq(n\,$click)':s=$rate:d=3" \
+    "$@" "$out/$name"
+}
+audio audio_bwf_48k24.wav   48000 24000  200 -c:a pcm_s24le -write_bext 1 -metadata time_reference=172800000
+audio audio_rf64_48k24.wav  48000 30000  250 -c:a pcm_s24le -rf64 always -write_bext 1 -metadata time_reference=172800000
+audio audio_44k16.aiff      44100 44100  300 -c:a pcm_s16be
+audio audio_96k24.flac      96000 120000 350 -c:a flac -sample_fmt s32
+# No PNS in the M4A: perceptual noise substitution fills bands from the decoder's random
+# generator, whose state after a seek differs from a decode from the start, so seek tests could
+# only compare within a tolerance.
+audio audio_48k_aac.m4a     48000 72000  400 -c:a aac -b:a 192k -aac_pns 0
 touch "$stamp"
 echo "fixtures ready in $out"

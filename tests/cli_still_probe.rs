@@ -111,7 +111,6 @@ fn bad_input_exits_2_naming_the_file() {
         ("missing.mov", "file not found"),
         ("bad_empty.mov", "empty"),
         ("bad_text.mov", "not a media file"),
-        ("bad_audio_only.m4a", "no video stream"),
         ("bad_truncated_faststart.mov", "truncated"),
         ("bad_truncated_moov_last.mov", "truncated"),
     ];
@@ -125,6 +124,36 @@ fn bad_input_exits_2_naming_the_file() {
         assert_bad(&["probe", "--json", path], name, phrase);
         assert_bad(&["still", path, "--frame", "0", "-o", png], name, phrase);
     }
+}
+
+/// A file with sound and no picture: `probe` describes the sound, `still` has nothing to show.
+#[test]
+fn audio_only_file_probes_but_has_no_still() {
+    let name = "bad_audio_only.m4a";
+    let path = fixture(name);
+    let path = path.to_str().expect("path");
+    let o = earmark(&["probe", "--json", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert!(v["video"].is_null());
+    assert_eq!(v["audio"]["codec"], "aac");
+    assert_eq!(v["audio"]["sample_rate"], 48000);
+    let o = earmark(&["probe", path]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("x.png");
+    assert_bad(
+        &[
+            "still",
+            path,
+            "--frame",
+            "0",
+            "-o",
+            png.to_str().expect("path"),
+        ],
+        name,
+        "no picture",
+    );
 }
 
 #[test]

@@ -17,4 +17,12 @@ pub enum AudioError {
     Output(String),
     #[error("unsupported audio ({why}): {}", path.display())]
     Unsupported { path: PathBuf, why: String },
+    #[error("audio file is truncated ({detail}; re-download it): {}", path.display())]
+    Truncated { path: PathBuf, detail: String },
+    #[error("{format} audio is damaged ({why}): {}", path.display())]
+    Damaged {
+        path: PathBuf,
+        format: &'static str,
+        why: String,
+    },
 }

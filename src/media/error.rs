@@ -16,7 +16,7 @@ pub enum MediaError {
     Empty(PathBuf),
     #[error("not a media file FFmpeg can open ({reason}): {}", path.display())]
     NotMedia { path: PathBuf, reason: String },
-    #[error("no video stream in file: {}", .0.display())]
+    #[error("no video stream in file, so no picture to show (`earmark probe` describes its sound): {}", .0.display())]
     NoVideo(PathBuf),
     #[error("unsupported {kind} codec `{codec}`: {}", path.display())]
     UnsupportedCodec {

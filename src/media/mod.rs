@@ -4,6 +4,7 @@
 
 pub mod atoms;
 mod audio_packets;
+pub mod bwf;
 mod container;
 mod error;
 pub(crate) mod ffi;
@@ -16,5 +17,8 @@ pub use audio_packets::{AudioPacket, AudioPackets, AudioStreamInfo};
 pub use container::{Container, init_ffmpeg};
 pub use error::MediaError;
 pub use frame_index::FrameIndex;
-pub use probe::{AudioInfo, MediaInfo, VideoInfo, describe, probe};
+pub use probe::{
+    AUDIO_ONLY_FALLBACK_RATE, AudioInfo, AudioOnlyInfo, MediaInfo, VideoInfo, describe,
+    describe_audio_only, probe,
+};
 pub use source_timecode::{SourceTimecode, TimecodeSource};

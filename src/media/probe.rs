@@ -1,8 +1,11 @@
 //! `earmark probe`: what a review file holds, as a serialisable summary.
 
+use super::audio_packets::AudioStreamInfo;
+use super::bwf::{AudioTimecode, TimeReferenceSource};
 use super::container::Container;
 use super::error::MediaError;
 use super::source_timecode::TimecodeSource;
+use crate::time::{FrameRate, Rational};
 use ffmpeg_next as ffmpeg;
 use serde::Serialize;
 use std::path::Path;
@@ -56,6 +59,87 @@ pub struct AudioInfo {
     pub sample_rate: u32,
     pub channels: u16,
     pub bit_rate: Option<u64>,
+}
+
+/// Summary of a file with sound and no picture (the `probe --json` schema when `video` is null):
+/// WAV/BWF, RF64, AIFF, FLAC, M4A.
+#[derive(Clone, Debug, Serialize)]
+pub struct AudioOnlyInfo {
+    pub path: String,
+    pub file_size: u64,
+    /// `wav`, `rf64`, `aiff`, `flac`, `mp4` or `other`.
+    pub container: String,
+    pub duration_seconds: f64,
+    pub duration_samples: u64,
+    /// Label of the frame holding the first sample (Broadcast WAV); null without a time
+    /// reference.
+    pub start_timecode: Option<String>,
+    /// The rate `start_timecode` counts in (`num/den`).
+    pub timecode_rate: Option<String>,
+    /// Whether the file states that rate (iXML `TIMECODE_RATE`). When it does not, the label is
+    /// counted at [`AUDIO_ONLY_FALLBACK_RATE`]: BWF counts samples, so any rate is as right.
+    pub timecode_rate_stated: bool,
+    pub drop_frame: bool,
+    /// BWF `TimeReference`: samples since midnight, at `time_reference_sample_rate`.
+    pub time_reference_samples: Option<u64>,
+    pub time_reference_sample_rate: Option<u32>,
+    /// `bext`, `ixml` or `none`.
+    pub timecode_source: String,
+    /// Always null: there is no picture.
+    pub video: Option<VideoInfo>,
+    pub audio: AudioInfo,
+}
+
+/// The rate a sound-only file's start is labelled at when the file names none (EBU television).
+pub const AUDIO_ONLY_FALLBACK_RATE: Rational = Rational { num: 25, den: 1 };
+
+/// Summarises a sound-only file from its decoder's description and start position.
+pub fn describe_audio_only(
+    path: &Path,
+    file_size: u64,
+    container: &str,
+    stream: &AudioStreamInfo,
+    start: Option<&AudioTimecode>,
+) -> AudioOnlyInfo {
+    let fallback = FrameRate(AUDIO_ONLY_FALLBACK_RATE);
+    let rate = start.map(|t| t.frame_rate.unwrap_or(fallback));
+    let drop_frame = match (start, rate) {
+        (Some(t), Some(r)) => t.drop_frame && r.supports_drop_frame(),
+        _ => false,
+    };
+    AudioOnlyInfo {
+        path: path.display().to_string(),
+        file_size,
+        container: container.to_owned(),
+        duration_seconds: if stream.sample_rate > 0 {
+            stream.duration_samples as f64 / f64::from(stream.sample_rate)
+        } else {
+            0.0
+        },
+        duration_samples: stream.duration_samples,
+        start_timecode: start
+            .zip(rate)
+            .map(|(t, r)| t.label_at(r, drop_frame).to_string()),
+        timecode_rate: rate.map(|r| r.to_string()),
+        timecode_rate_stated: start.is_some_and(|t| t.frame_rate.is_some()),
+        drop_frame,
+        time_reference_samples: start.map(|t| t.samples_since_midnight),
+        time_reference_sample_rate: start.map(|t| t.sample_rate),
+        timecode_source: match start.map(|t| t.source) {
+            Some(TimeReferenceSource::Bext) => "bext",
+            Some(TimeReferenceSource::Ixml) => "ixml",
+            None => "none",
+        }
+        .to_owned(),
+        video: None,
+        audio: AudioInfo {
+            codec: stream.codec.clone(),
+            profile: None,
+            sample_rate: stream.sample_rate,
+            channels: stream.channels,
+            bit_rate: None,
+        },
+    }
 }
 
 /// Opens `path` and summarises it.
@@ -168,4 +252,55 @@ fn pixel_name(fmt: ffmpeg::format::Pixel) -> String {
 
 fn non_zero(v: u64) -> Option<u64> {
     (v > 0).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream() -> AudioStreamInfo {
+        AudioStreamInfo {
+            codec: "pcm_s24le".into(),
+            sample_rate: 48_000,
+            channels: 2,
+            extradata: Vec::new(),
+            duration_samples: 144_000,
+        }
+    }
+
+    #[test]
+    fn audio_only_without_a_stated_rate_counts_at_the_fallback() {
+        let tc = AudioTimecode {
+            samples_since_midnight: 172_800_000,
+            sample_rate: 48_000,
+            frame_rate: None,
+            drop_frame: false,
+            source: TimeReferenceSource::Bext,
+        };
+        let i = describe_audio_only(Path::new("a.wav"), 10, "wav", &stream(), Some(&tc));
+        assert_eq!(i.start_timecode.as_deref(), Some("01:00:00:00"));
+        assert_eq!(i.timecode_rate.as_deref(), Some("25/1"));
+        assert!(!i.timecode_rate_stated);
+        assert_eq!(i.timecode_source, "bext");
+        assert!((i.duration_seconds - 3.0).abs() < 1e-12);
+        assert!(i.video.is_none());
+    }
+
+    #[test]
+    fn audio_only_with_a_stated_drop_frame_rate() {
+        let tc = AudioTimecode {
+            samples_since_midnight: 172_799_828,
+            sample_rate: 48_000,
+            frame_rate: FrameRate::new(30000, 1001),
+            drop_frame: true,
+            source: TimeReferenceSource::Ixml,
+        };
+        let i = describe_audio_only(Path::new("a.wav"), 10, "wav", &stream(), Some(&tc));
+        assert_eq!(i.start_timecode.as_deref(), Some("01:00:00;00"));
+        assert!(i.drop_frame && i.timecode_rate_stated);
+        assert_eq!(i.timecode_source, "ixml");
+        let none = describe_audio_only(Path::new("a.flac"), 10, "flac", &stream(), None);
+        assert_eq!(none.start_timecode, None);
+        assert_eq!(none.timecode_source, "none");
+    }
 }
