@@ -20,6 +20,7 @@ test-deps:
 
 fixtures: test-deps
 	scripts/make-fixtures.sh
+	scripts/make-sync-fixtures.sh
 
 lint: deps
 	$(CARGO) fmt --check
@@ -36,4 +37,4 @@ demo-clip: test-deps
 	scripts/make-demo-clip.sh
 
 clean-fixtures:
-	rm -rf tests/fixtures/cache bench-media
+	rm -rf tests/fixtures/cache tests/fixtures/cache-sync bench-media

@@ -41,7 +41,12 @@ if command -v pulseaudio >/dev/null; then
         --rate=48000 --channels=2 /dev/zero >/dev/null 2>&1 &
       pids+=($!)
     done
-    sleep 0.3
+    # The two seconds already rendered must play out before the low latency takes hold.
+    for _ in $(seq 50); do
+      lat=$(pactl list sinks | awk '/^\tLatency:/ {print $2; exit}')
+      [ -n "$lat" ] && [ "$lat" -lt 100000 ] && break
+      sleep 0.1
+    done
   else
     echo "warning: PulseAudio did not start (audio tests will fail):" >&2; tail -5 "$runtime/pulse.log" >&2
   fi

@@ -130,6 +130,7 @@ fn human(i: &MediaInfo) -> String {
         match i.timecode_source {
             media::TimecodeSource::Tmcd => "tmcd track",
             media::TimecodeSource::FfmpegTag => "metadata tag",
+            media::TimecodeSource::Bwf => "BWF time reference",
             media::TimecodeSource::None => "nowhere: no timecode in file",
         },
         i.duration_seconds

@@ -16,6 +16,8 @@ pub enum TimecodeSource {
     Tmcd,
     /// FFmpeg's `timecode` stream/container tag.
     FfmpegTag,
+    /// A Broadcast WAV time reference (samples since midnight).
+    Bwf,
     /// No timecode in the file; counting starts at 00:00:00:00.
     None,
 }
@@ -39,6 +41,17 @@ impl SourceTimecode {
         tmcd.and_then(|t| Self::from_tmcd(t, video_rate))
             .or_else(|| tag.and_then(|t| Self::from_tag(t, video_rate)))
             .unwrap_or_else(|| Self::zero(video_rate))
+    }
+
+    /// Counting from `start_frames` (frames since midnight) at `rate`, e.g. a BWF time reference.
+    pub fn counted_from(start_frames: i64, rate: TimecodeRate, source: TimecodeSource) -> Self {
+        let start_frames = start_frames.rem_euclid(rate.frames_per_day());
+        Self {
+            start: Timecode::from_frames(start_frames, rate),
+            start_frames,
+            rate,
+            source,
+        }
     }
 
     /// 00:00:00:00 at the video's nominal rate, non-drop.

@@ -8,7 +8,7 @@
 
 use super::error::PlayerError;
 use crate::audio::output::{FeedWriter, SinkShared};
-use crate::audio::{AudioDecoder, AudioError, StreamResampler};
+use crate::audio::{AudioError, AudioSource, AudioTimecode, StreamResampler};
 use crate::media::AudioStreamInfo;
 use std::path::Path;
 use std::sync::Arc;
@@ -53,7 +53,7 @@ impl AudioFeed {
     pub fn open(
         path: &Path,
         shared: Arc<SinkShared>,
-    ) -> Result<Option<(Self, AudioStreamInfo)>, PlayerError> {
+    ) -> Result<Option<(Self, AudioStreamInfo, Option<AudioTimecode>)>, PlayerError> {
         let (tx, rx) = std::sync::mpsc::channel();
         let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
         let primed = Arc::new(AtomicU64::new(0));
@@ -63,14 +63,17 @@ impl AudioFeed {
         let thread = std::thread::Builder::new()
             .name("audio-decode".into())
             .spawn(move || {
-                let source = match AudioDecoder::open(&path) {
+                let source = match AudioSource::open(&path) {
                     Ok(s) => s,
                     Err(err) => {
                         let _ = ready_tx.send(Err(err));
                         return;
                     }
                 };
-                if ready_tx.send(Ok(source.info().clone())).is_err() {
+                if ready_tx
+                    .send(Ok((source.info().clone(), source.start_timecode())))
+                    .is_err()
+                {
                     return;
                 }
                 let mut worker = Worker {
@@ -89,7 +92,7 @@ impl AudioFeed {
             })
             .map_err(PlayerError::Thread)?;
         match ready_rx.recv() {
-            Ok(Ok(info)) => Ok(Some((
+            Ok(Ok((info, start))) => Ok(Some((
                 Self {
                     tx,
                     primed,
@@ -97,6 +100,7 @@ impl AudioFeed {
                     thread: Some(thread),
                 },
                 info,
+                start,
             ))),
             Ok(Err(AudioError::NoAudio(_))) => {
                 let _ = thread.join();
@@ -143,7 +147,7 @@ struct Run {
 }
 
 struct Worker {
-    source: AudioDecoder,
+    source: AudioSource,
     shared: Arc<SinkShared>,
     primed: Arc<AtomicU64>,
     errors: Arc<std::sync::Mutex<Option<String>>>,

@@ -31,18 +31,29 @@ pub struct MasterClock {
     /// Sound reaches the ears this much later than the device reports (Bluetooth, HDMI …):
     /// picture is held back by the same amount.
     pub av_offset_ns: i64,
+    /// Smoothed (programme − monotonic) offset of the audio clock: epoch, offset, and the
+    /// anchor it last took in.
+    smooth: Option<(u64, i64, i64)>,
 }
+
+/// Anchors step by a millisecond or two as the device's latency estimate is refreshed; each
+/// new one moves the clock 1/16 of the way (about 160 ms at 10 ms callbacks), which keeps the
+/// picture steady and still follows any drift between the device's and the system's clocks.
+const SMOOTHING: i64 = 16;
+/// A larger step is a real jump (a loop wrapping): taken at once.
+const SNAP_NS: i64 = 15_000_000;
 
 impl MasterClock {
     pub fn held(pos_ns: i64) -> Self {
         Self {
             mode: ClockMode::Held { pos_ns },
             av_offset_ns: 0,
+            smooth: None,
         }
     }
 
     /// Programme time at `now_ns`, given the device's latest anchor.
-    pub fn at(&self, now_ns: i64, anchor: Option<Anchor>) -> i64 {
+    pub fn at(&mut self, now_ns: i64, anchor: Option<Anchor>) -> i64 {
         match self.mode {
             ClockMode::Held { pos_ns } => pos_ns,
             ClockMode::Wall {
@@ -51,7 +62,23 @@ impl MasterClock {
                 speed,
             } => base_ns + (now_ns - since_ns) * speed as i64,
             ClockMode::Audio { epoch, start_ns } => match anchor {
-                Some(a) if a.epoch == epoch => (a.at(now_ns) - self.av_offset_ns).max(start_ns),
+                Some(a) if a.epoch == epoch => {
+                    let raw = a.pos_ns - a.heard_at_ns;
+                    let offset = match self.smooth {
+                        Some((e, off, seen)) if e == epoch => {
+                            if seen == a.heard_at_ns {
+                                off
+                            } else if (raw - off).abs() > SNAP_NS {
+                                raw
+                            } else {
+                                off + (raw - off) / SMOOTHING
+                            }
+                        }
+                        _ => raw,
+                    };
+                    self.smooth = Some((epoch, offset, a.heard_at_ns));
+                    (now_ns + offset - self.av_offset_ns).max(a.segment_start_ns)
+                }
                 _ => start_ns,
             },
         }
@@ -116,5 +143,20 @@ mod tests {
         assert_eq!(c.at(1_010_000, Some(a)), 1_081_000_000);
         // Before the segment's first sound, never earlier than the start.
         assert_eq!(c.at(-500_000_000, Some(a)), 1_000_000_000);
+        // A next anchor 1.6 ms late (jitter) moves the clock by a sixteenth of that.
+        let b = Anchor {
+            pos_ns: 1_110_000_000,
+            heard_at_ns: 10_000 + 10_000_000 + 1_600_000,
+            ..a
+        };
+        assert_eq!(c.at(20_000_000, Some(b)), 1_099_990_000 - 100_000);
+        // A loop wrap (a step of seconds) is taken at once.
+        let wrapped = Anchor {
+            pos_ns: 1_000_000_000,
+            heard_at_ns: 30_000_000,
+            segment_start_ns: 900_000_000,
+            ..a
+        };
+        assert_eq!(c.at(30_000_000, Some(wrapped)), 980_000_000);
     }
 }

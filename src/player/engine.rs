@@ -14,7 +14,7 @@ use super::transport::{Command, Snapshot, Transport};
 use super::video_feed::{Picture, VideoFeed};
 use crate::audio::MonitorMode;
 use crate::audio::output::{CpalSink, SinkShared, device_default_rate, feed, is_bluetooth};
-use crate::media::SourceTimecode;
+use crate::media::{AUDIO_ONLY_FALLBACK_RATE, MediaError, SourceTimecode, TimecodeSource};
 use crate::time::{FrameRate, monotonic};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -106,10 +106,13 @@ impl Player {
         let sink = Arc::new(SinkShared::default());
         sink.set_mode(options.monitor);
         sink.set_gain_db(options.gain_db);
-        let (video, vinfo) = VideoFeed::open(path, 0)?;
-        let (rate, frame_count, timecode) = (vinfo.rate, vinfo.frame_count, vinfo.timecode);
+        let video = match VideoFeed::open(path, 0) {
+            Ok(v) => Some(v),
+            Err(PlayerError::Media(MediaError::NoVideo(_))) => None,
+            Err(e) => return Err(e),
+        };
         let audio = AudioFeed::open(path, sink.clone())?;
-        if let Some((_, info)) = &audio
+        if let Some((_, info, _)) = &audio
             && info.channels != 2
         {
             return Err(PlayerError::Channels {
@@ -117,7 +120,35 @@ impl Player {
                 channels: info.channels,
             });
         }
-        let file_rate = audio.as_ref().map(|(_, i)| i.sample_rate).unwrap_or(0);
+        // The timeline: the picture's frames, or for sound only, frames of the timecode rate
+        // the file states (BWF/iXML), else 25 fps.
+        let (video, rate, frame_count, timecode) = match video {
+            Some((feed, v)) => (Some(feed), v.rate, v.frame_count, v.timecode),
+            None => {
+                let Some((_, info, start)) = &audio else {
+                    return Err(PlayerError::Media(MediaError::NoVideo(path.to_path_buf())));
+                };
+                let rate = start
+                    .and_then(|t| t.frame_rate)
+                    .unwrap_or(FrameRate(AUDIO_ONLY_FALLBACK_RATE));
+                let drop = start.is_some_and(|t| t.drop_frame);
+                let sr = info.sample_rate.max(1) as i128;
+                let per = sr * rate.0.den as i128;
+                let count = ((info.duration_samples as i128 * rate.0.num as i128 + per - 1) / per)
+                    .max(1) as u64;
+                let tc = match start {
+                    Some(t) => SourceTimecode::counted_from(
+                        t.frames_since_midnight(rate),
+                        rate.timecode_rate(drop),
+                        TimecodeSource::Bwf,
+                    ),
+                    None => SourceTimecode::zero(rate),
+                };
+                (None, rate, count, tc)
+            }
+        };
+        let file_rate = audio.as_ref().map(|(_, i, _)| i.sample_rate).unwrap_or(0);
+        let has_video = video.is_some();
         let shared = Arc::new(Shared {
             clock: Mutex::new(MasterClock::held(0)),
             sink: sink.clone(),
@@ -129,7 +160,7 @@ impl Player {
                 gain_db: options.gain_db,
                 file_rate,
                 has_audio: audio.is_some(),
-                has_video: true,
+                has_video,
                 ..Snapshot::default()
             }),
             presenter: Mutex::new(Presenter {
@@ -141,13 +172,13 @@ impl Player {
                 first_picture_ns: None,
                 jumped: true,
             }),
-            video: Some(video),
+            video,
             rate,
             frame_count,
             timecode,
             opened_ns,
         });
-        let audio_feed = audio.map(|(feed, _)| feed);
+        let audio_feed = audio.map(|(feed, _, _)| feed);
         let (tx, rx) = std::sync::mpsc::channel();
         let mut engine = Engine {
             shared: shared.clone(),
@@ -273,8 +304,8 @@ impl Drop for Player {
 
 impl Shared {
     fn clock_now(&self, now: i64) -> (i64, i32, bool) {
-        let clock = *lock(&self.clock);
         let anchor = self.sink.anchor.read();
+        let mut clock = lock(&self.clock);
         let end = self.rate.frame_start_ns(self.frame_count as i64);
         let pos = clock.at(now, anchor).clamp(0, (end - 1).max(0));
         (
@@ -627,7 +658,7 @@ impl Engine {
                 .as_ref()
                 .is_some_and(|a| a.primed.load(Ordering::Acquire) == self.epoch);
         let timed_out = now - self.starting_since > START_TIMEOUT_NS;
-        if !(picture_ready && sound_ready) && !timed_out {
+        if !(timed_out || picture_ready && sound_ready) {
             return;
         }
         if self.audio_live() {

@@ -84,7 +84,7 @@ impl VideoFeed {
                 let info = VideoInfo {
                     rate: reader.index().rate,
                     frame_count: reader.frame_count(),
-                    timecode: reader.timecode().clone(),
+                    timecode: *reader.timecode(),
                 };
                 let shared = Arc::new(Shared {
                     state: Mutex::new(State {

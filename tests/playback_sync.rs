@@ -1,0 +1,191 @@
+//! A/V sync through the real output device: the player plays fixtures whose flash frames and
+//! beeps coincide (scripts/make-sync-fixtures.sh) into the PulseAudio null sink that
+//! `make test` starts, the headless presenter shows each frame when the audio clock says it is
+//! due, and the log of presentations is checked: every frame shown within 1 ms of the audio
+//! clock, flash frames exactly where their beeps are, none dropped — steady state, after a
+//! pause/resume and after a seek while playing — at 23.976, 25, 29.97 and 59.94.
+
+use earmark::audio::AudioDecoder;
+use earmark::player::{Command, Player, PlayerOptions, Presentation, spawn_presenter};
+use earmark::video::FrameReader;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// The tests share one sink and two cores: one at a time.
+static DEVICE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn sync_fixture(name: &str) -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cache-sync")
+        .join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: run `make fixtures` (scripts/make-sync-fixtures.sh)",
+        p.display()
+    );
+    p
+}
+
+/// The fixture is what it claims: flash frames are white, others black, and each beep starts
+/// on its flash frame's first sample.
+fn check_fixture(file: &Path, period: u64) {
+    let mut reader = FrameReader::open(file).expect("opens");
+    let rate = reader.index().rate;
+    for f in [0, 1, period - 1, period, period + 1, 5 * period] {
+        let img = reader.rgba(f).expect("frame");
+        let [r, ..] = img.pixel(img.width / 2, img.height / 2).expect("pixel");
+        assert_eq!(r > 128, f % period == 0, "frame {f} luma {r}");
+    }
+    let mut audio = AudioDecoder::open(file).expect("audio");
+    let mut left = Vec::new();
+    while let Some(chunk) = audio.next_chunk().expect("decodes") {
+        left.extend(chunk.samples.iter().step_by(2).copied());
+    }
+    for k in 1..6 {
+        let flash = k * period;
+        let expect = rate.frame_start_sample(flash as i64, 48_000) as usize;
+        // Onset: first sample of the beep's envelope (AAC smears a few samples either way).
+        let onset = (expect - 200..expect + 200)
+            .find(|&i| left[i..i + 8].iter().any(|s| s.abs() > 0.05))
+            .expect("beep present");
+        assert!(
+            onset.abs_diff(expect) <= 24,
+            "beep {k} at sample {onset}, flash frame starts at {expect}"
+        );
+    }
+}
+
+struct Run {
+    log: Vec<Presentation>,
+    underruns: u64,
+    dropped: u64,
+}
+
+/// Plays the fixture: 3 s, pause, 2 s more, a seek while playing, 2 s more.
+fn play(file: &Path, period: u64) -> Run {
+    let player = Arc::new(
+        Player::open(
+            file,
+            PlayerOptions {
+                device: Some("Review".into()),
+                record_presentations: true,
+                ..PlayerOptions::default()
+            },
+        )
+        .expect("player opens"),
+    );
+    let snap = player.snapshot();
+    assert_eq!(snap.device.as_deref(), Some("Review"), "{:?}", snap.message);
+    let (stop, presenter) = spawn_presenter(player.clone()).expect("presenter");
+    player.send(Command::Play);
+    std::thread::sleep(Duration::from_millis(3000));
+    player.send(Command::Pause);
+    std::thread::sleep(Duration::from_millis(400));
+    player.send(Command::Play);
+    std::thread::sleep(Duration::from_millis(2000));
+    player.send(Command::Seek(7 * period - 5));
+    std::thread::sleep(Duration::from_millis(2000));
+    player.send(Command::Pause);
+    std::thread::sleep(Duration::from_millis(100));
+    stop.store(true, Ordering::Relaxed);
+    presenter.join().expect("presenter thread");
+    let snap = player.snapshot();
+    assert_eq!(snap.message, None);
+    Run {
+        log: player.take_presentations(),
+        underruns: player.audio_counters().1,
+        dropped: snap.dropped_frames,
+    }
+}
+
+fn check_rate(name: &str, period: u64) {
+    let _one = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let file = sync_fixture(name);
+    check_fixture(&file, period);
+    let run = play(&file, period);
+    assert_eq!(run.underruns, 0, "{name}: audio underran");
+    assert_eq!(run.dropped, 0, "{name}: frames dropped");
+    // Steady state: skip the first frames after each start, pause or seek (a jump or a gap).
+    let mut steady = Vec::new();
+    let mut since_jump = 0;
+    for w in run.log.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let contiguous =
+            b.frame == a.frame + 1 && b.at_ns - a.at_ns < 2 * (b.frame_ns - a.frame_ns);
+        since_jump = if contiguous { since_jump + 1 } else { 0 };
+        if since_jump >= 3 && b.audio_clock && b.speed == 1 {
+            steady.push(b);
+        }
+    }
+    assert!(
+        steady.len() as u64 >= 5 * period,
+        "{name}: only {} steady presentations of {}",
+        steady.len(),
+        run.log.len()
+    );
+    let worst = steady
+        .iter()
+        .map(|p| (p.clock_ns - p.frame_ns).abs())
+        .max()
+        .unwrap_or(0);
+    assert!(
+        worst <= 1_000_000,
+        "{name}: a frame was shown {:.3} ms off the audio clock",
+        worst as f64 / 1e6
+    );
+    // The flash frames shown in steady state: where their beeps are (each frame's start is
+    // its beep's first sample, checked above), and in every stretch that was played.
+    let flashes: Vec<u64> = steady
+        .iter()
+        .filter(|p| p.frame % period == 0)
+        .map(|p| p.frame)
+        .collect();
+    assert!(flashes.len() >= 4, "{name}: flashes seen {flashes:?}");
+    assert!(
+        flashes.contains(&(7 * period)),
+        "{name}: the flash after the seek was not shown on time: {flashes:?}"
+    );
+    // The clock runs at the device's pace: over each stretch of at least two seconds without
+    // a jump, programme time and wall time agree within 0.2 %.
+    let mut stretch_start = 0;
+    for i in 1..=steady.len() {
+        let broken = i == steady.len() || steady[i].frame != steady[i - 1].frame + 1;
+        if broken {
+            let (a, b) = (steady[stretch_start], steady[i - 1]);
+            if b.at_ns - a.at_ns > 1_500_000_000 {
+                let ratio = (b.clock_ns - a.clock_ns) as f64 / (b.at_ns - a.at_ns) as f64;
+                assert!((ratio - 1.0).abs() < 0.002, "{name}: clock runs at {ratio}");
+            }
+            stretch_start = i;
+        }
+    }
+    eprintln!(
+        "{name}: {} presentations, {} steady, worst |video − audio| {:.3} ms, flashes {:?}",
+        run.log.len(),
+        steady.len(),
+        worst as f64 / 1e6,
+        flashes
+    );
+}
+
+#[test]
+fn sync_at_23_976() {
+    check_rate("sync_23976.mov", 24);
+}
+
+#[test]
+fn sync_at_25() {
+    check_rate("sync_25.mov", 25);
+}
+
+#[test]
+fn sync_at_29_97() {
+    check_rate("sync_2997.mov", 30);
+}
+
+#[test]
+fn sync_at_59_94() {
+    check_rate("sync_5994.mov", 60);
+}
