@@ -31,7 +31,7 @@ sync sync_2997  30000 1001 30
 sync sync_5994  60000 1001 60
 
 ffmpeg -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=24000/1001" \
-  -f lavfi -i "sine=frequency=1000:sample_rate=48000,volume=0.1" -t 62 -map 0:v -map 1:a \
+  -f lavfi -i "sine=frequency=1000:sample_rate=48000,volume=0.8" -t 62 -map 0:v -map 1:a \
   -c:v libx264 -preset ultrafast -pix_fmt yuv420p -b:v 10M -g 48 -bf 2 \
   -c:a aac -b:a 192k -ac 2 -timecode 01:00:00:00 -movflags +faststart "$out/tone_1080p23976_62s.mov"
 touch "$stamp"

@@ -257,6 +257,24 @@ impl Player {
         self.shared.present(monotonic::now_ns())
     }
 
+    /// Like [`Player::present`], but when the picture due now is not decoded yet, waits up to
+    /// `patience` for it rather than skip it (a late frame beats a missing one).
+    pub fn present_waiting(&self, patience: Duration) -> Option<Arc<Picture>> {
+        let shown = self.present();
+        let (pos, speed, _) = self.clock();
+        if speed != 1 {
+            return shown;
+        }
+        let target = self.shared.frame_at(pos);
+        if shown.as_ref().is_some_and(|p| p.frame >= target) {
+            return shown;
+        }
+        match self.wait_for_frame(target, patience) {
+            Some(_) => self.present(),
+            None => shown,
+        }
+    }
+
     /// Waits up to `timeout` for the picture of frame `n` (a still after a seek while paused).
     pub fn wait_for_frame(&self, n: u64, timeout: Duration) -> Option<Arc<Picture>> {
         self.shared.video.as_ref()?.wait_for(n, timeout)

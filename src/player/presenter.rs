@@ -15,7 +15,7 @@ pub fn run_presenter(player: &Player, stop: &AtomicBool) {
     let rate = player.rate();
     while !stop.load(Ordering::Relaxed) {
         let (pos, speed, _) = player.clock();
-        player.present();
+        player.present_waiting(Duration::from_millis(20));
         if speed == 0 {
             std::thread::sleep(Duration::from_millis(2));
             continue;
