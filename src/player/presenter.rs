@@ -21,10 +21,10 @@ pub fn run_presenter(player: &Player, stop: &AtomicBool) {
             continue;
         }
         let frame = rate.frame_at_ns(pos);
-        let next = if speed > 0 { frame + 1 } else { frame - 1 };
-        // Backwards, frame `next` is due once the clock falls below the start of `frame`.
+        // The next picture is due when the clock leaves this frame: forwards at the next
+        // frame's start, backwards just before this one's; a jump (loop wrap, seek) at once.
         let due = if speed > 0 {
-            rate.frame_start_ns(next)
+            rate.frame_start_ns(frame + 1)
         } else {
             rate.frame_start_ns(frame) - 1
         };
@@ -37,19 +37,21 @@ pub fn run_presenter(player: &Player, stop: &AtomicBool) {
         let give_up = monotonic::now_ns() + 50_000_000;
         loop {
             let (now_pos, s, _) = player.clock();
-            let reached = if s > 0 {
-                now_pos >= due
-            } else {
-                now_pos <= due
-            };
-            if reached
+            if rate.frame_at_ns(now_pos) != frame
                 || s != speed
                 || stop.load(Ordering::Relaxed)
                 || monotonic::now_ns() > give_up
             {
                 break;
             }
-            std::thread::yield_now();
+            // Yield while the frame is close; a held clock (sound still on its way) may take
+            // longer, and sleeping a little then keeps a core free for the decoders.
+            let left = if s > 0 { due - now_pos } else { now_pos - due };
+            if left > 2_000_000 {
+                std::thread::sleep(Duration::from_micros(500));
+            } else {
+                std::thread::yield_now();
+            }
         }
     }
     player.present();
