@@ -13,7 +13,9 @@ use super::error::PlayerError;
 use super::transport::{Command, Snapshot, Transport};
 use super::video_feed::{Picture, VideoFeed};
 use crate::audio::MonitorMode;
-use crate::audio::output::{CpalSink, SinkShared, device_default_rate, feed, is_bluetooth};
+use crate::audio::output::{
+    CpalSink, SinkShared, device_default_rate, device_exists, feed, is_bluetooth,
+};
 use crate::media::{AUDIO_ONLY_FALLBACK_RATE, MediaError, SourceTimecode, TimecodeSource};
 use crate::time::{FrameRate, monotonic};
 use std::collections::BTreeMap;
@@ -197,6 +199,7 @@ impl Player {
             message: None,
             lost: None,
             last_retry_ns: 0,
+            last_watch_ns: 0,
             resume_after_loss: false,
         };
         if engine.audio.is_some() && !options.no_audio {
@@ -391,6 +394,7 @@ struct Engine {
     /// Name of the device that went away, while it is away.
     lost: Option<String>,
     last_retry_ns: i64,
+    last_watch_ns: i64,
     resume_after_loss: bool,
 }
 
@@ -620,8 +624,17 @@ impl Engine {
 
     fn tick(&mut self) {
         let now = monotonic::now_ns();
+        // Some systems move a stream to another output when its device goes away instead of
+        // failing it; a chosen device that no longer exists is lost all the same.
+        let mut gone = false;
+        if let (Some(sink), Some(_)) = (&self.sink, &self.device)
+            && now - self.last_watch_ns > RETRY_NS
+        {
+            self.last_watch_ns = now;
+            gone = !device_exists(&sink.device_name);
+        }
         if let Some(sink) = &self.sink
-            && sink.shared.device_lost.load(Ordering::Relaxed)
+            && (gone || sink.shared.device_lost.load(Ordering::Relaxed))
         {
             let name = sink.device_name.clone();
             self.resume_after_loss = self.transport != Transport::Paused;
