@@ -32,6 +32,7 @@ test: test-deps fixtures lint
 bench: test-deps
 	scripts/make-bench-media.sh
 	$(CARGO) bench --bench exact_frames
+	scripts/with-test-env.sh $(CARGO) bench --bench playback
 
 demo-clip: test-deps
 	scripts/make-demo-clip.sh

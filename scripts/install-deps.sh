@@ -8,7 +8,7 @@ build_pkgs=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavut
   libswscale-dev libswresample-dev libavfilter-dev libavdevice-dev libasound2-dev
   libxkbcommon-dev libwayland-dev libx11-dev libxcursor-dev libxrandr-dev libxi-dev
   libgl1-mesa-dev mesa-vulkan-drivers)
-test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick)
+test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick time)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -236,3 +236,32 @@ fn the_chosen_device_is_remembered_and_a_missing_one_falls_back() {
         "{err}"
     );
 }
+
+#[test]
+fn a_per_device_av_offset_is_remembered_and_shown() {
+    let config = tempfile::tempdir().expect("tempdir");
+    let err = run_with_config(
+        config.path(),
+        &[
+            "--device",
+            "Review",
+            "--av-offset",
+            "40",
+            "--play-for",
+            "0.3",
+        ],
+    );
+    assert!(err.contains("A/V offset for Review: +40 ms"), "{err}");
+    let saved = std::fs::read_to_string(config.path().join("earmark/settings.toml"))
+        .expect("settings saved");
+    assert!(saved.contains("Review = 40"), "{saved}");
+    // Next time, on the same device, it applies and is shown without being asked for.
+    let err = run_with_config(config.path(), &["--play-for", "0.3"]);
+    assert!(err.contains("A/V offset for Review: +40 ms"), "{err}");
+    // Another device has its own (none).
+    let err = run_with_config(
+        config.path(),
+        &["--device", "Review44", "--play-for", "0.3"],
+    );
+    assert!(!err.contains("A/V offset"), "{err}");
+}

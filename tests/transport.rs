@@ -27,7 +27,10 @@ fn open(record: bool) -> Arc<Player> {
 }
 
 /// Waits until the snapshot satisfies `ok` (the player thread applies commands within ms).
-fn settle(p: &Player, ok: impl Fn(&earmark::player::Snapshot) -> bool) -> earmark::player::Snapshot {
+fn settle(
+    p: &Player,
+    ok: impl Fn(&earmark::player::Snapshot) -> bool,
+) -> earmark::player::Snapshot {
     for _ in 0..200 {
         let s = p.snapshot();
         if ok(&s) {
@@ -99,7 +102,11 @@ fn shuttle_runs_the_clock_at_speed_without_sound() {
     }
     p.send(Command::Shuttle(0));
     settle(&p, |s| s.transport == Transport::Paused);
-    assert_eq!(p.audio_counters().0, played_before, "shuttle must be silent");
+    assert_eq!(
+        p.audio_counters().0,
+        played_before,
+        "shuttle must be silent"
+    );
 }
 
 #[test]
@@ -116,13 +123,28 @@ fn loops_wrap_exactly_with_sound_and_play_stops_at_the_end() {
     p.send(Command::Pause);
     settle(&p, |s| s.transport == Transport::Paused);
     let log = p.take_presentations();
-    let played: Vec<u64> = log.iter().filter(|x| x.speed == 1).map(|x| x.frame).collect();
-    assert!(played.iter().all(|f| (24..72).contains(f)), "left the loop: {played:?}");
-    let wraps = played.windows(2).filter(|w| w[0] == 71 && w[1] == 24).count();
+    let played: Vec<u64> = log
+        .iter()
+        .filter(|x| x.speed == 1)
+        .map(|x| x.frame)
+        .collect();
+    assert!(
+        played.iter().all(|f| (24..72).contains(f)),
+        "left the loop: {played:?}"
+    );
+    let wraps = played
+        .windows(2)
+        .filter(|w| w[0] == 71 && w[1] == 24)
+        .count();
     assert!(wraps >= 2, "loop wrapped {wraps} times: {played:?}");
     // Every frame of each pass is shown, none skipped.
     for w in played.windows(2) {
-        assert!(w[1] == w[0] + 1 || (w[0] == 71 && w[1] == 24), "jump {} → {}", w[0], w[1]);
+        assert!(
+            w[1] == w[0] + 1 || (w[0] == 71 && w[1] == 24),
+            "jump {} → {}",
+            w[0],
+            w[1]
+        );
     }
     // Sound ran through the wraps without running dry, and the frames after a wrap are still
     // shown on the audio clock.

@@ -48,6 +48,11 @@ pub struct Cli {
     #[arg(long, value_name = "HZ")]
     pub device_rate: Option<u32>,
 
+    /// A/V offset for the output device in ms (positive: its sound arrives later than it
+    /// reports, e.g. Bluetooth); remembered per device on this machine.
+    #[arg(long, value_name = "MS", allow_hyphen_values = true)]
+    pub av_offset: Option<i32>,
+
     /// List the audio output devices and quit.
     #[arg(long)]
     pub list_devices: bool,
@@ -155,6 +160,22 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
     {
         eprintln!("earmark: warning: {d:?} is a Bluetooth output (adds latency, lossy codec)");
     }
+    if let Some(ms) = cli.av_offset {
+        if !(-2000..=2000).contains(&ms) {
+            return Ok(Outcome::BadInput(format!(
+                "--av-offset {ms} ms is out of range (−2000…2000)"
+            )));
+        }
+        // The offset belongs to the device it is measured on.
+        let name = device
+            .clone()
+            .or_else(crate::audio::output::default_device_name)
+            .unwrap_or_default();
+        settings.av_offset_ms.insert(name, ms);
+        if let Err(e) = settings.save() {
+            eprintln!("earmark: {e}");
+        }
+    }
     let request = crate::player::PlayRequest {
         file,
         from: cli.play_from.clone(),
@@ -202,6 +223,12 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                     .map(|c| format!("{c:.0}% of one core"))
                     .unwrap_or("-".into()),
             );
+            if report.av_offset_ms != 0 {
+                eprintln!(
+                    "A/V offset for {}: {:+} ms (picture held back to match the sound)",
+                    report.device, report.av_offset_ms
+                );
+            }
             if let Some(m) = &report.message {
                 eprintln!("earmark: {m}");
             }

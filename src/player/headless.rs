@@ -71,6 +71,8 @@ pub struct PlayReport {
     pub cpu_percent: Option<f64>,
     /// Output latency the device reported, ms.
     pub latency_ms: f64,
+    /// The device's A/V offset in use, ms.
+    pub av_offset_ms: i32,
     /// Message the player raised (device lost, decode trouble).
     pub message: Option<String>,
     pub presentations: Vec<Presentation>,
@@ -166,6 +168,7 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
             _ => None,
         },
         latency_ms: snap.latency_ms,
+        av_offset_ms: snap.av_offset_ms,
         message: snap.message,
         presentations: if req.keep_presentations {
             presentations

@@ -52,6 +52,14 @@ pub fn list_devices() -> Vec<OutputDevice> {
         .unwrap_or_default()
 }
 
+/// The name of the system's default output, if there is one.
+pub fn default_device_name() -> Option<String> {
+    find_device(None)?
+        .description()
+        .ok()
+        .map(|d| d.name().to_owned())
+}
+
 /// Whether a device named `name` is connected now.
 pub fn device_exists(name: &str) -> bool {
     find_device(Some(name)).is_some()

@@ -8,7 +8,8 @@ mod shared;
 
 pub use clock_anchor::{Anchor, ClockAnchor};
 pub use cpal_sink::{
-    CpalSink, OutputDevice, device_default_rate, device_exists, is_bluetooth, list_devices,
+    CpalSink, OutputDevice, default_device_name, device_default_rate, device_exists, is_bluetooth,
+    list_devices,
 };
 pub use feed::{FeedReader, FeedWriter, Filled, Segment, feed, frames_to_ns};
 pub use shared::SinkShared;
