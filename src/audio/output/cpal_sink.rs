@@ -93,11 +93,12 @@ fn find_device(device: Option<&str>) -> Option<cpal::Device> {
     }
 }
 
-/// Callback periods of 10 ms where the device allows (PulseAudio: a 20 ms buffer, so the
-/// sound follows a seek or a monitor switch at once); the device's choice otherwise. Left to
+/// Callback periods of 25 ms where the device allows (PulseAudio: a 50 ms buffer, so the sound
+/// follows a seek or a monitor switch at once, yet a 2-core machine under load does not run
+/// the server dry — 10 ms periods did, once a minute); the device's choice otherwise. Left to
 /// itself PulseAudio buffers two seconds.
 fn buffer_size(dev: &cpal::Device, rate: u32) -> cpal::BufferSize {
-    let want = (rate / 100).max(64);
+    let want = (rate / 40).max(64);
     match dev.default_output_config().map(|c| *c.buffer_size()) {
         Ok(cpal::SupportedBufferSize::Range { min, max }) if (min..=max).contains(&want) => {
             cpal::BufferSize::Fixed(want)
