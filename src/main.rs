@@ -9,12 +9,8 @@ fn main() -> ExitCode {
     let result = match args.command {
         Some(command) => cli::run(command),
         None if args.list_devices => cli::list_devices(),
-        None if args.exit => cli::play_and_exit(&args),
-        None => earmark::ui::run_window(earmark::ui::WindowOptions {
-            file: args.file,
-            screenshot: args.screenshot,
-            start_frame: args.frame,
-        }),
+        None if cli::wants_window(&args) => cli::window(&args),
+        None => cli::play_and_exit(&args),
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,

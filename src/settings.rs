@@ -31,7 +31,35 @@ pub struct Settings {
     pub output_device: Option<String>,
     /// Per-device A/V offset in milliseconds (positive: sound later).
     pub av_offset_ms: BTreeMap<String, i32>,
+    /// Files opened in the window, newest first.
+    pub recent_files: Vec<PathBuf>,
+    /// The window's size and panels as the user left them.
+    pub window: WindowLayout,
 }
+
+/// How the review window was laid out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WindowLayout {
+    /// Inner size in points.
+    pub width: f32,
+    pub height: f32,
+    /// The side panel (notes; meters and checks later) is shown.
+    pub side_panel: bool,
+}
+
+impl Default for WindowLayout {
+    fn default() -> Self {
+        Self {
+            width: 1320.0,
+            height: 860.0,
+            side_panel: true,
+        }
+    }
+}
+
+/// How many recent files are remembered.
+pub const RECENT_FILES: usize = 10;
 
 impl Settings {
     /// The settings file path.
@@ -62,6 +90,14 @@ impl Settings {
             path: path.to_path_buf(),
             reason: e.message().to_owned(),
         })
+    }
+
+    /// Puts `path` at the top of the recent files.
+    pub fn remember_file(&mut self, path: &Path) {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.recent_files.retain(|p| *p != path);
+        self.recent_files.insert(0, path);
+        self.recent_files.truncate(RECENT_FILES);
     }
 
     /// Saves to the standard path.
@@ -104,6 +140,36 @@ mod tests {
         s.av_offset_ms.insert("AirPods".into(), 180);
         s.save_to(&path).expect("save");
         assert_eq!(Settings::load_from(&path).expect("load"), s);
+    }
+
+    #[test]
+    fn recent_files_newest_first_without_repeats() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut s = Settings::default();
+        for i in 0..12 {
+            let p = dir.path().join(format!("f{i}.mov"));
+            std::fs::write(&p, b"x").expect("write");
+            s.remember_file(&p);
+        }
+        let again = dir.path().join("f5.mov");
+        s.remember_file(&again);
+        assert_eq!(s.recent_files.len(), RECENT_FILES);
+        assert!(s.recent_files[0].ends_with("f5.mov"));
+        assert_eq!(
+            s.recent_files.iter().filter(|p| p.ends_with("f5.mov")).count(),
+            1
+        );
+        assert!(s.recent_files[1].ends_with("f11.mov"));
+    }
+
+    #[test]
+    fn older_files_without_the_new_keys_still_load() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "output_device = \"Phones\"\n").expect("write");
+        let s = Settings::load_from(&path).expect("load");
+        assert_eq!(s.output_device.as_deref(), Some("Phones"));
+        assert_eq!(s.window, WindowLayout::default());
     }
 
     #[test]

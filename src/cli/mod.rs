@@ -21,10 +21,15 @@ pub struct Cli {
     pub file: Option<PathBuf>,
 
     /// Show this frame first (0 = first frame of the file).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "goto")]
     pub frame: Option<u64>,
 
-    /// Save a PNG of the window once the picture is up, then quit (for tests and bug reports).
+    /// Go to this source timecode in the window (also `10:00`, `1000`, `#240` for a frame).
+    #[arg(long, value_name = "TC")]
+    pub goto: Option<String>,
+
+    /// Save a PNG of the window once the picture (after --goto/--play-for) is on screen, then
+    /// quit (for tests and bug reports).
     #[arg(long, value_name = "PNG")]
     pub screenshot: Option<PathBuf>,
 
@@ -116,26 +121,10 @@ pub fn parse_seconds_ms(text: &str) -> Option<u64> {
     whole.checked_mul(1000)?.checked_add(frac_ms)
 }
 
-/// `earmark FILE --play-from TC --play-for S --monitor MODE --exit`: headless playback.
-pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
-    let file = cli.file.clone().unwrap_or_else(crate::ui::demo_clip);
-    let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
-        return Ok(Outcome::BadInput(format!(
-            "unknown --monitor mode {:?}",
-            cli.monitor
-        )));
-    };
-    let duration_ms = match cli.play_for.as_deref().map(parse_seconds_ms) {
-        Some(Some(ms)) => ms,
-        Some(None) => {
-            return Ok(Outcome::BadInput(
-                "--play-for takes seconds, e.g. 2.5".into(),
-            ));
-        }
-        None => return Ok(Outcome::BadInput("--exit needs --play-for SECONDS".into())),
-    };
-    // The device: the one asked for, else the one remembered on this machine if connected.
-    let mut settings = match crate::settings::Settings::load() {
+/// The settings of this machine and the output device to use: the one asked for, else the one
+/// remembered if it is connected, else the system default (`None`).
+fn settings_and_device(cli: &Cli) -> (crate::settings::Settings, Option<String>) {
+    let settings = match crate::settings::Settings::load() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("earmark: {e}");
@@ -160,6 +149,79 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
     {
         eprintln!("earmark: warning: {d:?} is a Bluetooth output (adds latency, lossy codec)");
     }
+    (settings, device)
+}
+
+/// Whether the command line asks for the window (rather than headless playback).
+pub fn wants_window(cli: &Cli) -> bool {
+    !cli.exit || cli.goto.is_some() || cli.screenshot.is_some() || cli.frame.is_some()
+}
+
+/// `earmark [FILE] [--goto TC] [--play-for S] [--screenshot PNG] [--exit]`: the review window.
+pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
+    let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
+        return Ok(Outcome::BadInput(format!(
+            "unknown --monitor mode {:?}",
+            cli.monitor
+        )));
+    };
+    let play_ms = match cli.play_for.as_deref().map(parse_seconds_ms) {
+        Some(Some(ms)) => Some(ms),
+        Some(None) => {
+            return Ok(Outcome::BadInput(
+                "--play-for takes seconds, e.g. 2.5".into(),
+            ));
+        }
+        None => None,
+    };
+    let (settings, device) = settings_and_device(cli);
+    let settings_path = crate::settings::Settings::path().ok();
+    let goto = cli
+        .goto
+        .clone()
+        .or_else(|| cli.play_from.clone())
+        .or_else(|| cli.frame.map(|f| format!("#{f}")));
+    let script = crate::ui::Script {
+        goto,
+        play_ms,
+        screenshot: cli.screenshot.clone(),
+        exit: cli.exit || cli.screenshot.is_some(),
+    };
+    let file = cli.file.clone().unwrap_or_else(crate::ui::demo_clip);
+    crate::ui::run_window(crate::ui::AppConfig {
+        file: Some(file),
+        player: crate::player::PlayerOptions {
+            device,
+            device_rate: cli.device_rate,
+            monitor,
+            ..crate::player::PlayerOptions::default()
+        },
+        settings_path,
+        settings,
+        script,
+        launched: Some(std::time::Instant::now()),
+    })
+}
+
+/// `earmark FILE --play-from TC --play-for S --monitor MODE --exit`: headless playback.
+pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
+    let file = cli.file.clone().unwrap_or_else(crate::ui::demo_clip);
+    let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
+        return Ok(Outcome::BadInput(format!(
+            "unknown --monitor mode {:?}",
+            cli.monitor
+        )));
+    };
+    let duration_ms = match cli.play_for.as_deref().map(parse_seconds_ms) {
+        Some(Some(ms)) => ms,
+        Some(None) => {
+            return Ok(Outcome::BadInput(
+                "--play-for takes seconds, e.g. 2.5".into(),
+            ));
+        }
+        None => return Ok(Outcome::BadInput("--exit needs --play-for SECONDS".into())),
+    };
+    let (mut settings, device) = settings_and_device(cli);
     if let Some(ms) = cli.av_offset {
         if !(-2000..=2000).contains(&ms) {
             return Ok(Outcome::BadInput(format!(

@@ -86,8 +86,15 @@ pub(super) struct Shared {
     pub(super) rate: FrameRate,
     pub(super) frame_count: u64,
     timecode: SourceTimecode,
+    /// Keyframes of the picture, ascending (empty without picture).
+    keyframes: Vec<u64>,
     opened_ns: i64,
+    /// Called when the snapshot changes, so a window can repaint only then.
+    waker: Mutex<Option<Waker>>,
 }
+
+/// A callback that asks the display to refresh.
+pub type Waker = Box<dyn Fn() + Send + Sync>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -124,8 +131,8 @@ impl Player {
         }
         // The timeline: the picture's frames, or for sound only, frames of the timecode rate
         // the file states (BWF/iXML), else 25 fps.
-        let (video, rate, frame_count, timecode) = match video {
-            Some((feed, v)) => (Some(feed), v.rate, v.frame_count, v.timecode),
+        let (video, rate, frame_count, timecode, keyframes) = match video {
+            Some((feed, v)) => (Some(feed), v.rate, v.frame_count, v.timecode, v.keyframes),
             None => {
                 let Some((_, info, start)) = &audio else {
                     return Err(PlayerError::Media(MediaError::NoVideo(path.to_path_buf())));
@@ -146,7 +153,7 @@ impl Player {
                     ),
                     None => SourceTimecode::zero(rate),
                 };
-                (None, rate, count, tc)
+                (None, rate, count, tc, Vec::new())
             }
         };
         let file_rate = audio.as_ref().map(|(_, i, _)| i.sample_rate).unwrap_or(0);
@@ -178,7 +185,9 @@ impl Player {
             rate,
             frame_count,
             timecode,
+            keyframes,
             opened_ns,
+            waker: Mutex::new(None),
         });
         let audio_feed = audio.map(|(feed, _, _)| feed);
         let (tx, rx) = std::sync::mpsc::channel();
@@ -247,6 +256,25 @@ impl Player {
     /// The file's source timecode mapping.
     pub fn timecode(&self) -> &SourceTimecode {
         &self.shared.timecode
+    }
+
+    /// The keyframe at or before frame `n`: the cheapest picture near `n` to show while
+    /// scrubbing (`n` itself for sound-only files).
+    pub fn keyframe_at_or_before(&self, n: u64) -> u64 {
+        let k = &self.shared.keyframes;
+        if k.is_empty() {
+            return n;
+        }
+        match k.binary_search(&n) {
+            Ok(i) => k[i],
+            Err(0) => 0,
+            Err(i) => k[i - 1],
+        }
+    }
+
+    /// Registers `waker`, called (from the player thread) whenever the snapshot changes.
+    pub fn set_waker(&self, waker: Waker) {
+        *lock(&self.shared.waker) = Some(waker);
     }
 
     /// The master clock now, in programme nanoseconds, and the speed it runs at.
@@ -793,7 +821,9 @@ impl Engine {
         let sink = &self.shared.sink;
         let dropped = lock(&self.shared.presenter).dropped;
         let av_offset_ms = (lock(&self.shared.clock).av_offset_ns / 1_000_000) as i32;
-        let mut s = lock(&self.shared.snapshot);
+        let mut guard = lock(&self.shared.snapshot);
+        let before = guard.clone();
+        let s = &mut *guard;
         s.transport = self.transport;
         s.frame = frame;
         s.timecode = self.shared.timecode.at_frame(frame as i64).to_string();
@@ -810,5 +840,15 @@ impl Engine {
         s.dropped_frames = dropped;
         s.underrun_frames = sink.underrun_frames.load(Ordering::Relaxed);
         s.latency_ms = sink.latency_us.load(Ordering::Relaxed) as f64 / 1000.0;
+        // The latency estimate jitters with every device callback; it alone is no reason to
+        // repaint a paused window.
+        let changed = Snapshot {
+            latency_ms: s.latency_ms,
+            ..before
+        } != *s;
+        drop(guard);
+        if changed && let Some(wake) = lock(&self.shared.waker).as_ref() {
+            wake();
+        }
     }
 }

@@ -17,9 +17,13 @@ mod transport;
 mod video_feed;
 
 pub use clock::{ClockMode, MasterClock};
-pub use engine::{Player, PlayerOptions, Presentation, StartTimes};
+pub use engine::{Player, PlayerOptions, Presentation, StartTimes, Waker};
 pub use error::PlayerError;
 pub use headless::{AvStats, PlayReport, PlayRequest, av_stats, play_headless};
 pub use presenter::{run_presenter, spawn_presenter};
 pub use transport::{Command, Snapshot, Transport};
 pub use video_feed::Picture;
+
+// What a window needs from the layers below, so it never reaches past the player.
+pub use crate::audio::MonitorMode;
+pub use crate::audio::output::{OutputDevice, is_bluetooth, list_devices as output_devices};

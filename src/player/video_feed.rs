@@ -31,6 +31,8 @@ pub struct VideoInfo {
     pub rate: FrameRate,
     pub frame_count: u64,
     pub timecode: SourceTimecode,
+    /// Frame numbers of the keyframes, ascending (fast, approximate scrubbing lands on these).
+    pub keyframes: Vec<u64>,
 }
 
 /// Pictures kept decoded ahead of the one shown.
@@ -85,6 +87,7 @@ impl VideoFeed {
                     rate: reader.index().rate,
                     frame_count: reader.frame_count(),
                     timecode: *reader.timecode(),
+                    keyframes: reader.index().keyframes.clone(),
                 };
                 let shared = Arc::new(Shared {
                     state: Mutex::new(State {

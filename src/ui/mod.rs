@@ -1,8 +1,33 @@
-//! The window. For now a picture viewer with frame-exact stepping and timecode; the review
-//! transport, meters and notes arrive in later milestones.
+//! The review window (eframe/egui).
+//!
+//! - [`app`]: the [`ReviewApp`] shell: layout, actions, repaint scheduling
+//! - [`keymap`]: keys → actions, the J/K/L ramp (pure, unit-tested)
+//! - [`picture_view`]: the frame as a texture, letterboxed, uploaded only on change
+//! - [`timecode_bar`] and [`tc_entry`]: the large timecode read-out and typed go-to
+//! - [`timeline`]: scrubbing, in/out, note markers, the loudness strip's place
+//! - [`transport_bar`], [`status_bar`], [`notes_panel`], [`settings_window`], [`help_overlay`]
+//! - [`dialogs`]: native file dialogs (the only user of rfd)
+//! - [`automation`]: `--goto/--play-for/--screenshot/--exit` runs and their timings
+//! - [`screenshot`]: saving the window's pixels
 
-mod preview_app;
+mod app;
+mod automation;
+mod dialogs;
+mod help_overlay;
+pub mod keymap;
+mod notes_panel;
+mod picture_view;
 mod screenshot;
+mod settings_window;
+mod status_bar;
+mod tc_entry;
+mod timecode_bar;
+mod timeline;
+mod transport_bar;
+
+pub use app::{AppConfig, ReviewApp, RunResult, Session};
+pub use automation::Script;
+pub use tc_entry::parse_jump;
 
 use crate::cli::Outcome;
 use std::path::PathBuf;
@@ -12,46 +37,32 @@ pub fn demo_clip() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov")
 }
 
-/// Options for the window.
-#[derive(Debug, Default, Clone)]
-pub struct WindowOptions {
-    /// File to open; the demo clip when `None`.
-    pub file: Option<PathBuf>,
-    /// Save a screenshot here once the first picture is shown, then quit (for tests).
-    pub screenshot: Option<PathBuf>,
-    /// Frame to show first.
-    pub start_frame: Option<u64>,
-}
-
-/// Opens the window and runs until it is closed.
-pub fn run_window(options: WindowOptions) -> anyhow::Result<Outcome> {
-    let file = options.file.clone().unwrap_or_else(demo_clip);
-    let app =
-        match preview_app::PreviewApp::open(&file, options.start_frame, options.screenshot.clone())
-        {
-            Ok(app) => app,
-            Err(e) => return Ok(Outcome::BadInput(e.to_string())),
-        };
+/// Opens the window and runs until it is closed. A scripted run that fails returns the reason.
+pub fn run_window(config: AppConfig) -> anyhow::Result<Outcome> {
+    let layout = config.settings.window.clone();
     let native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
-            .with_title(format!("Earmark — {}", file.display()))
-            .with_inner_size([1320.0, 860.0]),
+            .with_title("Earmark")
+            .with_inner_size([layout.width.max(640.0), layout.height.max(400.0)])
+            .with_min_inner_size([640.0, 400.0])
+            .with_drag_and_drop(true),
         ..Default::default()
     };
-    let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
-    let failed_in_app = failed.clone();
+    let result = std::sync::Arc::new(std::sync::Mutex::new(RunResult::default()));
+    let result_in_app = result.clone();
     eframe::run_native(
         "Earmark",
         native,
-        Box::new(move |_cc| {
-            let mut app = app;
-            app.screenshot_error = failed_in_app;
+        Box::new(move |cc| {
+            let mut app = ReviewApp::new(&cc.egui_ctx, config);
+            app.result = result_in_app;
             Ok(Box::new(app))
         }),
     )
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))?;
-    let error = failed.lock().map(|mut e| e.take()).unwrap_or(None);
-    match error {
+    let outcome = result.lock().map(|r| r.clone()).unwrap_or_default();
+    match outcome.failure {
+        Some(message) if outcome.bad_input => Ok(Outcome::BadInput(message)),
         Some(message) => Err(anyhow::anyhow!(message)),
         None => Ok(Outcome::Done),
     }

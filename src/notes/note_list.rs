@@ -1,0 +1,128 @@
+//! The notes of one review, in frame order.
+//!
+//! Two notes may sit on the same frame (two people, two remarks); they keep the order they
+//! were made in. Ids are stable for the life of the list, so the UI can edit a note while
+//! others are added around it.
+
+/// Identifies a note within its list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NoteId(pub u64);
+
+/// One note.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub id: NoteId,
+    /// Frame the note is pinned to (0 = first picture of the file).
+    pub frame: u64,
+    pub text: String,
+}
+
+/// Notes kept sorted by frame, then by creation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NoteList {
+    notes: Vec<Note>,
+    next_id: u64,
+}
+
+impl NoteList {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a note at `frame` and returns its id.
+    pub fn add(&mut self, frame: u64, text: impl Into<String>) -> NoteId {
+        let id = NoteId(self.next_id);
+        self.next_id += 1;
+        // After every note on the same frame: creation order is kept.
+        let at = self.notes.partition_point(|n| n.frame <= frame);
+        self.notes.insert(
+            at,
+            Note {
+                id,
+                frame,
+                text: text.into(),
+            },
+        );
+        id
+    }
+
+    /// Removes a note; false when there is no such note.
+    pub fn remove(&mut self, id: NoteId) -> bool {
+        let before = self.notes.len();
+        self.notes.retain(|n| n.id != id);
+        self.notes.len() != before
+    }
+
+    pub fn get(&self, id: NoteId) -> Option<&Note> {
+        self.notes.iter().find(|n| n.id == id)
+    }
+
+    pub fn get_mut(&mut self, id: NoteId) -> Option<&mut Note> {
+        self.notes.iter_mut().find(|n| n.id == id)
+    }
+
+    /// All notes in frame order.
+    pub fn iter(&self) -> impl Iterator<Item = &Note> {
+        self.notes.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.notes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.notes.is_empty()
+    }
+
+    /// The first note after `frame` (strictly later).
+    pub fn next_after(&self, frame: u64) -> Option<&Note> {
+        self.notes.iter().find(|n| n.frame > frame)
+    }
+
+    /// The last note before `frame` (strictly earlier).
+    pub fn previous_before(&self, frame: u64) -> Option<&Note> {
+        self.notes.iter().rev().find(|n| n.frame < frame)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_in_frame_order_with_creation_order_on_ties() {
+        let mut list = NoteList::new();
+        let a = list.add(50, "a");
+        let b = list.add(10, "b");
+        let c = list.add(50, "c");
+        let frames: Vec<(u64, NoteId)> = list.iter().map(|n| (n.frame, n.id)).collect();
+        assert_eq!(frames, vec![(10, b), (50, a), (50, c)]);
+    }
+
+    #[test]
+    fn previous_and_next_are_strict() {
+        let mut list = NoteList::new();
+        list.add(10, "");
+        list.add(20, "");
+        assert_eq!(list.next_after(10).map(|n| n.frame), Some(20));
+        assert_eq!(list.next_after(9).map(|n| n.frame), Some(10));
+        assert_eq!(list.next_after(20), None);
+        assert_eq!(list.previous_before(20).map(|n| n.frame), Some(10));
+        assert_eq!(list.previous_before(10), None);
+        assert_eq!(list.previous_before(u64::MAX).map(|n| n.frame), Some(20));
+    }
+
+    #[test]
+    fn remove_and_edit_by_id() {
+        let mut list = NoteList::new();
+        let a = list.add(1, "x");
+        let b = list.add(2, "y");
+        if let Some(n) = list.get_mut(b) {
+            n.text.push('!');
+        }
+        assert!(list.remove(a));
+        assert!(!list.remove(a));
+        assert_eq!(list.len(), 1);
+        assert_eq!(list.get(b).map(|n| n.text.as_str()), Some("y!"));
+    }
+}

@@ -1,0 +1,922 @@
+//! The review window: the shell every review panel lives in.
+//!
+//! Layout, top to bottom: menu bar and the large timecode read-out; the picture (letterboxed
+//! on dark grey) with the side panel (notes now; meters, headphone and spec checks join it);
+//! the timeline with the loudness strip, the transport buttons and the status bar. In full
+//! screen only the picture and a timecode overlay remain.
+//!
+//! The app never touches decoders or devices: it sends [`Command`]s to the [`Player`] and
+//! draws from its [`Snapshot`]. It repaints only when something changes — when the next frame
+//! is due while playing, when the player's snapshot changes (the player wakes it), or on input
+//! — so a paused window costs nothing.
+
+use super::automation::{Automation, FrameStats, Observed, Script, Step};
+use super::keymap::{Action, KeyPress, action_for};
+use super::picture_view::PictureView;
+use super::settings_window::{SettingsEvent, SettingsWindow};
+use super::timecode_bar::{TcEntry, TcEvent, TimecodeModel};
+use super::timeline::{Scrub, TimelineModel};
+use super::{dialogs, help_overlay, notes_panel, status_bar, timecode_bar, timeline, transport_bar};
+use crate::notes::{NoteId, NoteList};
+use crate::player::{Command, Player, PlayerOptions, Snapshot, Transport};
+use crate::settings::Settings;
+use eframe::egui;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How the app starts.
+#[derive(Clone, Debug, Default)]
+pub struct AppConfig {
+    /// File to open first.
+    pub file: Option<PathBuf>,
+    /// Player options for every file opened (device, monitoring, offsets).
+    pub player: PlayerOptions,
+    /// Where settings are remembered (`None`: nothing is saved, as in tests).
+    pub settings_path: Option<PathBuf>,
+    pub settings: Settings,
+    /// A scripted run (`--goto`, `--play-for`, `--screenshot`, `--exit`).
+    pub script: Script,
+    /// When the process started (for the go-to timing).
+    pub launched: Option<Instant>,
+}
+
+/// How a scripted run ended, for the binary's exit status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunResult {
+    pub failure: Option<String>,
+    /// The failure was the input's fault (file, timecode): exit status 2.
+    pub bad_input: bool,
+}
+
+/// One file open for review.
+pub struct Session {
+    player: Player,
+    path: PathBuf,
+    pub notes: NoteList,
+    pub mark_in: Option<u64>,
+    pub mark_out: Option<u64>,
+    picture: PictureView,
+    snapshot: Snapshot,
+    /// Note whose text field has the keyboard.
+    editing: Option<NoteId>,
+    /// Give that field focus on the next frame.
+    focus_note: bool,
+    /// Last frame shown while scrubbing (the drag may end off the bar).
+    scrub_last: Option<u64>,
+    /// Keyframe last asked for while scrubbing (so a drag does not flood the decoder).
+    scrub_sent: Option<u64>,
+}
+
+impl Session {
+    fn last_frame(&self) -> u64 {
+        self.player.frame_count().saturating_sub(1)
+    }
+
+    /// The frame the reviewer is looking at: the picture on screen, else the clock's frame.
+    fn looking_at(&self) -> u64 {
+        self.picture.frame().unwrap_or(self.snapshot.frame)
+    }
+
+    fn speed(&self) -> i32 {
+        match self.snapshot.transport {
+            Transport::Paused => 0,
+            Transport::Starting => 1,
+            Transport::Playing { speed } => speed,
+        }
+    }
+
+    /// The loop range for the marks: in (or the start) to out (or the end), out inclusive.
+    fn loop_range(&self) -> (u64, u64) {
+        let a = self.mark_in.unwrap_or(0);
+        let b = self.mark_out.map(|o| o + 1).unwrap_or(self.player.frame_count());
+        (a, b.max(a + 1))
+    }
+
+    fn send_marks(&self) {
+        let range = (self.mark_in.is_some() || self.mark_out.is_some() || self.snapshot.looping)
+            .then(|| self.loop_range());
+        self.player.send(Command::SetLoop(range));
+    }
+}
+
+#[derive(Default)]
+struct View {
+    help: bool,
+    settings: Option<SettingsWindow>,
+    fullscreen: bool,
+    full_size: bool,
+    tc_entry: Option<TcEntry>,
+    side_panel: bool,
+    /// A problem to show until dismissed (bad file …).
+    banner: Option<String>,
+    inner_size: Option<egui::Vec2>,
+}
+
+/// The review window's state.
+pub struct ReviewApp {
+    ctx: egui::Context,
+    session: Option<Session>,
+    settings: Settings,
+    settings_path: Option<PathBuf>,
+    player_options: PlayerOptions,
+    view: View,
+    automation: Option<Automation>,
+    stats: FrameStats,
+    /// Set by the screenshot callback once the picture is saved.
+    shot_flag: Option<Arc<AtomicBool>>,
+    /// Where a scripted run reports how it ended.
+    pub result: Arc<Mutex<RunResult>>,
+}
+
+impl ReviewApp {
+    /// Builds the app and opens the first file (a failure shows in the window).
+    pub fn new(ctx: &egui::Context, config: AppConfig) -> Self {
+        let side_panel = config.settings.window.side_panel;
+        let automation = (!config.script.is_empty()).then(|| {
+            Automation::new(
+                config.script.clone(),
+                config.launched.unwrap_or_else(Instant::now),
+            )
+        });
+        let mut app = Self {
+            ctx: ctx.clone(),
+            session: None,
+            settings: config.settings,
+            settings_path: config.settings_path,
+            player_options: config.player,
+            view: View {
+                side_panel,
+                ..View::default()
+            },
+            automation,
+            stats: FrameStats::default(),
+            shot_flag: None,
+            result: Arc::new(Mutex::new(RunResult::default())),
+        };
+        ctx.set_visuals(egui::Visuals::dark());
+        if let Some(file) = config.file {
+            app.open(&file);
+        }
+        app
+    }
+
+    /// Opens `path` for review, replacing the file under review. On failure the current file
+    /// stays and the reason is shown.
+    pub fn open(&mut self, path: &Path) -> bool {
+        let mut options = self.player_options.clone();
+        options.av_offsets = self.settings.av_offset_ms.clone();
+        // Release the current file's decoders and device before opening the next.
+        self.session = None;
+        match Player::open(path, options) {
+            Ok(player) => {
+                let ctx = self.ctx.clone();
+                player.set_waker(Box::new(move || ctx.request_repaint()));
+                let snapshot = player.snapshot();
+                self.session = Some(Session {
+                    player,
+                    path: path.to_path_buf(),
+                    notes: NoteList::new(),
+                    mark_in: None,
+                    mark_out: None,
+                    picture: PictureView::default(),
+                    snapshot,
+                    editing: None,
+                    focus_note: false,
+                    scrub_last: None,
+                    scrub_sent: None,
+                });
+                self.view.banner = None;
+                self.view.tc_entry = None;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                self.ctx
+                    .send_viewport_cmd(egui::ViewportCommand::Title(format!("Earmark — {name}")));
+                self.settings.remember_file(path);
+                self.save_settings();
+                true
+            }
+            Err(e) => {
+                self.view.banner = Some(format!("Could not open the file. {e}"));
+                false
+            }
+        }
+    }
+
+    /// The file under review.
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    /// The frame whose picture is on screen.
+    pub fn frame_on_screen(&self) -> Option<u64> {
+        self.session.as_ref().and_then(|s| s.picture.frame())
+    }
+
+    /// The player's latest state.
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        self.session.as_ref().map(|s| s.player.snapshot())
+    }
+
+    /// The problem shown in the window, if any.
+    pub fn banner(&self) -> Option<&str> {
+        self.view.banner.as_deref()
+    }
+
+    pub fn help_open(&self) -> bool {
+        self.view.help
+    }
+
+    fn save_settings(&mut self) {
+        if let Some(size) = self.view.inner_size {
+            self.settings.window.width = size.x;
+            self.settings.window.height = size.y;
+        }
+        self.settings.window.side_panel = self.view.side_panel;
+        if let Some(path) = &self.settings_path
+            && let Err(e) = self.settings.save_to(path)
+        {
+            self.view.banner = Some(e.to_string());
+        }
+    }
+
+    /// Carries out one action.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Open => {
+                let dir = self
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.path.parent().map(Path::to_path_buf));
+                if let Some(path) = dialogs::pick_media_file(dir) {
+                    self.open(&path);
+                }
+                return;
+            }
+            Action::Settings => {
+                self.open_settings();
+                return;
+            }
+            Action::Help => {
+                self.view.help = !self.view.help;
+                return;
+            }
+            Action::ToggleFullscreen => {
+                self.view.fullscreen = !self.view.fullscreen;
+                self.ctx
+                    .send_viewport_cmd(egui::ViewportCommand::Fullscreen(self.view.fullscreen));
+                return;
+            }
+            Action::ToggleZoom => {
+                self.view.full_size = !self.view.full_size;
+                return;
+            }
+            Action::Escape => {
+                if self.view.help {
+                    self.view.help = false;
+                } else if self.view.settings.is_some() {
+                    self.view.settings = None;
+                } else if self.view.fullscreen {
+                    self.apply(Action::ToggleFullscreen);
+                }
+                return;
+            }
+            _ => {}
+        }
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let p = &s.player;
+        let here = s.looking_at();
+        match action {
+            Action::TogglePlay => p.send(Command::TogglePlay),
+            Action::Shuttle(speed) => p.send(Command::Shuttle(speed)),
+            Action::Step(n) => p.send(Command::Step(n)),
+            Action::StepSeconds(n) => {
+                p.send(Command::Step(n * i64::from(p.rate().nominal_fps())));
+            }
+            Action::GoToStart => p.send(Command::Seek(0)),
+            Action::GoToEnd => p.send(Command::Seek(s.last_frame())),
+            Action::PreviousNote => {
+                if let Some(n) = s.notes.previous_before(here) {
+                    p.send(Command::Seek(n.frame));
+                }
+            }
+            Action::NextNote => {
+                if let Some(n) = s.notes.next_after(here) {
+                    p.send(Command::Seek(n.frame));
+                }
+            }
+            Action::MarkIn => {
+                s.mark_in = Some(here);
+                if s.mark_out.is_some_and(|o| o < here) {
+                    s.mark_out = None;
+                }
+                s.send_marks();
+            }
+            Action::MarkOut => {
+                s.mark_out = Some(here);
+                if s.mark_in.is_some_and(|i| i > here) {
+                    s.mark_in = None;
+                }
+                s.send_marks();
+            }
+            Action::ClearIn => {
+                s.mark_in = None;
+                s.send_marks();
+            }
+            Action::ClearOut => {
+                s.mark_out = None;
+                s.send_marks();
+            }
+            Action::ToggleLoop => {
+                let on = !s.snapshot.looping;
+                p.send(Command::SetLoop(Some(s.loop_range())));
+                p.send(Command::SetLooping(on));
+                s.snapshot.looping = on;
+            }
+            Action::AddNote => {
+                // Pinned to the picture the reviewer reacted to; playback carries on.
+                let id = s.notes.add(here, "");
+                s.editing = Some(id);
+                s.focus_note = true;
+                self.view.side_panel = true;
+            }
+            Action::TypeTimecode(digit) => {
+                self.view.tc_entry = Some(TcEntry::starting_with(
+                    digit.map(|d| d.to_string()).unwrap_or_default(),
+                ));
+            }
+            Action::Open
+            | Action::Settings
+            | Action::Help
+            | Action::ToggleFullscreen
+            | Action::ToggleZoom
+            | Action::Escape => {}
+        }
+    }
+
+    fn open_settings(&mut self) {
+        self.view.settings = Some(SettingsWindow {
+            devices: crate::player::output_devices(),
+            chosen: self.settings.output_device.clone(),
+        });
+    }
+
+    fn apply_settings(&mut self, events: Vec<SettingsEvent>) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let mut save = false;
+        for e in events {
+            match e {
+                SettingsEvent::Device(d) => {
+                    s.player.send(Command::SetDevice(d.clone()));
+                    self.player_options.device = d.clone();
+                    self.settings.output_device = d;
+                    save = true;
+                }
+                SettingsEvent::Monitor(m) => {
+                    s.player.send(Command::SetMonitor(m));
+                    self.player_options.monitor = m;
+                }
+                SettingsEvent::Gain(db) => {
+                    s.player.send(Command::SetGain(db));
+                    self.player_options.gain_db = db;
+                }
+                SettingsEvent::Muted(m) => s.player.send(Command::SetMuted(m)),
+                SettingsEvent::AvOffset(ms) => {
+                    s.player.send(Command::SetAvOffset(ms));
+                    if let Some(d) = &s.snapshot.device {
+                        self.settings.av_offset_ms.insert(d.clone(), ms);
+                        save = true;
+                    }
+                }
+            }
+        }
+        if save {
+            self.save_settings();
+        }
+    }
+
+    /// Keys this frame, unless a text field has them.
+    fn keyboard(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() || self.view.tc_entry.is_some() {
+            return;
+        }
+        let speed = self.session.as_ref().map(Session::speed).unwrap_or(0);
+        let presses: Vec<KeyPress> = ctx.input(|i| {
+            let k_held = i.key_down(egui::Key::K);
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Key {
+                        key,
+                        pressed: true,
+                        repeat,
+                        modifiers,
+                        ..
+                    } => Some(KeyPress {
+                        key: *key,
+                        shift: modifiers.shift,
+                        command: modifiers.command,
+                        k_held: k_held && *key != egui::Key::K,
+                        repeat: *repeat,
+                    }),
+                    _ => None,
+                })
+                .collect()
+        });
+        let mut speed = speed;
+        for press in presses {
+            if let Some(action) = action_for(press, speed) {
+                if let Action::Shuttle(s) = action {
+                    speed = s;
+                }
+                self.apply(action);
+            }
+        }
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Option<PathBuf> =
+            ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).find(|p| !p.as_os_str().is_empty()));
+        if let Some(path) = dropped {
+            self.open(&path);
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut egui::Ui) {
+        let mut action = None;
+        let mut open_recent = None;
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open…  (Ctrl+O)").clicked() {
+                    action = Some(Action::Open);
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.settings.recent_files.is_empty() {
+                        ui.weak("nothing yet");
+                    }
+                    for p in &self.settings.recent_files {
+                        if ui.button(p.display().to_string()).clicked() {
+                            open_recent = Some(p.clone());
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("Settings…  (Ctrl+,)").clicked() {
+                    action = Some(Action::Settings);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui.button("Full-screen picture  (F)").clicked() {
+                    action = Some(Action::ToggleFullscreen);
+                }
+                if ui.button("Picture at 100 % / fitted  (Z)").clicked() {
+                    action = Some(Action::ToggleZoom);
+                }
+                if ui.checkbox(&mut self.view.side_panel, "Side panel").changed() {
+                    self.save_settings();
+                }
+            });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Keys  (?)").clicked() {
+                    action = Some(Action::Help);
+                }
+            });
+            if let Some(s) = &self.session {
+                ui.separator();
+                ui.weak(s.path.display().to_string());
+            }
+        });
+        if let Some(p) = open_recent {
+            self.open(&p);
+        }
+        if let Some(a) = action {
+            self.apply(a);
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        let Some(s) = self.session.as_ref() else {
+            return;
+        };
+        let model = TimecodeModel {
+            tc: s.player.timecode(),
+            frame: s.scrub_last.unwrap_or(s.snapshot.frame),
+            frame_count: s.player.frame_count(),
+        };
+        let event = ui
+            .horizontal(|ui| {
+                let e = timecode_bar::show(ui, &model, &mut self.view.tc_entry);
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let tc = s.player.timecode();
+                    ui.label(format!(
+                        "{} fps{}",
+                        s.snapshot.rate_label,
+                        if tc.rate.drop_frame { " drop-frame" } else { "" }
+                    ));
+                    ui.strong(status_bar::transport_label(s.snapshot.transport));
+                });
+                e
+            })
+            .inner;
+        match event {
+            Some(TcEvent::Begin) => self.view.tc_entry = Some(TcEntry::default()),
+            Some(TcEvent::Jump(f)) => {
+                s.player.send(Command::Seek(f));
+                self.view.tc_entry = None;
+            }
+            Some(TcEvent::Cancel) => self.view.tc_entry = None,
+            None => {}
+        }
+    }
+
+    fn bottom_bar(&mut self, ui: &mut egui::Ui) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let tc = *s.player.timecode();
+        let notes: Vec<u64> = s.notes.iter().map(|n| n.frame).collect();
+        let label = move |f: u64| format!("{}  (frame {f})", tc.at_frame(f as i64));
+        let model = TimelineModel {
+            frame_count: s.player.frame_count(),
+            frame: s.scrub_last.unwrap_or(s.snapshot.frame),
+            mark_in: s.mark_in,
+            mark_out: s.mark_out,
+            looping: s.snapshot.looping,
+            notes: &notes,
+            loudness: None,
+            label: &label,
+        };
+        match timeline::show(ui, &model) {
+            Some(Scrub::Moving(f)) => {
+                s.scrub_last = Some(f);
+                // While dragging, the keyframe at or before the pointer: one picture to decode.
+                let k = s.player.keyframe_at_or_before(f);
+                if s.scrub_sent != Some(k) {
+                    s.scrub_sent = Some(k);
+                    s.player.send(Command::Seek(k));
+                }
+            }
+            Some(Scrub::Landed(f)) => {
+                s.player.send(Command::Seek(f));
+                s.scrub_last = None;
+                s.scrub_sent = None;
+            }
+            None => {
+                if s.scrub_last.is_some() && !ui.input(|i| i.pointer.any_down()) {
+                    // The drag ended off the bar: land where it last was.
+                    if let Some(f) = s.scrub_last.take() {
+                        s.player.send(Command::Seek(f));
+                    }
+                    s.scrub_sent = None;
+                }
+            }
+        }
+        let fmt = |f: Option<u64>| f.map(|f| tc.at_frame(f as i64).to_string());
+        let marks = transport_bar::Marks {
+            mark_in: fmt(s.mark_in),
+            mark_out: fmt(s.mark_out),
+            looping: s.snapshot.looping,
+        };
+        ui.add_space(4.0);
+        let action = transport_bar::show(ui, &s.snapshot, &marks);
+        ui.add_space(2.0);
+        ui.separator();
+        status_bar::show(ui, &s.snapshot);
+        if let Some(a) = action {
+            self.apply(a);
+        }
+    }
+
+    fn side_panel(&mut self, ui: &mut egui::Ui) {
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        let tc = *s.player.timecode();
+        let here = s.looking_at();
+        let event = notes_panel::show(
+            ui,
+            &mut s.notes,
+            &tc,
+            here,
+            &mut s.editing,
+            &mut s.focus_note,
+        );
+        match event {
+            Some(notes_panel::NotesEvent::GoTo(f)) => s.player.send(Command::Seek(f)),
+            Some(notes_panel::NotesEvent::Delete(id)) => {
+                s.notes.remove(id);
+            }
+            None => {}
+        }
+    }
+
+    fn central(&mut self, ui: &mut egui::Ui) {
+        let rect = ui.max_rect();
+        let Some(s) = self.session.as_ref() else {
+            ui.painter()
+                .rect_filled(rect, 0.0, super::picture_view::SURROUND);
+            ui.centered_and_justified(|ui| {
+                ui.label(
+                    egui::RichText::new(
+                        "Open a review file: Ctrl+O, drag it onto this window, or name it on the command line.",
+                    )
+                    .size(18.0),
+                );
+            });
+            return;
+        };
+        if !s.snapshot.has_video {
+            ui.painter()
+                .rect_filled(rect, 0.0, super::picture_view::SURROUND);
+            ui.centered_and_justified(|ui| {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Sound only\n{}\n{}",
+                        s.path.file_name().unwrap_or_default().to_string_lossy(),
+                        s.snapshot.timecode
+                    ))
+                    .size(28.0)
+                    .monospace(),
+                );
+            });
+            return;
+        }
+        let at = s.picture.paint(ui, rect, self.view.full_size);
+        if self.view.fullscreen
+            && let Some(at) = at
+        {
+            // The timecode stays visible in full screen, small, under the picture's corner.
+            let text = format!("{}  {}", s.snapshot.timecode, s.snapshot.frame);
+            let pos = egui::pos2(at.min.x + 12.0, (at.max.y - 12.0).min(rect.max.y - 12.0));
+            let galley = ui.painter().layout_no_wrap(
+                text,
+                egui::FontId::monospace(20.0),
+                egui::Color32::from_gray(230),
+            );
+            let bg = egui::Rect::from_min_size(pos - egui::vec2(6.0, galley.size().y + 4.0), galley.size() + egui::vec2(12.0, 8.0));
+            ui.painter()
+                .rect_filled(bg, 4.0, egui::Color32::from_black_alpha(160));
+            ui.painter().galley(
+                pos - egui::vec2(0.0, galley.size().y),
+                galley,
+                egui::Color32::WHITE,
+            );
+        }
+    }
+
+    fn banners(&mut self, ui: &mut egui::Ui) {
+        let player_message = self.session.as_ref().and_then(|s| s.snapshot.message.clone());
+        let mut dismiss = false;
+        if let Some(text) = &self.view.banner {
+            egui::Frame::new()
+                .fill(egui::Color32::from_rgb(110, 30, 30))
+                .inner_margin(8.0)
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(egui::RichText::new(text).color(egui::Color32::WHITE));
+                        if ui.button("Dismiss").clicked() {
+                            dismiss = true;
+                        }
+                    });
+                });
+        }
+        if let Some(text) = player_message {
+            egui::Frame::new()
+                .fill(egui::Color32::from_rgb(100, 70, 10))
+                .inner_margin(8.0)
+                .show(ui, |ui| {
+                    ui.label(egui::RichText::new(text).color(egui::Color32::WHITE));
+                });
+        }
+        if dismiss {
+            self.view.banner = None;
+        }
+    }
+
+    /// Runs the script one step.
+    fn automate(&mut self, ctx: &egui::Context) {
+        if self.automation.is_none() {
+            return;
+        }
+        if let (Some(flag), Some(auto)) = (&self.shot_flag, self.automation.as_mut())
+            && flag.load(Ordering::Acquire)
+        {
+            auto.shot_done = true;
+        }
+        let Some(s) = self.session.as_ref() else {
+            let failure = self
+                .view
+                .banner
+                .clone()
+                .unwrap_or_else(|| "no file is open".into());
+            self.fail(ctx, failure, true);
+            return;
+        };
+        let (tc, count, now) = (*s.player.timecode(), s.player.frame_count(), s.snapshot.frame);
+        if let Some(auto) = self.automation.as_mut()
+            && let Err(e) = auto.resolve(|t| super::tc_entry::parse_jump(t, &tc, now, count))
+        {
+            self.fail(ctx, e, true);
+            return;
+        }
+        let Some(s) = self.session.as_ref() else {
+            return;
+        };
+        let seen = Observed {
+            clock_frame: s.snapshot.frame,
+            painted: s.picture.frame(),
+            has_video: s.snapshot.has_video,
+            stopped: s.snapshot.transport == Transport::Paused,
+        };
+        let Some(auto) = self.automation.as_mut() else {
+            return;
+        };
+        let step = auto.step(seen);
+        if let Some((after_seek, after_launch)) = auto.goto_times.take() {
+            eprintln!(
+                "goto: frame {} ({}) on screen {:.1} ms after the go-to, {:.0} ms after launch",
+                seen.clock_frame,
+                s.snapshot.timecode,
+                after_seek.as_secs_f64() * 1000.0,
+                after_launch.as_secs_f64() * 1000.0
+            );
+        }
+        let mut failed = None;
+        match step {
+            Some(Step::Seek(f)) => s.player.send(Command::Seek(f)),
+            Some(Step::Play) => s.player.send(Command::Play),
+            Some(Step::Stop) => {
+                s.player.send(Command::Pause);
+                let snap = s.player.snapshot();
+                eprintln!(
+                    "played: {} dropped frames, {} samples of sound dropout",
+                    snap.dropped_frames, snap.underrun_frames
+                );
+                eprintln!("{}", self.stats.summary());
+            }
+            Some(Step::Screenshot(path)) => {
+                let ctx2 = ctx.clone();
+                let result = self.result.clone();
+                let done = Arc::new(AtomicBool::new(false));
+                self.shot_flag = Some(done.clone());
+                ctx.request_screenshot(move |image| {
+                    match super::screenshot::save(&image, &path) {
+                        Ok(()) => eprintln!("screenshot: {}", path.display()),
+                        Err(e) => {
+                            if let Ok(mut r) = result.lock() {
+                                r.failure = Some(format!(
+                                    "could not save screenshot {}: {e}",
+                                    path.display()
+                                ));
+                            }
+                        }
+                    }
+                    done.store(true, Ordering::Release);
+                    ctx2.request_repaint();
+                });
+            }
+            Some(Step::Close) => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            Some(Step::Fail(why)) => failed = Some(why),
+            None => {}
+        }
+        if let Some(why) = failed {
+            self.fail(ctx, why, false);
+        }
+    }
+
+    fn fail(&mut self, ctx: &egui::Context, why: String, bad_input: bool) {
+        if let Ok(mut r) = self.result.lock() {
+            r.failure = Some(why);
+            r.bad_input = bad_input;
+        }
+        self.automation = None;
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+
+    /// When to paint next: at the next frame while playing; soon while a picture is on its
+    /// way; otherwise only on input or when the player wakes us.
+    fn schedule_repaint(&self, ctx: &egui::Context) {
+        if self.automation.as_ref().is_some_and(Automation::active) {
+            ctx.request_repaint_after(Duration::from_millis(4));
+        }
+        let Some(s) = &self.session else {
+            return;
+        };
+        match s.snapshot.transport {
+            Transport::Paused => {
+                if s.snapshot.has_video && s.picture.frame() != Some(s.snapshot.frame) {
+                    ctx.request_repaint_after(Duration::from_millis(4));
+                }
+            }
+            Transport::Starting => ctx.request_repaint_after(Duration::from_millis(4)),
+            Transport::Playing { .. } => {
+                let (pos, speed, _) = s.player.clock();
+                if speed == 0 {
+                    ctx.request_repaint_after(Duration::from_millis(4));
+                    return;
+                }
+                let rate = s.player.rate();
+                let frame = rate.frame_at_ns(pos);
+                let due = if speed > 0 {
+                    rate.frame_start_ns(frame + 1)
+                } else {
+                    rate.frame_start_ns(frame) - 1
+                };
+                let wait_ns = ((due - pos) / i64::from(speed)).clamp(0, 50_000_000);
+                ctx.request_repaint_after(Duration::from_nanos(wait_ns as u64));
+            }
+        }
+    }
+}
+
+impl eframe::App for ReviewApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let started = Instant::now();
+        let ctx = ui.ctx().clone();
+        self.view.inner_size = ctx.input(|i| i.viewport().inner_rect.map(|r| r.size()));
+        if let Some(s) = self.session.as_mut() {
+            s.snapshot = s.player.snapshot();
+        }
+        self.dropped_files(&ctx);
+        self.keyboard(&ctx);
+        let mut uploaded = false;
+        if let Some(s) = self.session.as_mut() {
+            let pic = s.player.present();
+            uploaded = s.picture.update(&ctx, pic.as_ref());
+            if let Some(s) = self.session.as_mut() {
+                s.snapshot = s.player.snapshot();
+            }
+        }
+        if uploaded && let Some(s) = &self.session {
+            self.stats.upload_us.push(s.picture.last_upload_us as u32);
+        }
+
+        if !self.view.fullscreen {
+            egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
+            egui::Panel::top("timecode")
+                .frame(egui::Frame::side_top_panel(&ui.style()).inner_margin(8.0))
+                .show(ui, |ui| self.top_bar(ui));
+            egui::Panel::bottom("transport")
+                .frame(egui::Frame::side_top_panel(&ui.style()).inner_margin(8.0))
+                .show(ui, |ui| self.bottom_bar(ui));
+            if self.view.side_panel {
+                egui::Panel::right("side")
+                    .resizable(true)
+                    .default_size(300.0)
+                    .min_size(220.0)
+                    .show(ui, |ui| self.side_panel(ui));
+            }
+        }
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                self.banners(ui);
+                let rest = ui.available_rect_before_wrap();
+                let mut child = ui.new_child(egui::UiBuilder::new().max_rect(rest));
+                self.central(&mut child);
+            });
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            egui::Area::new(egui::Id::unique("drop"))
+                .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+                .show(&ctx, |ui| {
+                    ui.label(egui::RichText::new("Drop to open").size(28.0));
+                });
+        }
+        if self.view.help {
+            self.view.help = help_overlay::show(&ctx);
+        }
+        if let Some(mut w) = self.view.settings.take() {
+            let snapshot = self
+                .session
+                .as_ref()
+                .map(|s| s.snapshot.clone())
+                .unwrap_or_default();
+            let mut events = Vec::new();
+            let open = w.show(&ctx, &snapshot, &mut events);
+            if open {
+                self.view.settings = Some(w);
+            }
+            self.apply_settings(events);
+        }
+        self.automate(&ctx);
+        self.schedule_repaint(&ctx);
+        let playing = self
+            .session
+            .as_ref()
+            .is_some_and(|s| s.snapshot.transport != Transport::Paused);
+        if self.automation.is_some() {
+            self.stats.frame(started, started.elapsed(), playing);
+        }
+    }
+
+    fn on_exit(&mut self) {
+        self.save_settings();
+    }
+}

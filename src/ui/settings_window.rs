@@ -1,0 +1,130 @@
+//! Settings (Ctrl+,): output device, monitoring mode, output gain and mute, the A/V offset of
+//! the device in use. Changes apply at once and are remembered on this machine.
+
+use super::status_bar::monitor_label;
+use crate::player::{MonitorMode, OutputDevice, Snapshot};
+use eframe::egui;
+
+/// A change made in the window.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SettingsEvent {
+    /// `None`: the system default.
+    Device(Option<String>),
+    Monitor(MonitorMode),
+    Gain(f32),
+    Muted(bool),
+    AvOffset(i32),
+}
+
+/// The window's own state while open.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsWindow {
+    /// Devices found when the window opened.
+    pub devices: Vec<OutputDevice>,
+    /// Device the user asked for (`None`: system default).
+    pub chosen: Option<String>,
+}
+
+impl SettingsWindow {
+    /// Shows the window; false once it is closed.
+    pub fn show(
+        &mut self,
+        ctx: &egui::Context,
+        s: &Snapshot,
+        events: &mut Vec<SettingsEvent>,
+    ) -> bool {
+        let mut open = true;
+        egui::Window::new("Settings")
+            .collapsible(false)
+            .resizable(false)
+            .open(&mut open)
+            .show(ctx, |ui| {
+                egui::Grid::new("settings")
+                    .num_columns(2)
+                    .spacing([16.0, 10.0])
+                    .show(ui, |ui| {
+                        ui.label("Output device");
+                        let shown = self
+                            .chosen
+                            .clone()
+                            .unwrap_or_else(|| "System default".to_owned());
+                        egui::ComboBox::from_id_salt("device")
+                            .selected_text(shown)
+                            .width(320.0)
+                            .show_ui(ui, |ui| {
+                                if ui
+                                    .selectable_label(self.chosen.is_none(), "System default")
+                                    .clicked()
+                                {
+                                    self.chosen = None;
+                                    events.push(SettingsEvent::Device(None));
+                                }
+                                for d in &self.devices {
+                                    let mut text = d.name.clone();
+                                    if crate::player::is_bluetooth(&d.name) {
+                                        text.push_str("  (Bluetooth)");
+                                    }
+                                    let on = self.chosen.as_deref() == Some(d.name.as_str());
+                                    if ui.selectable_label(on, text).clicked() {
+                                        self.chosen = Some(d.name.clone());
+                                        events.push(SettingsEvent::Device(Some(d.name.clone())));
+                                    }
+                                }
+                            });
+                        ui.end_row();
+
+                        ui.label("Monitoring");
+                        egui::ComboBox::from_id_salt("monitor")
+                            .selected_text(monitor_label(s.monitor))
+                            .show_ui(ui, |ui| {
+                                for m in MonitorMode::ALL {
+                                    if ui
+                                        .selectable_label(s.monitor == m, monitor_label(m))
+                                        .clicked()
+                                    {
+                                        events.push(SettingsEvent::Monitor(m));
+                                    }
+                                }
+                            });
+                        ui.end_row();
+
+                        ui.label("Output gain");
+                        ui.horizontal(|ui| {
+                            let mut gain = s.gain_db;
+                            if ui
+                                .add(egui::Slider::new(&mut gain, -30.0..=6.0).suffix(" dB"))
+                                .changed()
+                            {
+                                events.push(SettingsEvent::Gain(gain));
+                            }
+                            let mut muted = s.muted;
+                            if ui.checkbox(&mut muted, "Mute").changed() {
+                                events.push(SettingsEvent::Muted(muted));
+                            }
+                        });
+                        ui.end_row();
+
+                        ui.label("A/V offset");
+                        ui.horizontal(|ui| {
+                            let mut ms = s.av_offset_ms;
+                            let enabled = s.device.is_some();
+                            let resp = ui.add_enabled(
+                                enabled,
+                                egui::DragValue::new(&mut ms)
+                                    .range(-2000..=2000)
+                                    .suffix(" ms"),
+                            );
+                            if resp.changed() {
+                                events.push(SettingsEvent::AvOffset(ms));
+                            }
+                            ui.weak(match &s.device {
+                                Some(d) => format!("for {d}; positive when its sound arrives late"),
+                                None => "no output device".to_owned(),
+                            });
+                        });
+                        ui.end_row();
+                    });
+            });
+        open
+    }
+}
