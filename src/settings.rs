@@ -156,7 +156,10 @@ mod tests {
         assert_eq!(s.recent_files.len(), RECENT_FILES);
         assert!(s.recent_files[0].ends_with("f5.mov"));
         assert_eq!(
-            s.recent_files.iter().filter(|p| p.ends_with("f5.mov")).count(),
+            s.recent_files
+                .iter()
+                .filter(|p| p.ends_with("f5.mov"))
+                .count(),
             1
         );
         assert!(s.recent_files[1].ends_with("f11.mov"));

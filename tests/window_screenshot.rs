@@ -1,55 +1,43 @@
-//! The real binary opens a real window (under the Xvfb that `make test` starts), shows the
-//! requested frame and saves its own screenshot; the frame code is read back from that picture.
+//! The real binary opens a real window (under the Xvfb that `make test` starts), goes to the
+//! requested timecode and saves its own screenshot; the frame code is read back from the
+//! picture area of that screenshot. Every frame rate, random targets.
 
 mod common;
 
-use common::{fixture, load_png, read_code};
+use common::{FIXTURES, Rng, fixture, load_png, read_code};
 use earmark::video::RgbaImage;
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// Finds the picture inside the window: its left/right edges from a row through the colourful
-/// lower part, its top from the always-white reference block of the frame code.
-fn crop_picture(shot: &RgbaImage) -> RgbaImage {
-    let bg = |p: [u8; 4]| p[0].abs_diff(12) < 8 && p[1].abs_diff(12) < 8 && p[2].abs_diff(12) < 8;
-    let y_mid = shot.height * 45 / 100;
-    let row: Vec<bool> = (0..shot.width)
-        .map(|x| !bg(shot.pixel(x, y_mid).expect("in")))
-        .collect();
-    let x0 = row.iter().position(|&b| b).expect("picture visible") as u32;
-    let x1 = row.iter().rposition(|&b| b).expect("picture visible") as u32 + 1;
-    let w = x1 - x0;
-    let h = w * 9 / 16;
-    let ref_x = x0 + 12 * w / 16 + w / 32;
-    let y0 = (0..shot.height)
-        .find(|&y| shot.pixel(ref_x, y).expect("in")[0] > 200)
-        .expect("white reference block");
-    let mut pixels = Vec::with_capacity((w * h * 4) as usize);
-    for y in y0..(y0 + h).min(shot.height) {
-        for x in x0..x1 {
-            pixels.extend_from_slice(&shot.pixel(x, y).expect("in"));
-        }
-    }
-    RgbaImage {
-        width: w,
-        height: pixels.len() as u32 / 4 / w,
-        pixels,
-    }
+/// The neutral grey around the picture.
+const SURROUND: u8 = 28;
+
+struct Shot {
+    image: RgbaImage,
+    /// Picture rectangle in pixels, as the window reported it.
+    picture: (u32, u32, u32, u32),
+    log: String,
 }
 
-#[test]
-fn window_shows_the_requested_frame() {
+/// One window at a time: on a two-core machine, windows painting side by side (in software)
+/// would steal each other's frames.
+static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn run_window(file: &Path, args: &[&str], shot: &Path, config: &Path) -> Shot {
+    let _turn = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "no DISPLAY: run through `make test` (scripts/with-test-env.sh starts Xvfb)"
     );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let shot = dir.path().join("window.png");
-    let file = fixture("f24_720_g12_nob.mov");
     let mut child = Command::new(env!("CARGO_BIN_EXE_earmark"))
-        .arg(&file)
-        .args(["--frame", "77", "--screenshot"])
-        .arg(&shot)
+        .arg(file)
+        .args(args)
+        .arg("--screenshot")
+        .arg(shot)
+        .arg("--exit")
+        .env("XDG_CONFIG_HOME", config)
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("binary runs");
     let started = Instant::now();
@@ -61,19 +49,218 @@ fn window_shows_the_requested_frame() {
             child.kill().ok();
             panic!("window did not take its screenshot and quit within 90 s");
         }
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(status.success(), "earmark exited with {status}");
-    let img = load_png(&shot);
-    assert!(
-        img.width >= 800 && img.height >= 500,
-        "window is {}x{}",
-        img.width,
-        img.height
-    );
-    let picture = crop_picture(&img);
-    assert_eq!(read_code(&picture), 77, "the window shows another frame");
-    if let Ok(keep) = std::env::var("EARMARK_KEEP_SCREENSHOT") {
-        std::fs::copy(&shot, keep).expect("copy screenshot");
+    let mut log = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        std::io::Read::read_to_string(&mut err, &mut log).ok();
     }
+    assert!(status.success(), "earmark exited with {status}: {log}");
+    let line = log
+        .lines()
+        .find(|l| l.starts_with("screenshot:"))
+        .unwrap_or_else(|| panic!("no screenshot line in: {log}"));
+    let nums: Vec<u32> = line
+        .split("picture at ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no picture area in {line}"))
+        .trim_end_matches(" px)")
+        .split([',', ' ', 'x'])
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    assert_eq!(nums.len(), 4, "picture area in {line}");
+    Shot {
+        image: load_png(shot),
+        picture: (nums[0], nums[1], nums[2], nums[3]),
+        log,
+    }
+}
+
+fn crop(img: &RgbaImage, (x0, y0, w, h): (u32, u32, u32, u32)) -> RgbaImage {
+    let mut pixels = Vec::with_capacity((w * h * 4) as usize);
+    for y in y0..(y0 + h).min(img.height) {
+        for x in x0..(x0 + w).min(img.width) {
+            pixels.extend_from_slice(&img.pixel(x, y).expect("inside"));
+        }
+    }
+    RgbaImage {
+        width: w.min(img.width - x0),
+        height: pixels.len() as u32 / 4 / w.min(img.width - x0),
+        pixels,
+    }
+}
+
+fn is_surround(p: [u8; 4]) -> bool {
+    p[..3].iter().all(|c| c.abs_diff(SURROUND) <= 2)
+}
+
+/// The picture keeps its aspect ratio, and the space around it (letterbox or pillarbox) is the
+/// neutral grey.
+fn check_letterbox(shot: &Shot, width: u32, height: u32) {
+    let (x, y, w, h) = shot.picture;
+    let want = width as f64 / height as f64;
+    let got = w as f64 / h as f64;
+    assert!(
+        (got - want).abs() < 0.01,
+        "picture is {w}x{h}, aspect {got:.3}, file is {width}x{height}"
+    );
+    let img = &shot.image;
+    let beside = [
+        (x.checked_sub(3), Some(y + h / 2)),
+        (Some(x + w + 2), Some(y + h / 2)),
+        (Some(x + w / 2), y.checked_sub(3)),
+        (Some(x + w / 2), Some(y + h + 2)),
+    ];
+    let mut grey = 0;
+    for (px, py) in beside {
+        if let (Some(px), Some(py)) = (px, py)
+            && let Some(p) = img.pixel(px, py)
+            && is_surround(p)
+        {
+            grey += 1;
+        }
+    }
+    // Fitted, the picture touches two sides of its area; the other two show the surround.
+    assert!(
+        grey >= 2,
+        "no neutral grey beside the picture ({grey} of 4 sides)"
+    );
+}
+
+#[test]
+fn goto_shows_the_requested_frame_at_every_rate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = Rng::new(0x5EED_0004);
+    let mut report = Vec::new();
+    for fx in &FIXTURES {
+        let file = fixture(fx.name);
+        let rate_tc = {
+            let json = Command::new(env!("CARGO_BIN_EXE_earmark"))
+                .args(["probe", "--json"])
+                .arg(&file)
+                .output()
+                .expect("probe");
+            String::from_utf8_lossy(&json.stdout).into_owned()
+        };
+        assert!(rate_tc.contains(fx.start_tc), "probe of {}", fx.name);
+        for round in 0..2 {
+            let target = if round == 0 {
+                fx.frames - 1
+            } else {
+                rng.below(fx.frames)
+            };
+            // Go to it by its source timecode, as a user types it.
+            let tc = timecode_of(fx, target);
+            let shot_path = dir.path().join(format!("{}-{target}.png", fx.name));
+            let shot = run_window(&file, &["--goto", &tc], &shot_path, dir.path());
+            let picture = crop(&shot.image, shot.picture);
+            let code = read_code(&picture);
+            assert_eq!(
+                code, target,
+                "{}: --goto {tc} shows frame {code}, not {target}",
+                fx.name
+            );
+            check_letterbox(&shot, fx.width, fx.height);
+            let goto = shot
+                .log
+                .lines()
+                .find(|l| l.starts_with("goto:"))
+                .unwrap_or_default()
+                .to_owned();
+            report.push(format!("{} {tc}: {goto}", fx.name));
+        }
+    }
+    eprintln!("{}", report.join("\n"));
+}
+
+/// Source timecode of `frame` in a fixture, via the library's own timecode maths.
+fn timecode_of(fx: &common::Fixture, frame: u64) -> String {
+    use earmark::media::{SourceTimecode, TimecodeSource};
+    use earmark::time::{FrameRate, Timecode};
+    let (n, d) = fx.rate.split_once('/').expect("rate");
+    let rate = FrameRate::new(n.parse().expect("num"), d.parse().expect("den"))
+        .expect("rate")
+        .timecode_rate(fx.drop_frame);
+    let start = if fx.start_tc == "-" {
+        Timecode::from_frames(0, rate)
+    } else {
+        Timecode::parse(fx.start_tc, rate).expect("start")
+    };
+    let tc = SourceTimecode::counted_from(start.to_frames(rate), rate, TimecodeSource::Tmcd);
+    tc.at_frame(frame as i64).to_string()
+}
+
+#[test]
+fn frame_flag_and_play_for_show_the_frame_where_playback_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = fixture("f24_720_g12_nob.mov");
+    let shot = run_window(
+        &file,
+        &["--frame", "77"],
+        &dir.path().join("a.png"),
+        dir.path(),
+    );
+    assert_eq!(read_code(&crop(&shot.image, shot.picture)), 77);
+    // Play a second from frame 10: the screenshot shows the frame the window says it stopped on.
+    let shot = run_window(
+        &file,
+        &["--frame", "10", "--play-for", "1"],
+        &dir.path().join("b.png"),
+        dir.path(),
+    );
+    let line = shot
+        .log
+        .lines()
+        .find(|l| l.starts_with("screenshot:"))
+        .expect("line");
+    let stopped: u64 = line
+        .split(" of frame ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no frame in {line}"));
+    assert!(
+        (30..=50).contains(&stopped),
+        "one second from frame 10 at 24 fps ended at frame {stopped}"
+    );
+    assert_eq!(read_code(&crop(&shot.image, shot.picture)), stopped);
+    // 24 fps is well within what this machine paints, even rendering in software.
+    let dropped: u64 = shot
+        .log
+        .split("played: ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no playback line in {}", shot.log));
+    assert!(
+        dropped <= 2,
+        "{dropped} frames dropped at 24 fps: {}",
+        shot.log
+    );
+    if let Ok(keep) = std::env::var("EARMARK_KEEP_SCREENSHOT") {
+        std::fs::copy(dir.path().join("b.png"), keep).expect("copy screenshot");
+    }
+}
+
+#[test]
+fn a_bad_timecode_or_file_exits_2_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |file: &Path, tc: &str| {
+        let _turn = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        Command::new(env!("CARGO_BIN_EXE_earmark"))
+            .arg(file)
+            .args(["--goto", tc, "--exit"])
+            .env("XDG_CONFIG_HOME", dir.path())
+            .output()
+            .expect("runs")
+    };
+    let out = run(&fixture("f24_720_g12_nob.mov"), "02:00:00:00");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("after the last frame"), "{err}");
+    let bad = fixture("bad_truncated_moov_last.mov");
+    let out = run(&bad, "01:00:00:00");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad_truncated_moov_last.mov"), "{err}");
 }

@@ -16,7 +16,9 @@ use super::picture_view::PictureView;
 use super::settings_window::{SettingsEvent, SettingsWindow};
 use super::timecode_bar::{TcEntry, TcEvent, TimecodeModel};
 use super::timeline::{Scrub, TimelineModel};
-use super::{dialogs, help_overlay, notes_panel, status_bar, timecode_bar, timeline, transport_bar};
+use super::{
+    dialogs, help_overlay, notes_panel, status_bar, timecode_bar, timeline, transport_bar,
+};
 use crate::notes::{NoteId, NoteList};
 use crate::player::{Command, Player, PlayerOptions, Snapshot, Transport};
 use crate::settings::Settings;
@@ -90,7 +92,10 @@ impl Session {
     /// The loop range for the marks: in (or the start) to out (or the end), out inclusive.
     fn loop_range(&self) -> (u64, u64) {
         let a = self.mark_in.unwrap_or(0);
-        let b = self.mark_out.map(|o| o + 1).unwrap_or(self.player.frame_count());
+        let b = self
+            .mark_out
+            .map(|o| o + 1)
+            .unwrap_or(self.player.frame_count());
         (a, b.max(a + 1))
     }
 
@@ -112,6 +117,8 @@ struct View {
     /// A problem to show until dismissed (bad file …).
     banner: Option<String>,
     inner_size: Option<egui::Vec2>,
+    /// Where the picture was last painted (points).
+    picture_rect: Option<egui::Rect>,
 }
 
 /// The review window's state.
@@ -442,8 +449,13 @@ impl ReviewApp {
     }
 
     fn dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Option<PathBuf> =
-            ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).find(|p| !p.as_os_str().is_empty()));
+        let dropped: Option<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .find(|p| !p.as_os_str().is_empty())
+        });
         if let Some(path) = dropped {
             self.open(&path);
         }
@@ -479,7 +491,10 @@ impl ReviewApp {
                 if ui.button("Picture at 100 % / fitted  (Z)").clicked() {
                     action = Some(Action::ToggleZoom);
                 }
-                if ui.checkbox(&mut self.view.side_panel, "Side panel").changed() {
+                if ui
+                    .checkbox(&mut self.view.side_panel, "Side panel")
+                    .changed()
+                {
                     self.save_settings();
                 }
             });
@@ -518,7 +533,11 @@ impl ReviewApp {
                     ui.label(format!(
                         "{} fps{}",
                         s.snapshot.rate_label,
-                        if tc.rate.drop_frame { " drop-frame" } else { "" }
+                        if tc.rate.drop_frame {
+                            " drop-frame"
+                        } else {
+                            ""
+                        }
                     ));
                     ui.strong(status_bar::transport_label(s.snapshot.transport));
                 });
@@ -649,6 +668,7 @@ impl ReviewApp {
             return;
         }
         let at = s.picture.paint(ui, rect, self.view.full_size);
+        self.view.picture_rect = at;
         if self.view.fullscreen
             && let Some(at) = at
         {
@@ -660,7 +680,10 @@ impl ReviewApp {
                 egui::FontId::monospace(20.0),
                 egui::Color32::from_gray(230),
             );
-            let bg = egui::Rect::from_min_size(pos - egui::vec2(6.0, galley.size().y + 4.0), galley.size() + egui::vec2(12.0, 8.0));
+            let bg = egui::Rect::from_min_size(
+                pos - egui::vec2(6.0, galley.size().y + 4.0),
+                galley.size() + egui::vec2(12.0, 8.0),
+            );
             ui.painter()
                 .rect_filled(bg, 4.0, egui::Color32::from_black_alpha(160));
             ui.painter().galley(
@@ -672,7 +695,10 @@ impl ReviewApp {
     }
 
     fn banners(&mut self, ui: &mut egui::Ui) {
-        let player_message = self.session.as_ref().and_then(|s| s.snapshot.message.clone());
+        let player_message = self
+            .session
+            .as_ref()
+            .and_then(|s| s.snapshot.message.clone());
         let mut dismiss = false;
         if let Some(text) = &self.view.banner {
             egui::Frame::new()
@@ -719,7 +745,11 @@ impl ReviewApp {
             self.fail(ctx, failure, true);
             return;
         };
-        let (tc, count, now) = (*s.player.timecode(), s.player.frame_count(), s.snapshot.frame);
+        let (tc, count, now) = (
+            *s.player.timecode(),
+            s.player.frame_count(),
+            s.snapshot.frame,
+        );
         if let Some(auto) = self.automation.as_mut()
             && let Err(e) = auto.resolve(|t| super::tc_entry::parse_jump(t, &tc, now, count))
         {
@@ -766,9 +796,29 @@ impl ReviewApp {
                 let result = self.result.clone();
                 let done = Arc::new(AtomicBool::new(false));
                 self.shot_flag = Some(done.clone());
+                // Where the picture sits in the screenshot, in pixels (for tests and support).
+                let ppp = ctx.pixels_per_point();
+                let shown = s
+                    .picture
+                    .frame()
+                    .map(|f| format!(" of frame {f}"))
+                    .unwrap_or_default();
+                let area = self
+                    .view
+                    .picture_rect
+                    .map(|r| {
+                        format!(
+                            " (picture at {:.0},{:.0} size {:.0}x{:.0} px)",
+                            r.min.x * ppp,
+                            r.min.y * ppp,
+                            r.width() * ppp,
+                            r.height() * ppp
+                        )
+                    })
+                    .unwrap_or_default();
                 ctx.request_screenshot(move |image| {
                     match super::screenshot::save(&image, &path) {
-                        Ok(()) => eprintln!("screenshot: {}", path.display()),
+                        Ok(()) => eprintln!("screenshot: {}{shown}{area}", path.display()),
                         Err(e) => {
                             if let Ok(mut r) = result.lock() {
                                 r.failure = Some(format!(
@@ -861,10 +911,10 @@ impl eframe::App for ReviewApp {
         if !self.view.fullscreen {
             egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
             egui::Panel::top("timecode")
-                .frame(egui::Frame::side_top_panel(&ui.style()).inner_margin(8.0))
+                .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
                 .show(ui, |ui| self.top_bar(ui));
             egui::Panel::bottom("transport")
-                .frame(egui::Frame::side_top_panel(&ui.style()).inner_margin(8.0))
+                .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
                 .show(ui, |ui| self.bottom_bar(ui));
             if self.view.side_panel {
                 egui::Panel::right("side")
@@ -916,7 +966,7 @@ impl eframe::App for ReviewApp {
         }
     }
 
-    fn on_exit(&mut self) {
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.save_settings();
     }
 }

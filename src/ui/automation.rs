@@ -44,10 +44,17 @@ pub enum Step {
 enum Stage {
     Start,
     /// Waiting for `frame` to be painted.
-    Seeking { frame: u64, since: Instant },
-    Playing { until: Instant },
+    Seeking {
+        frame: u64,
+        since: Instant,
+    },
+    Playing {
+        until: Instant,
+    },
     /// Stopped; waiting for the picture to settle on the frame the clock stopped at.
-    Settling { since: Instant },
+    Settling {
+        since: Instant,
+    },
     Shooting,
     Done,
 }
@@ -254,8 +261,12 @@ mod tests {
             },
             Instant::now(),
         );
-        a.resolve(|t| t.trim_start_matches('#').parse().map_err(|_| "bad".to_string()))
-            .expect("resolves");
+        a.resolve(|t| {
+            t.trim_start_matches('#')
+                .parse()
+                .map_err(|_| "bad".to_string())
+        })
+        .expect("resolves");
         assert_eq!(a.step(seen(0, Some(0), true)), Some(Step::Seek(40)));
         assert_eq!(a.step(seen(40, Some(0), true)), None, "not painted yet");
         assert_eq!(a.step(seen(40, Some(39), true)), None, "wrong picture");

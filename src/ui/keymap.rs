@@ -149,15 +149,18 @@ pub const HELP: &[(&str, &str)] = &[
     ("J  (again: −2×, −3×, −4×)", "play backward; faster"),
     ("K", "stop"),
     ("K+L / K+J", "one frame forward / back"),
-    ("← / →", "one frame back / forward"),
-    ("Shift+← / Shift+→", "one second back / forward"),
+    ("Left / Right", "one frame back / forward"),
+    ("Shift+Left / Right", "one second back / forward"),
     ("Home / End", "first / last frame"),
-    ("↑ / ↓", "previous / next note"),
+    ("Up / Down", "previous / next note"),
     ("I / O", "mark in / out"),
     ("Shift+I / Shift+O", "clear in / out"),
-    ("Ctrl+L", "loop in → out on / off"),
+    ("Ctrl+L", "loop in to out, on / off"),
     ("M or keypad Enter", "add a note here (playback goes on)"),
-    ("0–9, Ctrl+G, click the timecode", "type a timecode and jump"),
+    (
+        "0–9, Ctrl+G, click the timecode",
+        "type a timecode and jump",
+    ),
     ("F", "full-screen picture"),
     ("Z", "picture at 100 % / fitted"),
     ("Ctrl+O", "open a file"),
@@ -240,7 +243,10 @@ mod tests {
         assert_eq!(action_for(ctrl(Key::L), 1), Some(Action::ToggleLoop));
         assert_eq!(action_for(ctrl(Key::O), 0), Some(Action::Open));
         assert_eq!(action_for(ctrl(Key::Comma), 0), Some(Action::Settings));
-        assert_eq!(action_for(KeyPress::plain(Key::O), 0), Some(Action::MarkOut));
+        assert_eq!(
+            action_for(KeyPress::plain(Key::O), 0),
+            Some(Action::MarkOut)
+        );
         assert_eq!(action_for(shift(Key::O), 0), Some(Action::ClearOut));
         assert_eq!(
             action_for(shift(Key::ArrowRight), 0),
@@ -250,13 +256,22 @@ mod tests {
             action_for(KeyPress::plain(Key::ArrowLeft), 0),
             Some(Action::Step(-1))
         );
-        assert_eq!(action_for(KeyPress::plain(Key::Enter), 1), Some(Action::AddNote));
-        assert_eq!(action_for(KeyPress::plain(Key::M), 1), Some(Action::AddNote));
+        assert_eq!(
+            action_for(KeyPress::plain(Key::Enter), 1),
+            Some(Action::AddNote)
+        );
+        assert_eq!(
+            action_for(KeyPress::plain(Key::M), 1),
+            Some(Action::AddNote)
+        );
         assert_eq!(
             action_for(KeyPress::plain(Key::Num7), 0),
             Some(Action::TypeTimecode(Some(7)))
         );
-        assert_eq!(action_for(KeyPress::plain(Key::Questionmark), 0), Some(Action::Help));
+        assert_eq!(
+            action_for(KeyPress::plain(Key::Questionmark), 0),
+            Some(Action::Help)
+        );
         assert_eq!(action_for(ctrl(Key::Q), 0), None);
     }
 }

@@ -53,7 +53,7 @@ pub fn show(
                         event = Some(NotesEvent::GoTo(frame));
                     }
                     if ui
-                        .small_button("✕")
+                        .small_button("x")
                         .on_hover_text("Delete this note")
                         .clicked()
                     {

@@ -61,7 +61,12 @@ impl PictureView {
 
     /// Draws the picture into `rect` (fitted, or one image pixel per screen pixel at 100 %).
     /// Returns where the picture landed.
-    pub fn paint(&self, ui: &mut egui::Ui, rect: egui::Rect, full_size: bool) -> Option<egui::Rect> {
+    pub fn paint(
+        &self,
+        ui: &mut egui::Ui,
+        rect: egui::Rect,
+        full_size: bool,
+    ) -> Option<egui::Rect> {
         ui.painter().rect_filled(rect, 0.0, SURROUND);
         let tex = self.texture.as_ref()?;
         let [w, h] = self.pixels;

@@ -68,7 +68,7 @@ pub fn show(ui: &mut egui::Ui, s: &Snapshot) {
             ui.separator();
             if s.device_rate > 0 && s.device_rate != s.file_rate {
                 ui.label(format!(
-                    "{} Hz file → {} Hz device (resampled)",
+                    "{} Hz file, {} Hz device (resampled)",
                     s.file_rate, s.device_rate
                 ));
             } else {

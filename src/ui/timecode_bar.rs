@@ -47,7 +47,10 @@ const BIG: f32 = 34.0;
 
 /// The remaining time after `frame`, as a duration in the file's counting.
 pub fn remaining(model: &TimecodeModel<'_>) -> Timecode {
-    let left = model.frame_count.saturating_sub(1).saturating_sub(model.frame);
+    let left = model
+        .frame_count
+        .saturating_sub(1)
+        .saturating_sub(model.frame);
     Timecode::from_frames(left as i64, model.tc.rate)
 }
 
@@ -145,7 +148,9 @@ mod tests {
 
     #[test]
     fn remaining_counts_to_the_last_frame() {
-        let rate = FrameRate::new(30000, 1001).expect("rate").timecode_rate(true);
+        let rate = FrameRate::new(30000, 1001)
+            .expect("rate")
+            .timecode_rate(true);
         let tc = SourceTimecode::counted_from(107_892, rate, TimecodeSource::Tmcd);
         let model = TimecodeModel {
             tc: &tc,

@@ -44,9 +44,7 @@ pub fn show(ui: &mut egui::Ui, model: &TimelineModel<'_>) -> Option<Scrub> {
         egui::Sense::click_and_drag(),
     );
     let response = response.on_hover_cursor(egui::CursorIcon::PointingHand);
-    response.widget_info(|| {
-        egui::WidgetInfo::labeled(egui::Role::Slider, true, "Timeline")
-    });
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Slider, true, "Timeline"));
     let bar = egui::Rect::from_min_size(rect.min, egui::vec2(width, BAR_HEIGHT));
     let strip = egui::Rect::from_min_max(egui::pos2(rect.min.x, bar.max.y), rect.max);
     let last = model.frame_count.saturating_sub(1).max(1);
