@@ -33,6 +33,8 @@ bench: test-deps
 	scripts/make-bench-media.sh
 	$(CARGO) bench --bench exact_frames
 	scripts/with-test-env.sh $(CARGO) bench --bench playback
+	$(CARGO) build --release
+	scripts/with-test-env.sh $(CARGO) bench --bench window
 
 demo-clip: test-deps
 	scripts/make-demo-clip.sh

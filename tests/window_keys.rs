@@ -349,3 +349,52 @@ fn a_bad_file_is_explained_in_the_window() {
     shows(&mut h, 0);
     assert!(h.state().banner().is_none());
 }
+
+#[test]
+fn scrubbing_the_timeline_lands_on_the_exact_frame_on_release() {
+    let mut h = harness(FILE);
+    shows(&mut h, 0);
+    let bar = h.get_by_label("Timeline").rect();
+    let at = |t: f32| egui::pos2(bar.min.x + bar.width() * t, bar.min.y + 8.0);
+    let frame_at = |t: f32| (t * 299.0).round() as u64;
+    h.hover_at(at(0.2));
+    h.step();
+    h.drag_at(at(0.2));
+    h.step();
+    // While dragging, the picture follows (keyframes: cheap to show) and the read-out shows
+    // the frame under the pointer.
+    for t in [0.3, 0.45, 0.6] {
+        h.hover_at(at(t));
+        h.step();
+        h.step();
+    }
+    until(&mut h, "a keyframe near the pointer", |a| {
+        a.frame_on_screen()
+            .is_some_and(|f| f % 48 == 0 && f <= frame_at(0.6) && f > 0)
+    });
+    assert!(
+        h.query_by_label(&format!(
+            "01:00:{:02}:{:02}",
+            frame_at(0.6) / 24,
+            frame_at(0.6) % 24
+        ))
+        .is_some(),
+        "the read-out does not follow the pointer"
+    );
+    h.hover_at(at(0.61));
+    h.step();
+    h.drop_at(at(0.61));
+    h.step();
+    shows(&mut h, frame_at(0.61));
+    // A click jumps too.
+    h.get_by_label("Timeline").hover();
+    h.step();
+    let mid = h.get_by_label("Timeline").rect().center();
+    h.hover_at(mid);
+    h.step();
+    h.drag_at(mid);
+    h.step();
+    h.drop_at(mid);
+    h.step();
+    shows(&mut h, frame_at(0.5));
+}
