@@ -842,8 +842,17 @@ impl Engine {
         s.latency_ms = sink.latency_us.load(Ordering::Relaxed) as f64 / 1000.0;
         // The latency estimate jitters with every device callback; it alone is no reason to
         // repaint a paused window.
+        // While playing, the window paints on the frame clock by itself; a moving frame
+        // number is no reason to wake it.
+        let moving = s.transport != Transport::Paused && before.transport == s.transport;
         let changed = Snapshot {
             latency_ms: s.latency_ms,
+            frame: if moving { s.frame } else { before.frame },
+            timecode: if moving {
+                s.timecode.clone()
+            } else {
+                before.timecode.clone()
+            },
             ..before
         } != *s;
         drop(guard);

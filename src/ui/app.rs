@@ -76,9 +76,14 @@ impl Session {
         self.player.frame_count().saturating_sub(1)
     }
 
-    /// The frame the reviewer is looking at: the picture on screen, else the clock's frame.
+    /// The frame marks and notes go to. Stopped: the position the reviewer moved to (the one
+    /// the timecode shows, even if its picture is still decoding). Playing: the picture on
+    /// screen, the one they reacted to.
     fn looking_at(&self) -> u64 {
-        self.picture.frame().unwrap_or(self.snapshot.frame)
+        match self.snapshot.transport {
+            Transport::Paused => self.snapshot.frame,
+            _ => self.picture.frame().unwrap_or(self.snapshot.frame),
+        }
     }
 
     fn speed(&self) -> i32 {
