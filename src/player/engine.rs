@@ -210,6 +210,7 @@ impl Player {
             last_retry_ns: 0,
             last_watch_ns: 0,
             resume_after_loss: false,
+            paused_since: monotonic::now_ns(),
         };
         if engine.audio.is_some() && !options.no_audio {
             if let Err(e) = engine.open_sink() {
@@ -424,8 +425,12 @@ struct Engine {
     last_retry_ns: i64,
     last_watch_ns: i64,
     resume_after_loss: bool,
+    /// When the transport last stopped (monotonic ns).
+    paused_since: i64,
 }
 
+/// How long a pause lasts before the device's callbacks are stopped.
+const IDLE_STOP_NS: i64 = 2_000_000_000;
 /// How long a 1× start may wait for sound and picture before starting anyway.
 const START_TIMEOUT_NS: i64 = 1_000_000_000;
 /// How often a lost device is looked for again.
@@ -436,7 +441,13 @@ const RING_MS: u64 = 250;
 impl Engine {
     fn run(&mut self, rx: Receiver<Command>) {
         loop {
-            match rx.recv_timeout(Duration::from_millis(4)) {
+            // Stopped, nothing is due but the once-a-second device watch: a slow tick keeps a
+            // paused review from costing CPU. Commands still wake the thread at once.
+            let tick = match self.transport {
+                Transport::Paused => Duration::from_millis(50),
+                _ => Duration::from_millis(4),
+            };
+            match rx.recv_timeout(tick) {
                 Ok(cmd) => self.handle(cmd),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -555,6 +566,11 @@ impl Engine {
         if let Some(v) = &self.shared.video {
             v.set_focus(frame, true);
         }
+        if let Some(sink) = &mut self.sink
+            && let Err(e) = sink.set_running(true)
+        {
+            self.message = Some(e.to_string());
+        }
         if self.audio_live()
             && let (Some(audio), Some(sink)) = (&self.audio, &self.sink)
         {
@@ -597,6 +613,9 @@ impl Engine {
         });
         if let Some(v) = &self.shared.video {
             v.set_focus(frame, true);
+        }
+        if self.transport != Transport::Paused {
+            self.paused_since = monotonic::now_ns();
         }
         self.transport = Transport::Paused;
     }
@@ -700,7 +719,15 @@ impl Engine {
         match self.transport {
             Transport::Starting => self.try_start(now),
             Transport::Playing { speed } => self.check_ends(now, speed),
-            Transport::Paused => {}
+            Transport::Paused => {
+                if now - self.paused_since > IDLE_STOP_NS
+                    && let Some(sink) = &mut self.sink
+                    && sink.running()
+                    && let Err(e) = sink.set_running(false)
+                {
+                    self.message = Some(e.to_string());
+                }
+            }
         }
     }
 
