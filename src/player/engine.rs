@@ -210,7 +210,6 @@ impl Player {
             last_retry_ns: 0,
             last_watch_ns: 0,
             resume_after_loss: false,
-            paused_since: monotonic::now_ns(),
         };
         if engine.audio.is_some() && !options.no_audio {
             if let Err(e) = engine.open_sink() {
@@ -425,12 +424,8 @@ struct Engine {
     last_retry_ns: i64,
     last_watch_ns: i64,
     resume_after_loss: bool,
-    /// When the transport last stopped (monotonic ns).
-    paused_since: i64,
 }
 
-/// How long a pause lasts before the device's callbacks are stopped.
-const IDLE_STOP_NS: i64 = 2_000_000_000;
 /// How long a 1× start may wait for sound and picture before starting anyway.
 const START_TIMEOUT_NS: i64 = 1_000_000_000;
 /// How often a lost device is looked for again.
@@ -566,11 +561,6 @@ impl Engine {
         if let Some(v) = &self.shared.video {
             v.set_focus(frame, true);
         }
-        if let Some(sink) = &mut self.sink
-            && let Err(e) = sink.set_running(true)
-        {
-            self.message = Some(e.to_string());
-        }
         if self.audio_live()
             && let (Some(audio), Some(sink)) = (&self.audio, &self.sink)
         {
@@ -613,9 +603,6 @@ impl Engine {
         });
         if let Some(v) = &self.shared.video {
             v.set_focus(frame, true);
-        }
-        if self.transport != Transport::Paused {
-            self.paused_since = monotonic::now_ns();
         }
         self.transport = Transport::Paused;
     }
@@ -719,15 +706,7 @@ impl Engine {
         match self.transport {
             Transport::Starting => self.try_start(now),
             Transport::Playing { speed } => self.check_ends(now, speed),
-            Transport::Paused => {
-                if now - self.paused_since > IDLE_STOP_NS
-                    && let Some(sink) = &mut self.sink
-                    && sink.running()
-                    && let Err(e) = sink.set_running(false)
-                {
-                    self.message = Some(e.to_string());
-                }
-            }
+            Transport::Paused => {}
         }
     }
 

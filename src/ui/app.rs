@@ -895,7 +895,6 @@ impl eframe::App for ReviewApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let started = Instant::now();
         let ctx = ui.ctx().clone();
-
         self.view.inner_size = ctx.input(|i| i.viewport().inner_rect.map(|r| r.size()));
         if let Some(s) = self.session.as_mut() {
             s.snapshot = s.player.snapshot();

@@ -109,9 +109,7 @@ fn buffer_size(dev: &cpal::Device, rate: u32) -> cpal::BufferSize {
 
 /// A running output stream.
 pub struct CpalSink {
-    stream: cpal::Stream,
-    /// The device is calling back (false while a long pause has the stream stopped).
-    running: bool,
+    _stream: cpal::Stream,
     /// Rate the device runs at.
     pub sample_rate: u32,
     /// Device name.
@@ -120,27 +118,6 @@ pub struct CpalSink {
 }
 
 impl CpalSink {
-    /// Stops or restarts the device's callbacks. A long pause stops them so an idle review
-    /// costs no CPU (or battery); the stream stays open, so starting again is quick.
-    pub fn set_running(&mut self, on: bool) -> Result<(), AudioError> {
-        if on == self.running {
-            return Ok(());
-        }
-        let result = if on {
-            self.stream.play()
-        } else {
-            self.stream.pause()
-        };
-        result.map_err(|e| AudioError::Output(format!("{}: {e}", self.device_name)))?;
-        self.running = on;
-        Ok(())
-    }
-
-    /// Whether the device is calling back.
-    pub fn running(&self) -> bool {
-        self.running
-    }
-
     /// Opens `device` (by name; the default when `None`) for stereo f32 at `sample_rate`, reading
     /// from `feed` whenever `shared.playing` is set.
     pub fn open(
@@ -251,8 +228,7 @@ impl CpalSink {
             .play()
             .map_err(|e| fail(format!("{device_name}: {e}")))?;
         Ok(Self {
-            stream,
-            running: true,
+            _stream: stream,
             sample_rate,
             device_name,
             shared,
