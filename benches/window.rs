@@ -124,8 +124,7 @@ fn main() {
     std::thread::sleep(Duration::from_secs(10));
     let (ui_b, all_b) = (cpu_ticks(&ui_stat), cpu_ticks(&all_stat));
     let pct = |a: Option<u64>, b: Option<u64>| {
-        (b.unwrap_or(0).saturating_sub(a.unwrap_or(0))) as f64 / tick
-            / t0.elapsed().as_secs_f64()
+        (b.unwrap_or(0).saturating_sub(a.unwrap_or(0))) as f64 / tick / t0.elapsed().as_secs_f64()
             * 100.0
     };
     let (ui_idle, all_idle) = (pct(ui_a, ui_b), pct(all_a, all_b));

@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn drop_frame_labels() {
         let tc = source(30000, 1001, true, "01:00:00;00");
-        // 01:01:00;02 is the 1800th frame: labels ;00 and ;01 of minute 1 do not exist.
+        // 01:01:00;02 is frame 1800: labels ;00 and ;01 of minute 1 do not exist.
         assert_eq!(parse_jump("01:01:00;02", &tc, 0, 10_000), Ok(1800));
         assert_eq!(parse_jump("01:01:00:02", &tc, 0, 10_000), Ok(1800));
         let skipped = parse_jump("01:01:00;00", &tc, 0, 10_000).expect_err("skipped label");
