@@ -132,3 +132,17 @@ fn drop_frame_labels_skip_correctly_in_real_files() {
     let reader = FrameReader::open(&fixture("f60_720_g1.mov")).expect("open");
     assert_eq!(reader.timecode().at_frame(60).to_string(), "00:00:00:00");
 }
+
+#[test]
+fn pictures_scaled_for_the_display_keep_their_frame() {
+    let mut reader = FrameReader::open(&fixture("f25_1080_g250_b.mov")).expect("opens");
+    let mut image = earmark::video::RgbaImage::default();
+    for (n, size) in [(100, (1044, 588)), (101, (640, 360)), (37, (1920, 1080))] {
+        reader
+            .rgba_sized_into(n, &mut image, Some(size))
+            .expect("decodes");
+        assert_eq!((image.width, image.height), size, "frame {n}");
+        assert_eq!(image.pixels.len(), (size.0 * size.1 * 4) as usize);
+        assert_eq!(read_code(&image), n, "scaled picture of frame {n}");
+    }
+}

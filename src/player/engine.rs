@@ -272,6 +272,14 @@ impl Player {
         }
     }
 
+    /// The size the display shows pictures at, in pixels (`None`: native size). Pictures are
+    /// then decoded straight to that size.
+    pub fn set_display_size(&self, size: Option<(u32, u32)>) {
+        if let Some(v) = &self.shared.video {
+            v.set_size(size);
+        }
+    }
+
     /// Registers `waker`, called (from the player thread) whenever the snapshot changes.
     pub fn set_waker(&self, waker: Waker) {
         *lock(&self.shared.waker) = Some(waker);

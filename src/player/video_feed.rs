@@ -50,6 +50,8 @@ struct State {
     spare: Vec<RgbaImage>,
     error: Option<String>,
     decoding: Option<u64>,
+    /// Size the display wants pictures at (`None`: native).
+    size: Option<(u32, u32)>,
     quit: bool,
 }
 
@@ -141,6 +143,19 @@ impl VideoFeed {
         st.focus = focus.min(self.shared.count.saturating_sub(1));
         st.forward = forward;
         evict(&mut st, self.shared.count);
+        self.shared.changed.notify_all();
+    }
+
+    /// The size the display shows pictures at (`None`: native, e.g. at 100 %). Pictures
+    /// already decoded at another size are dropped and decoded again at this one.
+    pub fn set_size(&self, size: Option<(u32, u32)>) {
+        let mut st = self.lock();
+        if st.size == size {
+            return;
+        }
+        st.size = size;
+        st.frames.clear();
+        st.spare.clear();
         self.shared.changed.notify_all();
     }
 
@@ -274,7 +289,7 @@ fn evict(st: &mut State, count: u64) {
 
 fn decode_loop(mut reader: FrameReader, shared: &Shared) {
     loop {
-        let (n, mut image) = {
+        let (n, mut image, size) = {
             let mut st = lock(shared);
             loop {
                 if st.quit {
@@ -286,7 +301,7 @@ fn decode_loop(mut reader: FrameReader, shared: &Shared) {
                 if let Some(n) = next {
                     st.decoding = Some(n);
                     let image = st.spare.pop().unwrap_or_default();
-                    break (n, image);
+                    break (n, image, st.size);
                 }
                 st = match shared.changed.wait(st) {
                     Ok(g) => g,
@@ -294,12 +309,12 @@ fn decode_loop(mut reader: FrameReader, shared: &Shared) {
                 };
             }
         };
-        let result = reader.rgba_into(n, &mut image);
+        let result = reader.rgba_sized_into(n, &mut image, size);
         let mut st = lock(shared);
         st.decoding = None;
         match result {
             Ok(()) => {
-                if window(&st, shared.count).contains(&n) {
+                if st.size == size && window(&st, shared.count).contains(&n) {
                     st.frames.insert(n, Arc::new(Picture { frame: n, image }));
                 } else if st.spare.len() < 4 {
                     st.spare.push(image);

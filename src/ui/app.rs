@@ -643,7 +643,7 @@ impl ReviewApp {
 
     fn central(&mut self, ui: &mut egui::Ui) {
         let rect = ui.max_rect();
-        let Some(s) = self.session.as_ref() else {
+        let Some(s) = self.session.as_mut() else {
             ui.painter()
                 .rect_filled(rect, 0.0, super::picture_view::SURROUND);
             ui.centered_and_justified(|ui| {
@@ -674,6 +674,19 @@ impl ReviewApp {
         }
         let at = s.picture.paint(ui, rect, self.view.full_size);
         self.view.picture_rect = at;
+        // Pictures decoded at the size they are shown: a third of the pixels to convert and
+        // upload for 1080p in a laptop-sized window.
+        let wanted = s
+            .picture
+            .wanted_size(rect, self.view.full_size, ui.ctx().pixels_per_point());
+        let differs = match (wanted, s.picture.requested) {
+            (Some((w, h)), Some((rw, rh))) => w.abs_diff(rw) * 50 > rw || h.abs_diff(rh) * 50 > rh,
+            (a, b) => a != b,
+        };
+        if differs {
+            s.player.set_display_size(wanted);
+            s.picture.requested = wanted;
+        }
         if self.view.fullscreen
             && let Some(at) = at
         {

@@ -19,8 +19,12 @@ pub struct PictureView {
     texture: Option<egui::TextureHandle>,
     /// Frame held by the texture.
     frame: Option<u64>,
-    /// Picture size in pixels.
+    /// Size of the texture in pixels.
     pixels: [usize; 2],
+    /// The picture's native size (pictures may arrive scaled to the display).
+    native: Option<[usize; 2]>,
+    /// The size asked of the player (`None`: native).
+    pub requested: Option<(u32, u32)>,
     /// Time the last upload took (µs), for the frame-time statistics.
     pub last_upload_us: u64,
     /// Uploads so far.
@@ -43,6 +47,9 @@ impl PictureView {
         }
         let started = Instant::now();
         let size = [pic.image.width as usize, pic.image.height as usize];
+        if self.requested.is_none() {
+            self.native = Some(size);
+        }
         // The decoder writes opaque RGBA, so premultiplied and straight alpha are the same:
         // taking it as premultiplied skips a per-pixel conversion.
         let image = egui::ColorImage::from_rgba_premultiplied(size, &pic.image.pixels);
@@ -59,6 +66,22 @@ impl PictureView {
         true
     }
 
+    /// The size, in pixels, pictures should arrive at to fill `rect` (fitted), or `None` for
+    /// native size (at 100 %, or when the space is larger than the picture).
+    pub fn wanted_size(&self, rect: egui::Rect, full_size: bool, ppp: f32) -> Option<(u32, u32)> {
+        let [w, h] = self.native?;
+        if full_size || w == 0 || h == 0 {
+            return None;
+        }
+        let scale = (rect.width() * ppp / w as f32).min(rect.height() * ppp / h as f32);
+        if scale >= 1.0 || scale <= 0.0 {
+            return None;
+        }
+        // Even sizes: chroma-subsampled pictures scale cleanly, and small resizes don't churn.
+        let even = |v: f32| ((v / 2.0).round() as u32 * 2).max(2);
+        Some((even(w as f32 * scale), even(h as f32 * scale)))
+    }
+
     /// Draws the picture into `rect` (fitted, or one image pixel per screen pixel at 100 %).
     /// Returns where the picture landed.
     pub fn paint(
@@ -69,7 +92,7 @@ impl PictureView {
     ) -> Option<egui::Rect> {
         ui.painter().rect_filled(rect, 0.0, SURROUND);
         let tex = self.texture.as_ref()?;
-        let [w, h] = self.pixels;
+        let [w, h] = self.native.unwrap_or(self.pixels);
         if w == 0 || h == 0 {
             return None;
         }

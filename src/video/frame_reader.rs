@@ -211,6 +211,16 @@ impl FrameReader {
 
     /// Frame `n` as RGBA into `image`, reusing its buffer (no 8 MB allocation per 1080p frame).
     pub fn rgba_into(&mut self, n: u64, image: &mut RgbaImage) -> Result<(), MediaError> {
+        self.rgba_sized_into(n, image, None)
+    }
+
+    /// Frame `n` as RGBA scaled to `size` (native when `None`), into `image`.
+    pub fn rgba_sized_into(
+        &mut self,
+        n: u64,
+        image: &mut RgbaImage,
+        size: Option<(u32, u32)>,
+    ) -> Result<(), MediaError> {
         self.frame(n)?;
         let path = self.container.path.clone();
         let frame = self.cache.get(n).ok_or_else(|| MediaError::Decode {
@@ -219,7 +229,7 @@ impl FrameReader {
             reason: "picture evicted".into(),
         })?;
         self.converter
-            .convert_into(frame, image)
+            .convert_sized_into(frame, image, size)
             .map_err(|e| with_path(e, path))
     }
 
