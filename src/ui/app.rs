@@ -871,7 +871,13 @@ impl ReviewApp {
     /// When to paint next: at the next frame while playing; soon while a picture is on its
     /// way; otherwise only on input or when the player wakes us.
     fn schedule_repaint(&self, ctx: &egui::Context) {
-        if self.automation.as_ref().is_some_and(Automation::active) {
+        // A script polls while stopped; while playing, the frame schedule below paints often
+        // enough (painting more would steal the decoder's CPU and skew what is measured).
+        let stopped = self
+            .session
+            .as_ref()
+            .is_none_or(|s| s.snapshot.transport == Transport::Paused);
+        if stopped && self.automation.as_ref().is_some_and(Automation::active) {
             ctx.request_repaint_after(Duration::from_millis(4));
         }
         let Some(s) = &self.session else {
