@@ -93,12 +93,14 @@ fn find_device(device: Option<&str>) -> Option<cpal::Device> {
     }
 }
 
-/// Callback periods of 25 ms where the device allows (PulseAudio: a 50 ms buffer, so the sound
-/// follows a seek or a monitor switch at once, yet a 2-core machine under load does not run
-/// the server dry — 10 ms periods did, once a minute); the device's choice otherwise. Left to
-/// itself PulseAudio buffers two seconds.
+/// Callback periods of 50 ms where the device allows (PulseAudio: a 100 ms buffer, so the sound
+/// follows a seek or a monitor switch within a tenth of a second, and a shared 2-core machine
+/// that stalls for a few tens of ms does not run the server dry — 10 ms periods did once a
+/// minute, 25 ms periods once or twice in a 60 s play); the device's choice otherwise. Left to
+/// itself PulseAudio buffers two seconds. The clock follows the device's reported latency, so
+/// the buffer's length costs nothing in sync.
 fn buffer_size(dev: &cpal::Device, rate: u32) -> cpal::BufferSize {
-    let want = (rate / 40).max(64);
+    let want = (rate / 20).max(64);
     match dev.default_output_config().map(|c| *c.buffer_size()) {
         Ok(cpal::SupportedBufferSize::Range { min, max }) if (min..=max).contains(&want) => {
             cpal::BufferSize::Fixed(want)
