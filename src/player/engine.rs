@@ -16,7 +16,9 @@ use crate::audio::MonitorMode;
 use crate::audio::output::{
     CpalSink, SinkShared, device_default_rate, device_exists, feed, is_bluetooth,
 };
-use crate::media::{AUDIO_ONLY_FALLBACK_RATE, MediaError, SourceTimecode, TimecodeSource};
+use crate::media::{
+    AUDIO_ONLY_FALLBACK_RATE, FrameIndex, MediaError, SourceTimecode, TimecodeSource,
+};
 use crate::time::{FrameRate, monotonic};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -86,8 +88,8 @@ pub(super) struct Shared {
     pub(super) rate: FrameRate,
     pub(super) frame_count: u64,
     timecode: SourceTimecode,
-    /// Keyframes of the picture, ascending (empty without picture).
-    keyframes: Vec<u64>,
+    /// The picture's frame index (`None` for sound only).
+    index: Option<FrameIndex>,
     opened_ns: i64,
     /// Called when the snapshot changes, so a window can repaint only then.
     waker: Mutex<Option<Waker>>,
@@ -131,8 +133,8 @@ impl Player {
         }
         // The timeline: the picture's frames, or for sound only, frames of the timecode rate
         // the file states (BWF/iXML), else 25 fps.
-        let (video, rate, frame_count, timecode, keyframes) = match video {
-            Some((feed, v)) => (Some(feed), v.rate, v.frame_count, v.timecode, v.keyframes),
+        let (video, rate, frame_count, timecode, index) = match video {
+            Some((feed, v)) => (Some(feed), v.rate, v.frame_count, v.timecode, Some(v.index)),
             None => {
                 let Some((_, info, start)) = &audio else {
                     return Err(PlayerError::Media(MediaError::NoVideo(path.to_path_buf())));
@@ -153,7 +155,7 @@ impl Player {
                     ),
                     None => SourceTimecode::zero(rate),
                 };
-                (None, rate, count, tc, Vec::new())
+                (None, rate, count, tc, None)
             }
         };
         let file_rate = audio.as_ref().map(|(_, i, _)| i.sample_rate).unwrap_or(0);
@@ -185,7 +187,7 @@ impl Player {
             rate,
             frame_count,
             timecode,
-            keyframes,
+            index,
             opened_ns,
             waker: Mutex::new(None),
         });
@@ -261,15 +263,10 @@ impl Player {
     /// The keyframe at or before frame `n`: the cheapest picture near `n` to show while
     /// scrubbing (`n` itself for sound-only files).
     pub fn keyframe_at_or_before(&self, n: u64) -> u64 {
-        let k = &self.shared.keyframes;
-        if k.is_empty() {
-            return n;
-        }
-        match k.binary_search(&n) {
-            Ok(i) => k[i],
-            Err(0) => 0,
-            Err(i) => k[i - 1],
-        }
+        self.shared
+            .index
+            .as_ref()
+            .map_or(n, |i| i.keyframe_at_or_before(n))
     }
 
     /// The size the display shows pictures at, in pixels (`None`: native size). Pictures are

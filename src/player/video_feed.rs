@@ -8,7 +8,7 @@
 //! decides *which* frames to decode *when*.
 
 use super::error::PlayerError;
-use crate::media::SourceTimecode;
+use crate::media::{FrameIndex, SourceTimecode};
 use crate::time::FrameRate;
 use crate::video::{FrameReader, RgbaImage};
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,8 +31,8 @@ pub struct VideoInfo {
     pub rate: FrameRate,
     pub frame_count: u64,
     pub timecode: SourceTimecode,
-    /// Frame numbers of the keyframes, ascending (fast, approximate scrubbing lands on these).
-    pub keyframes: Vec<u64>,
+    /// The frame index (keyframes: fast, approximate scrubbing lands on these).
+    pub index: FrameIndex,
 }
 
 /// Pictures kept decoded ahead of the one shown.
@@ -89,7 +89,7 @@ impl VideoFeed {
                     rate: reader.index().rate,
                     frame_count: reader.frame_count(),
                     timecode: *reader.timecode(),
-                    keyframes: reader.index().keyframes.clone(),
+                    index: reader.index().clone(),
                 };
                 let shared = Arc::new(Shared {
                     state: Mutex::new(State {

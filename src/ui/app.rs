@@ -920,16 +920,13 @@ impl eframe::App for ReviewApp {
         }
         self.dropped_files(&ctx);
         self.keyboard(&ctx);
-        let mut uploaded = false;
         if let Some(s) = self.session.as_mut() {
             let pic = s.player.present();
-            uploaded = s.picture.update(&ctx, pic.as_ref());
-            if let Some(s) = self.session.as_mut() {
-                s.snapshot = s.player.snapshot();
+            if s.picture.update(&ctx, pic.as_ref()) {
+                self.stats.upload_us.push(s.picture.last_upload_us as u32);
             }
-        }
-        if uploaded && let Some(s) = &self.session {
-            self.stats.upload_us.push(s.picture.last_upload_us as u32);
+            // Keys above may have moved the transport: draw what it does now.
+            s.snapshot = s.player.snapshot();
         }
 
         if !self.view.fullscreen {

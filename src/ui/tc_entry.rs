@@ -48,15 +48,15 @@ pub fn parse_jump(
     }
     let label = fill_label(text, tc, current)?;
     let parsed = tc.parse(&label).map_err(|e| e.to_string())?;
-    let raw = parsed.to_frames(tc.rate) - tc.start_frames;
-    let day = tc.rate.frames_per_day();
-    let frame = raw.rem_euclid(day) as u64;
+    let frame = tc.frame_of(parsed) as u64;
     if frame <= last {
         return Ok(frame);
     }
     let first = tc.at_frame(0);
     let end = tc.at_frame(last as i64);
-    if raw < 0 {
+    // Labels between the end and midnight-plus-start wrap to huge frame numbers; whether the
+    // label lies before the start tells the two messages apart.
+    if parsed.to_frames(tc.rate) < tc.start_frames {
         Err(format!("{parsed} is before the first frame ({first})"))
     } else {
         Err(format!("{parsed} is after the last frame ({end})"))
