@@ -55,10 +55,11 @@ impl AudioPackets {
         if !path.exists() {
             return Err(MediaError::NotFound(path.to_path_buf()));
         }
-        let input = ffmpeg::format::input(path).map_err(|e| MediaError::NotMedia {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let input = super::ffi::open_input(path, super::ffi::StreamProbe::WhenHeaderIncomplete)
+            .map_err(|e| MediaError::NotMedia {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
         let Some(stream) = input.streams().best(ffmpeg::media::Type::Audio) else {
             return Ok(None);
         };

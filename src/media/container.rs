@@ -3,7 +3,7 @@
 
 use super::atoms::{AtomError, AtomReader};
 use super::error::MediaError;
-use super::ffi;
+use super::ffi::{self, StreamProbe};
 use super::frame_index::FrameIndex;
 use super::movie::Movie;
 use super::source_timecode::SourceTimecode;
@@ -64,8 +64,19 @@ impl Container {
         Ok(n as u64)
     }
 
-    /// Opens `path`, failing with a message that names the file and the problem.
+    /// Opens `path` with every stream fully probed (profile, pixel format, bit rate known),
+    /// failing with a message that names the file and the problem.
     pub fn open(path: &Path) -> Result<Self, MediaError> {
+        Self::open_probing(path, StreamProbe::Always)
+    }
+
+    /// Opens `path` for playback: FFmpeg's stream probe, which decodes pictures, is skipped
+    /// when the file's header says all playback needs.
+    pub fn open_for_playback(path: &Path) -> Result<Self, MediaError> {
+        Self::open_probing(path, StreamProbe::WhenHeaderIncomplete)
+    }
+
+    fn open_probing(path: &Path, probe: StreamProbe) -> Result<Self, MediaError> {
         init_ffmpeg();
         let path_buf = path.to_path_buf();
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -87,7 +98,7 @@ impl Container {
         }
         let movie = read_movie(path, file_size)?;
 
-        let input = ffmpeg::format::input(path).map_err(|e| MediaError::NotMedia {
+        let input = super::ffi::open_input(path, probe).map_err(|e| MediaError::NotMedia {
             path: path_buf.clone(),
             reason: e.to_string(),
         })?;

@@ -95,7 +95,7 @@ impl FrameReader {
 
     /// Opens `path`, builds a decoder for its video stream and decodes frame 0.
     pub fn open_with(path: &Path, options: ReaderOptions) -> Result<Self, MediaError> {
-        let container = Container::open(path)?;
+        let container = Container::open_for_playback(path)?;
         let ff_err = |doing: &'static str| {
             move |e: ffmpeg::Error| MediaError::Ffmpeg {
                 path: path.to_path_buf(),
