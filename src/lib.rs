@@ -6,6 +6,7 @@
 pub mod audio;
 pub mod cli;
 pub mod media;
+pub mod meters;
 pub mod notes;
 pub mod player;
 pub mod settings;

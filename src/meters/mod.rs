@@ -1,0 +1,14 @@
+//! Measurement of the programme: BS.1770 / EBU R128 loudness, true peak, and (with the player)
+//! what the live meters and the whole-file analysis show. Pure DSP on `f32` samples: no decoding,
+//! no devices, no threads, so every number here is unit-tested against the standards' cases.
+
+pub mod gating;
+pub mod k_weighting;
+pub mod loudness;
+pub mod sub_blocks;
+pub mod snapshot;
+pub mod true_peak;
+
+pub use loudness::{LoudnessAccumulator, LoudnessMeter, db};
+pub use sub_blocks::{MAX_CHANNELS, SubBlock, SubBlockFilter, channel_weights};
+pub use snapshot::{GONIO_POINTS, MeterSnapshot, SPECTRUM_BANDS};
