@@ -35,6 +35,8 @@ pub struct Settings {
     pub recent_files: Vec<PathBuf>,
     /// The window's size and panels as the user left them.
     pub window: WindowLayout,
+    /// Delivery target for loudness (a `meters::Preset` id; empty: Netflix 2.0).
+    pub loudness_preset: String,
 }
 
 /// How the review window was laid out.

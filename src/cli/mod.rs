@@ -2,6 +2,7 @@
 //! questions about a file for scripts and tests. Exit status: 0 success, 2 bad input (a file that
 //! is missing, damaged or not a review file), 1 anything else.
 
+mod loudness_cmd;
 mod probe_cmd;
 mod still_cmd;
 
@@ -80,6 +81,18 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Measure the whole file's loudness (BS.1770 / EBU R128, true peak, dialogue estimate) and
+    /// judge it against a delivery target.
+    Loudness {
+        /// The file to measure.
+        file: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Target: netflix, ebu-r128, atsc-a85, streaming-14, streaming-16, none.
+        #[arg(long, default_value = "netflix")]
+        preset: String,
     },
     /// Write exactly one decoded frame to a PNG at native size.
     Still {
@@ -200,6 +213,7 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
         settings,
         script,
         launched: Some(std::time::Instant::now()),
+        scan_cache: crate::player::default_cache_dir(),
     })
 }
 
@@ -333,6 +347,7 @@ pub fn list_devices() -> anyhow::Result<Outcome> {
 pub fn run(command: Command) -> anyhow::Result<Outcome> {
     match command {
         Command::Probe { file, json } => probe_cmd::run(&file, json),
+        Command::Loudness { file, json, preset } => loudness_cmd::run(&file, json, &preset),
         Command::Still {
             file,
             frame,

@@ -126,7 +126,10 @@ mod tests {
         for freq in [50.0, 997.0, 4000.0, 10_000.0] {
             let at48 = gain_db(48_000, freq);
             for rate in [44_100, 96_000] {
-                assert!((gain_db(rate, freq) - at48).abs() < 0.05, "{freq} Hz at {rate}");
+                assert!(
+                    (gain_db(rate, freq) - at48).abs() < 0.05,
+                    "{freq} Hz at {rate}"
+                );
             }
         }
         // The −0.691 constant of BS.1770 cancels this gain at 997 Hz.

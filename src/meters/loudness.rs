@@ -99,7 +99,7 @@ impl LoudnessAccumulator {
         self.s_power = self.window(S_SUBS);
         if self.count >= M_SUBS as u64 {
             self.max_m = self.max_m.max(self.m_power);
-            if self.count % HOP_SUBS == 0 {
+            if self.count.is_multiple_of(HOP_SUBS) {
                 self.blocks.push(self.m_power);
                 let voiced = (0..M_SUBS)
                     .filter(|i| self.speech[(self.count as usize - 1 - i) % S_SUBS])
@@ -109,7 +109,7 @@ impl LoudnessAccumulator {
         }
         if self.count >= S_SUBS as u64 {
             self.max_s = self.max_s.max(self.s_power);
-            if self.count % HOP_SUBS == 0 {
+            if self.count.is_multiple_of(HOP_SUBS) {
                 self.short_term.push(self.s_power);
             }
         }
@@ -157,12 +157,18 @@ impl LoudnessAccumulator {
 
     /// True peak per channel, dBTP.
     pub fn true_peak_dbtp(&self) -> Vec<f64> {
-        self.true_peak[..self.channels].iter().map(|&p| db(p)).collect()
+        self.true_peak[..self.channels]
+            .iter()
+            .map(|&p| db(p))
+            .collect()
     }
 
     /// Sample peak per channel, dBFS.
     pub fn sample_peak_dbfs(&self) -> Vec<f64> {
-        self.sample_peak[..self.channels].iter().map(|&p| db(p)).collect()
+        self.sample_peak[..self.channels]
+            .iter()
+            .map(|&p| db(p))
+            .collect()
     }
 
     /// Largest true peak over channels, dBTP.
@@ -193,6 +199,33 @@ impl LoudnessAccumulator {
                 .filter(|(_, s)| **s)
                 .map(|(p, _)| *p),
         )
+    }
+
+    /// The dialogue estimate and speech share from per-sub-block speech flags made apart from
+    /// the meter (the whole-file scan runs its voice detector on another thread): a 400 ms block
+    /// is speech when at least half its sub-blocks are.
+    pub fn dialogue_with(&self, flags: &[bool]) -> (Option<f64>, f64) {
+        let voiced = |j: usize| {
+            // Block j ends at sub-block 10·(j + 4).
+            let end = (HOP_SUBS as usize * (j + 4)).min(flags.len());
+            let start = end.saturating_sub(M_SUBS);
+            flags[start..end].iter().filter(|&&f| f).count() * 2 >= M_SUBS
+        };
+        let speech: Vec<bool> = (0..self.blocks.len()).map(voiced).collect();
+        let n = speech.iter().filter(|&&s| s).count();
+        let fraction = if speech.is_empty() {
+            0.0
+        } else {
+            n as f64 / speech.len() as f64
+        };
+        let level = gating::absolute_gated(
+            self.blocks
+                .iter()
+                .zip(&speech)
+                .filter(|(_, s)| **s)
+                .map(|(p, _)| *p),
+        );
+        (level, fraction)
     }
 
     /// Starts again from nothing.
@@ -251,7 +284,8 @@ mod tests {
         let n = (secs * rate as f64).round() as usize;
         let mut v = Vec::with_capacity(n * channels);
         for i in 0..n {
-            let x = (a * (2.0 * std::f64::consts::PI * 997.0 * i as f64 / rate as f64).sin()) as f32;
+            let x =
+                (a * (2.0 * std::f64::consts::PI * 997.0 * i as f64 / rate as f64).sin()) as f32;
             v.extend(std::iter::repeat_n(x, channels));
         }
         v

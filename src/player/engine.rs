@@ -10,6 +10,7 @@
 use super::audio_feed::{AudioCommand, AudioFeed};
 use super::clock::{ClockMode, MasterClock};
 use super::error::PlayerError;
+use super::meter_feed::{MeterFeed, MeterOutput};
 use super::transport::{Command, Snapshot, Transport};
 use super::video_feed::{Picture, VideoFeed};
 use crate::audio::MonitorMode;
@@ -105,6 +106,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A file open for review.
 pub struct Player {
     shared: Arc<Shared>,
+    meters: Option<Arc<MeterFeed>>,
     tx: Sender<Command>,
     thread: Option<JoinHandle<()>>,
     path: PathBuf,
@@ -192,10 +194,16 @@ impl Player {
             waker: Mutex::new(None),
         });
         let audio_feed = audio.map(|(feed, _, _)| feed);
+        // Meters measure what is played; a file without sound has nothing for them.
+        let meters = match &audio_feed {
+            Some(_) => Some(Arc::new(MeterFeed::spawn().map_err(PlayerError::Thread)?)),
+            None => None,
+        };
         let (tx, rx) = std::sync::mpsc::channel();
         let mut engine = Engine {
             shared: shared.clone(),
             audio: audio_feed,
+            meters: meters.clone(),
             sink: None,
             device: options.device.clone(),
             device_rate_wanted: options.device_rate,
@@ -225,10 +233,23 @@ impl Player {
             .map_err(PlayerError::Thread)?;
         Ok(Self {
             shared,
+            meters,
             tx,
             thread: Some(thread),
             path: path.to_path_buf(),
         })
+    }
+
+    /// The live meters' snapshot reader (once; `None` after, or for a file without sound).
+    pub fn take_meter_output(&self) -> Option<MeterOutput> {
+        self.meters.as_ref()?.take_output()
+    }
+
+    /// Starts the live meters' integrated loudness, maxima and peak holds again.
+    pub fn reset_meters(&self) {
+        if let Some(m) = &self.meters {
+            m.reset();
+        }
     }
 
     /// The file under review.
@@ -412,6 +433,7 @@ impl Shared {
 struct Engine {
     shared: Arc<Shared>,
     audio: Option<AudioFeed>,
+    meters: Option<Arc<MeterFeed>>,
     sink: Option<CpalSink>,
     device: Option<String>,
     device_rate_wanted: Option<u32>,
@@ -814,6 +836,7 @@ impl Engine {
             rate,
             reader,
             self.shared.sink.clone(),
+            self.meters.as_ref().map(|m| m.tap(rate)),
         )
         .map_err(|e| e.to_string())?;
         audio.send(AudioCommand::NewFeed {

@@ -6,13 +6,19 @@
 //! - [`audio_feed`] / [`video_feed`]: the decode threads
 //! - [`presenter`]: a display stand-in that presents each frame exactly when it is due
 //! - [`headless`]: `earmark FILE --play-for … --exit`
+//! - [`meter_feed`]: the "meters" thread (live loudness, phase, spectrum of what is played)
+//! - [`loudness_scan`]: whole-file loudness analysis (decode + meter on two threads)
+//! - [`scan_job`]: that analysis in the background for the window, cached per file content
 
 mod audio_feed;
 mod clock;
 mod engine;
 mod error;
 mod headless;
+mod loudness_scan;
+mod meter_feed;
 mod presenter;
+mod scan_job;
 mod transport;
 mod video_feed;
 
@@ -20,7 +26,12 @@ pub use clock::{ClockMode, MasterClock};
 pub use engine::{Player, PlayerOptions, Presentation, StartTimes, Waker};
 pub use error::PlayerError;
 pub use headless::{AvStats, PlayReport, PlayRequest, av_stats, play_headless};
+pub use loudness_scan::{
+    CURVE_FLOOR, CURVE_RATE, LoudnessReport, LoudnessScan, ScanError, scan_file,
+};
+pub use meter_feed::MeterOutput;
 pub use presenter::{run_presenter, spawn_presenter};
+pub use scan_job::{ScanJob, ScanState, content_key, default_cache_dir};
 pub use transport::{Command, Snapshot, Transport};
 pub use video_feed::Picture;
 

@@ -12,6 +12,8 @@
 
 use super::automation::{Automation, FrameStats, Observed, Script, Step};
 use super::keymap::{Action, KeyPress, action_for};
+use super::loudness_panel::{self, LoudnessEvent};
+use super::meter_panel::{self, PresetView};
 use super::picture_view::PictureView;
 use super::settings_window::{SettingsEvent, SettingsWindow};
 use super::timecode_bar::{TcEntry, TcEvent, TimecodeModel};
@@ -19,8 +21,11 @@ use super::timeline::{Scrub, TimelineModel};
 use super::{
     dialogs, help_overlay, notes_panel, status_bar, timecode_bar, timeline, transport_bar,
 };
+use crate::meters::Preset;
 use crate::notes::{NoteId, NoteList};
-use crate::player::{Command, Player, PlayerOptions, Snapshot, Transport};
+use crate::player::{
+    Command, MeterOutput, Player, PlayerOptions, ScanJob, ScanState, Snapshot, Transport,
+};
 use crate::settings::Settings;
 use eframe::egui;
 use std::path::{Path, PathBuf};
@@ -42,6 +47,8 @@ pub struct AppConfig {
     pub script: Script,
     /// When the process started (for the go-to timing).
     pub launched: Option<Instant>,
+    /// Where whole-file loudness results are cached (`None`: not cached, as in tests).
+    pub scan_cache: Option<PathBuf>,
 }
 
 /// How a scripted run ended, for the binary's exit status.
@@ -69,7 +76,18 @@ pub struct Session {
     scrub_last: Option<u64>,
     /// Keyframe last asked for while scrubbing (so a drag does not flood the decoder).
     scrub_sent: Option<u64>,
+    /// The whole-file loudness scan (dropped, and so cancelled, with the session).
+    scan: ScanJob,
+    /// The live meters' newest snapshot (none for a file without sound).
+    meters: Option<MeterOutput>,
+    /// The loudness strip as drawn: (width, preset id) it was made for, and its values.
+    strip: Option<(StripKey, StripData)>,
 }
+
+/// What a drawn loudness strip was made for: width in points and preset id.
+type StripKey = (usize, &'static str);
+/// A drawn loudness strip: one value per column and the target band (LUFS).
+type StripData = (Vec<f32>, (f32, f32));
 
 impl Session {
     fn last_frame(&self) -> u64 {
@@ -133,6 +151,7 @@ pub struct ReviewApp {
     settings: Settings,
     settings_path: Option<PathBuf>,
     player_options: PlayerOptions,
+    scan_cache: Option<PathBuf>,
     view: View,
     automation: Option<Automation>,
     stats: FrameStats,
@@ -158,6 +177,7 @@ impl ReviewApp {
             settings: config.settings,
             settings_path: config.settings_path,
             player_options: config.player,
+            scan_cache: config.scan_cache,
             view: View {
                 side_panel,
                 ..View::default()
@@ -186,6 +206,8 @@ impl ReviewApp {
                 let ctx = self.ctx.clone();
                 player.set_waker(Box::new(move || ctx.request_repaint()));
                 let snapshot = player.snapshot();
+                let meters = player.take_meter_output();
+                let scan = ScanJob::start(path, self.scan_cache.clone());
                 self.session = Some(Session {
                     player,
                     path: path.to_path_buf(),
@@ -198,6 +220,9 @@ impl ReviewApp {
                     focus_note: false,
                     scrub_last: None,
                     scrub_sent: None,
+                    scan,
+                    meters,
+                    strip: None,
                 });
                 self.view.banner = None;
                 self.view.tc_entry = None;
@@ -561,12 +586,20 @@ impl ReviewApp {
     }
 
     fn bottom_bar(&mut self, ui: &mut egui::Ui) {
+        let preset = self.preset();
         let Some(s) = self.session.as_mut() else {
             return;
         };
         let tc = *s.player.timecode();
         let notes: Vec<u64> = s.notes.iter().map(|n| n.frame).collect();
         let label = move |f: u64| format!("{}  (frame {f})", tc.at_frame(f as i64));
+        let width = ui.available_width().max(1.0) as usize;
+        if let ScanState::Done(scan) = s.scan.state() {
+            let key = (width, preset.id);
+            if s.strip.as_ref().is_none_or(|(k, _)| *k != key) {
+                s.strip = Some((key, loudness_panel::strip(&scan, &preset, width)));
+            }
+        }
         let model = TimelineModel {
             frame_count: s.player.frame_count(),
             frame: s.scrub_last.unwrap_or(s.snapshot.frame),
@@ -574,7 +607,7 @@ impl ReviewApp {
             mark_out: s.mark_out,
             looping: s.snapshot.looping,
             notes: &notes,
-            loudness: None,
+            loudness: s.strip.as_ref().map(|(_, (v, band))| (v.as_slice(), *band)),
             label: &label,
         };
         match timeline::show(ui, &model) {
@@ -618,10 +651,52 @@ impl ReviewApp {
         }
     }
 
+    /// The delivery target the reviewer chose (Netflix 2.0 unless changed).
+    fn preset(&self) -> Preset {
+        Preset::by_id(&self.settings.loudness_preset).unwrap_or(crate::meters::PRESETS[0])
+    }
+
     fn side_panel(&mut self, ui: &mut egui::Ui) {
+        let preset = self.preset();
         let Some(s) = self.session.as_mut() else {
             return;
         };
+        let mut picked = None;
+        egui::ScrollArea::vertical()
+            .id_salt("side-scroll")
+            .max_height(ui.available_height() * 0.72)
+            .show(ui, |ui| {
+                if let Some(out) = s.meters.as_mut() {
+                    let view = PresetView {
+                        name: preset.name.to_owned(),
+                        target_lufs: preset.target_lufs,
+                        tolerance_lu: preset.tolerance_lu,
+                        max_true_peak_dbtp: preset.max_true_peak_dbtp,
+                    };
+                    let r = meter_panel::show(ui, out.read(), &view);
+                    if r.reset_clicked {
+                        s.player.reset_meters();
+                    }
+                    ui.separator();
+                }
+                let state = s.scan.state();
+                if matches!(state, ScanState::Running(_)) {
+                    // Keep the progress bar moving while nothing else repaints.
+                    ui.ctx().request_repaint_after(Duration::from_millis(250));
+                }
+                if let Some(LoudnessEvent::Preset(id)) = loudness_panel::show(ui, &state, &preset) {
+                    picked = Some(id);
+                }
+            });
+        if let Some(id) = picked {
+            s.strip = None;
+            self.settings.loudness_preset = id.to_owned();
+            self.save_settings();
+        }
+        let Some(s) = self.session.as_mut() else {
+            return;
+        };
+        ui.separator();
         let tc = *s.player.timecode();
         let here = s.looking_at();
         let event = notes_panel::show(

@@ -15,6 +15,8 @@ mod automation;
 mod dialogs;
 mod help_overlay;
 pub mod keymap;
+mod loudness_panel;
+pub mod meter_panel;
 mod notes_panel;
 mod picture_view;
 mod screenshot;

@@ -121,12 +121,15 @@ pub struct CpalSink {
 
 impl CpalSink {
     /// Opens `device` (by name; the default when `None`) for stereo f32 at `sample_rate`, reading
-    /// from `feed` whenever `shared.playing` is set.
+    /// from `feed` whenever `shared.playing` is set. What is played (the programme, before
+    /// monitoring and gain) is also copied into `meter_tap` when given; when the meters fall
+    /// behind, the copy is dropped (counted in `shared.meter_dropped`), never waited for.
     pub fn open(
         device: Option<&str>,
         sample_rate: u32,
         mut feed: FeedReader,
         shared: Arc<SinkShared>,
+        mut meter_tap: Option<rtrb::Producer<f32>>,
     ) -> Result<Self, AudioError> {
         let fail = |why: String| AudioError::Output(why);
         let dev = find_device(device).ok_or_else(|| {
@@ -186,6 +189,18 @@ impl CpalSink {
                             });
                             if cb_shared.first_sound_ns.load(Ordering::Relaxed) < 0 {
                                 cb_shared.first_sound_ns.store(heard_at, Ordering::Relaxed);
+                            }
+                        }
+                        if let Some(tap) = meter_tap.as_mut() {
+                            let n = filled.frames * 2;
+                            let room = tap.slots().min(n);
+                            if let Ok(chunk) = tap.write_chunk_uninit(room) {
+                                chunk.fill_from_iter(data[..room].iter().copied());
+                            }
+                            if room < n {
+                                cb_shared
+                                    .meter_dropped
+                                    .fetch_add((n - room) as u64 / 2, Ordering::Relaxed);
                             }
                         }
                         let short = data.len() / 2 - filled.frames;

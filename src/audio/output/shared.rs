@@ -34,6 +34,8 @@ pub struct SinkShared {
     pub last_warning_code: AtomicU8,
     /// The device reported an error (unplugged, …); playback should pause.
     pub device_lost: AtomicBool,
+    /// Frames the live meters missed because their ring was full.
+    pub meter_dropped: AtomicU64,
 }
 
 impl Default for SinkShared {
@@ -52,6 +54,7 @@ impl Default for SinkShared {
             stream_warnings: AtomicU64::new(0),
             last_warning_code: AtomicU8::new(0),
             device_lost: AtomicBool::new(false),
+            meter_dropped: AtomicU64::new(0),
         }
     }
 }

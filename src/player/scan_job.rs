@@ -1,0 +1,162 @@
+//! The whole-file loudness scan as a background job for the window: runs on its own thread
+//! with progress, is cancelled when another file opens (dropping the job cancels and waits), and
+//! keeps results in a per-content cache so reopening a file shows its numbers at once.
+//!
+//! The cache key is a SHA-256 over the file's size and three 1 MiB samples (start, middle, end):
+//! content, not name or date, so a copied or renamed file hits and a re-export misses, and a
+//! 20 GB file is keyed in milliseconds. Entries are JSON under the user cache directory,
+//! `…/earmark/loudness/<key>.json`, written atomically (temporary file, then rename).
+
+use super::loudness_scan::{LoudnessScan, ScanError, scan_file};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// Bump when the scan's numbers would change, so old entries are not trusted.
+const SCAN_VERSION: &str = "earmark-loudness-1";
+const SAMPLE: u64 = 1 << 20;
+
+/// Where a job stands.
+#[derive(Clone, Debug)]
+pub enum ScanState {
+    /// Measuring; permille done.
+    Running(u32),
+    Done(Arc<LoudnessScan>),
+    Failed(String),
+}
+
+/// What a finished scan left: the measurement, or why there is none.
+type ScanOutcome = Result<Arc<LoudnessScan>, String>;
+
+/// A scan in the background.
+pub struct ScanJob {
+    progress: Arc<AtomicU32>,
+    cancel: Arc<AtomicBool>,
+    result: Arc<Mutex<Option<ScanOutcome>>>,
+    thread: Option<JoinHandle<()>>,
+    /// Served from the cache.
+    pub cached: bool,
+}
+
+impl ScanJob {
+    /// Starts scanning `path` (or takes the cached result), using `cache_dir` when given.
+    pub fn start(path: &Path, cache_dir: Option<PathBuf>) -> Self {
+        let progress = Arc::new(AtomicU32::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let result = Arc::new(Mutex::new(None));
+        let key = content_key(path).ok();
+        let entry = match (&cache_dir, &key) {
+            (Some(d), Some(k)) => Some(d.join(format!("{k}.json"))),
+            _ => None,
+        };
+        if let Some(hit) = entry.as_deref().and_then(read_entry) {
+            progress.store(1000, Ordering::Relaxed);
+            *result.lock().unwrap_or_else(|p| p.into_inner()) = Some(Ok(Arc::new(hit)));
+            return Self {
+                progress,
+                cancel,
+                result,
+                thread: None,
+                cached: true,
+            };
+        }
+        let (p, c, r) = (progress.clone(), cancel.clone(), result.clone());
+        let path = path.to_path_buf();
+        let thread = std::thread::Builder::new()
+            .name("loudness-scan".into())
+            .spawn(move || {
+                let outcome = scan_file(&path, &p, &c);
+                let value = match outcome {
+                    Ok(scan) => {
+                        if let Some(e) = &entry {
+                            // A cache that cannot be written only costs a rescan next time.
+                            let _ = write_entry(e, &scan);
+                        }
+                        Ok(Arc::new(scan))
+                    }
+                    Err(ScanError::Cancelled(_)) => return,
+                    Err(e) => Err(e.to_string()),
+                };
+                *r.lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
+            });
+        let thread = match thread {
+            Ok(t) => Some(t),
+            Err(e) => {
+                *result.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(Err(format!("could not start the loudness scan: {e}")));
+                None
+            }
+        };
+        Self {
+            progress,
+            cancel,
+            result,
+            thread,
+            cached: false,
+        }
+    }
+
+    pub fn state(&self) -> ScanState {
+        match &*self.result.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(Ok(s)) => ScanState::Done(s.clone()),
+            Some(Err(e)) => ScanState::Failed(e.clone()),
+            None => ScanState::Running(self.progress.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl Drop for ScanJob {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The default cache directory (`None` if the system has no home).
+pub fn default_cache_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "earmark").map(|d| d.cache_dir().join("loudness"))
+}
+
+/// A key for `path`'s content (see the module header).
+pub fn content_key(path: &Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata()?.len();
+    let mut h = Sha256::new();
+    h.update(SCAN_VERSION.as_bytes());
+    h.update(len.to_le_bytes());
+    let mut buf = vec![0u8; SAMPLE as usize];
+    for at in [
+        0,
+        len.saturating_sub(SAMPLE) / 2,
+        len.saturating_sub(SAMPLE),
+    ] {
+        f.seek(SeekFrom::Start(at))?;
+        let mut got = 0;
+        while got < buf.len() {
+            let n = f.read(&mut buf[got..])?;
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        h.update(&buf[..got]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn read_entry(path: &Path) -> Option<LoudnessScan> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+fn write_entry(path: &Path, scan: &LoudnessScan) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_vec(scan)?)?;
+    std::fs::rename(&tmp, path)
+}
