@@ -35,6 +35,7 @@ bench: test-deps
 	scripts/with-test-env.sh $(CARGO) bench --bench playback
 	$(CARGO) build --release
 	scripts/with-test-env.sh $(CARGO) bench --bench window
+	$(CARGO) bench --bench loudness
 
 demo-clip: test-deps
 	scripts/make-demo-clip.sh

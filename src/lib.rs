@@ -5,6 +5,7 @@
 
 pub mod audio;
 pub mod cli;
+pub mod headphones;
 pub mod media;
 pub mod meters;
 pub mod notes;

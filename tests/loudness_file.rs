@@ -458,7 +458,7 @@ fn agrees_with_ffmpeg_ebur128_on_a_review_file_and_on_pcm() {
     // neighbouring values that can be 0.1–0.2 LU apart — `ebu::noise_programme`, whose 10th
     // percentile sits on a 4 LU/s ramp, measures 13.09 LU here and 13.2 LU in ffmpeg.
     let mut programme = ebu::silence(RATE, 2, 3.0);
-    programme.extend(scenes(RATE, 0x5ce_e5));
+    programme.extend(scenes(RATE, 0x5_cee5));
     write_wav(&wav, RATE, 2, &programme);
     let mov: PathBuf = dir.path().join("programme.mov");
     review_mov(&wav, &mov);

@@ -2,11 +2,13 @@
 //! questions about a file for scripts and tests. Exit status: 0 success, 2 bad input (a file that
 //! is missing, damaged or not a review file), 1 anything else.
 
+mod headphones_cmd;
 mod loudness_cmd;
 mod probe_cmd;
 mod still_cmd;
 
 use clap::{Parser, Subcommand};
+pub use headphones_cmd::HeadphonesCommand;
 use std::path::PathBuf;
 
 /// Earmark: review a TV sound mix on headphones, with frame-accurate picture.
@@ -93,6 +95,11 @@ pub enum Command {
         /// Target: netflix, ebu-r128, atsc-a85, streaming-14, streaming-16, none.
         #[arg(long, default_value = "netflix")]
         preset: String,
+    },
+    /// The headphone, amplifier and source profiles, and what Earmark makes of an output device.
+    Headphones {
+        #[command(subcommand)]
+        command: HeadphonesCommand,
     },
     /// Write exactly one decoded frame to a PNG at native size.
     Still {
@@ -305,6 +312,28 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                     report.device, report.av_offset_ms
                 );
             }
+            if let Some(m) = &report.meters {
+                let db = |v: f64| {
+                    if v.is_finite() {
+                        format!("{v:.1}")
+                    } else {
+                        "-inf".into()
+                    }
+                };
+                eprintln!(
+                    "meters over {:.1} s: M {} S {} I {} LUFS, LRA {} LU, max M {} max S {} LUFS, true peak L {} R {} dBTP, correlation {:+.2}",
+                    m.seconds,
+                    db(m.momentary),
+                    db(m.short_term),
+                    m.integrated.map_or("-".into(), db),
+                    m.loudness_range.map_or("-".into(), db),
+                    db(m.max_momentary),
+                    db(m.max_short_term),
+                    db(m.true_peak[0]),
+                    db(m.true_peak[1]),
+                    m.correlation,
+                );
+            }
             if let Some(m) = &report.message {
                 eprintln!("earmark: {m}");
             }
@@ -348,6 +377,7 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
     match command {
         Command::Probe { file, json } => probe_cmd::run(&file, json),
         Command::Loudness { file, json, preset } => loudness_cmd::run(&file, json, &preset),
+        Command::Headphones { command } => headphones_cmd::run(command),
         Command::Still {
             file,
             frame,

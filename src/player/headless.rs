@@ -7,6 +7,7 @@ use super::error::PlayerError;
 use super::presenter::spawn_presenter;
 use super::transport::{Command, Transport};
 use crate::audio::MonitorMode;
+use crate::meters::MeterSnapshot;
 use crate::time::monotonic;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -76,6 +77,9 @@ pub struct PlayReport {
     /// Message the player raised (device lost, decode trouble).
     pub message: Option<String>,
     pub presentations: Vec<Presentation>,
+    /// The live meters at the end, as the window's meter panel would show them (what was
+    /// played, before monitoring mode and gain).
+    pub meters: Option<MeterSnapshot>,
 }
 
 /// Plays `req` and returns once it has been heard.
@@ -109,6 +113,7 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
             f as u64
         }
     };
+    let mut meter_output = player.take_meter_output();
     let snap = player.snapshot();
     if snap.has_audio && snap.device.is_none() {
         return Err(PlayerError::Audio(crate::audio::AudioError::Output(
@@ -142,7 +147,8 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
     player.send(Command::Pause);
     stop.store(true, Ordering::Relaxed);
     let _ = presenter.join();
-    std::thread::sleep(Duration::from_millis(20));
+    // The meters publish every 33 ms; the last sound played reaches them through the tap.
+    std::thread::sleep(Duration::from_millis(80));
     let snap = player.snapshot();
     let times = player.start_times();
     let (frames_played, underrun_frames, stream_warnings) = player.audio_counters();
@@ -175,6 +181,7 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
         } else {
             Vec::new()
         },
+        meters: meter_output.as_mut().map(|o| o.read().clone()),
     })
 }
 

@@ -664,8 +664,19 @@ impl ReviewApp {
         let mut picked = None;
         egui::ScrollArea::vertical()
             .id_salt("side-scroll")
-            .max_height(ui.available_height() * 0.72)
+            // The notes below keep room for a few entries; the meters scroll if they must.
+            .max_height((ui.available_height() - 170.0).max(ui.available_height() * 0.5))
             .show(ui, |ui| {
+                // The file's verdict first: it is what a reviewer checks on opening.
+                let state = s.scan.state();
+                if matches!(state, ScanState::Running(_)) {
+                    // Keep the progress bar moving while nothing else repaints.
+                    ui.ctx().request_repaint_after(Duration::from_millis(250));
+                }
+                if let Some(LoudnessEvent::Preset(id)) = loudness_panel::show(ui, &state, &preset) {
+                    picked = Some(id);
+                }
+                ui.separator();
                 if let Some(out) = s.meters.as_mut() {
                     let view = PresetView {
                         name: preset.name.to_owned(),
@@ -677,15 +688,6 @@ impl ReviewApp {
                     if r.reset_clicked {
                         s.player.reset_meters();
                     }
-                    ui.separator();
-                }
-                let state = s.scan.state();
-                if matches!(state, ScanState::Running(_)) {
-                    // Keep the progress bar moving while nothing else repaints.
-                    ui.ctx().request_repaint_after(Duration::from_millis(250));
-                }
-                if let Some(LoudnessEvent::Preset(id)) = loudness_panel::show(ui, &state, &preset) {
-                    picked = Some(id);
                 }
             });
         if let Some(id) = picked {

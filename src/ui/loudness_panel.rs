@@ -23,7 +23,7 @@ const GREEN: egui::Color32 = egui::Color32::from_rgb(120, 210, 120);
 pub fn show(ui: &mut egui::Ui, state: &ScanState, preset: &Preset) -> Option<LoudnessEvent> {
     let mut event = None;
     ui.horizontal(|ui| {
-        ui.strong("File loudness");
+        let label = ui.strong("File loudness");
         egui::ComboBox::from_id_salt("loudness-preset")
             .selected_text(preset.name)
             .show_ui(ui, |ui| {
@@ -32,7 +32,10 @@ pub fn show(ui: &mut egui::Ui, state: &ScanState, preset: &Preset) -> Option<Lou
                         event = Some(LoudnessEvent::Preset(p.id));
                     }
                 }
-            });
+            })
+            .response
+            .on_hover_text("Delivery target the file is judged against")
+            .labelled_by(label.id);
     });
     match state {
         ScanState::Running(permille) => {

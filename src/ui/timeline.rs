@@ -31,7 +31,7 @@ pub enum Scrub {
 }
 
 const BAR_HEIGHT: f32 = 26.0;
-const STRIP_HEIGHT: f32 = 18.0;
+const STRIP_HEIGHT: f32 = 28.0;
 const PLAYHEAD: egui::Color32 = egui::Color32::from_rgb(255, 196, 0);
 const REGION: egui::Color32 = egui::Color32::from_rgba_premultiplied(40, 90, 160, 120);
 const NOTE: egui::Color32 = egui::Color32::from_rgb(90, 200, 255);
@@ -99,6 +99,16 @@ pub fn show(ui: &mut egui::Ui, model: &TimelineModel<'_>) -> Option<Scrub> {
             egui::Color32::from_rgba_premultiplied(30, 70, 30, 80),
         );
         let n = values.len().max(1) as f32;
+        // Filled under the curve, so loud and quiet passages read at a glance.
+        let column = strip.width() / n;
+        for (i, v) in values.iter().enumerate() {
+            let x0 = strip.min.x + column * i as f32;
+            painter.rect_filled(
+                egui::Rect::from_x_y_ranges(x0..=x0 + column, y(*v)..=strip.max.y),
+                0.0,
+                egui::Color32::from_rgba_premultiplied(40, 90, 40, 110),
+            );
+        }
         let points: Vec<egui::Pos2> = values
             .iter()
             .enumerate()

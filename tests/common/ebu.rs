@@ -10,6 +10,9 @@
 //! The signal functions return interleaved `f32` samples. Included by the tests with
 //! `#[path = "common/ebu.rs"] mod ebu;`.
 
+// Each test file uses its own part of the set.
+#![allow(dead_code)]
+
 use std::f64::consts::PI;
 
 /// Sample rate of the compliance suite.
