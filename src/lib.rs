@@ -9,6 +9,7 @@ pub mod headphones;
 pub mod media;
 pub mod meters;
 pub mod notes;
+pub mod persist;
 pub mod player;
 pub mod settings;
 pub mod time;

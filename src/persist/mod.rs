@@ -1,0 +1,11 @@
+//! Saving a user's data so that nothing confirmed is ever lost: atomic file replacement and an
+//! append-only journal. Depends on nothing else in the crate, so every layer can use it.
+//!
+//! - [`atomic_file`]: write-temp-flush-rename, and setting damaged files aside
+//! - [`journal`]: records by id, each change flushed before it is confirmed
+
+pub mod atomic_file;
+pub mod journal;
+
+pub use atomic_file::{set_aside, write_atomic};
+pub use journal::{Journal, JournalError, Recovered};
