@@ -2,10 +2,13 @@
 //! append-only journal. Depends on nothing else in the crate, so every layer can use it.
 //!
 //! - [`atomic_file`]: write-temp-flush-rename, and setting damaged files aside
+//! - [`content_id`]: a file's key by content (renamed or moved files keep their notes)
 //! - [`journal`]: records by id, each change flushed before it is confirmed
 
 pub mod atomic_file;
+pub mod content_id;
 pub mod journal;
 
 pub use atomic_file::{set_aside, write_atomic};
+pub use content_id::{content_id, file_sha256};
 pub use journal::{Journal, JournalError, Recovered};

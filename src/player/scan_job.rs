@@ -2,14 +2,12 @@
 //! with progress, is cancelled when another file opens (dropping the job cancels and waits), and
 //! keeps results in a per-content cache so reopening a file shows its numbers at once.
 //!
-//! The cache key is a SHA-256 over the file's size and three 1 MiB samples (start, middle, end):
+//! The cache key is the file's content id (`persist::content_id`, salted with the scan's version):
 //! content, not name or date, so a copied or renamed file hits and a re-export misses, and a
 //! 20 GB file is keyed in milliseconds. Entries are JSON under the user cache directory,
-//! `…/earmark/loudness/<key>.json`, written atomically (temporary file, then rename).
+//! `…/earmark/loudness/<key>.json`, written atomically.
 
 use super::loudness_scan::{LoudnessScan, ScanError, scan_file};
-use sha2::{Digest, Sha256};
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,7 +15,6 @@ use std::thread::JoinHandle;
 
 /// Bump when the scan's numbers would change, so old entries are not trusted.
 const SCAN_VERSION: &str = "earmark-loudness-2";
-const SAMPLE: u64 = 1 << 20;
 
 /// Where a job stands.
 #[derive(Clone, Debug)]
@@ -124,29 +121,7 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 
 /// A key for `path`'s content (see the module header).
 pub fn content_key(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let len = f.metadata()?.len();
-    let mut h = Sha256::new();
-    h.update(SCAN_VERSION.as_bytes());
-    h.update(len.to_le_bytes());
-    let mut buf = vec![0u8; SAMPLE as usize];
-    for at in [
-        0,
-        len.saturating_sub(SAMPLE) / 2,
-        len.saturating_sub(SAMPLE),
-    ] {
-        f.seek(SeekFrom::Start(at))?;
-        let mut got = 0;
-        while got < buf.len() {
-            let n = f.read(&mut buf[got..])?;
-            if n == 0 {
-                break;
-            }
-            got += n;
-        }
-        h.update(&buf[..got]);
-    }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    crate::persist::content_id(path, SCAN_VERSION)
 }
 
 fn read_entry(path: &Path) -> Option<LoudnessScan> {
@@ -154,9 +129,5 @@ fn read_entry(path: &Path) -> Option<LoudnessScan> {
 }
 
 fn write_entry(path: &Path, scan: &LoudnessScan) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec(scan)?)?;
-    std::fs::rename(&tmp, path)
+    crate::persist::write_atomic(path, &serde_json::to_vec(scan)?)
 }
