@@ -37,6 +37,9 @@ pub struct Settings {
     pub window: WindowLayout,
     /// Delivery target for loudness (a `meters::Preset` id; empty: Netflix 2.0).
     pub loudness_preset: String,
+    /// The listening band the level guard keeps (defaults from loudness.md §6); any subset of
+    /// its fields may be set in `[listening_band]`.
+    pub listening_band: crate::headphones::LevelGuardConfig,
 }
 
 /// How the review window was laid out.

@@ -2,11 +2,13 @@
 //! questions about a file for scripts and tests. Exit status: 0 success, 2 bad input (a file that
 //! is missing, damaged or not a review file), 1 anything else.
 
+mod calibrate_cmd;
 mod headphones_cmd;
 mod loudness_cmd;
 mod probe_cmd;
 mod still_cmd;
 
+pub use calibrate_cmd::{CalibrateArgs, parse_signal, signal_id};
 use clap::{Parser, Subcommand};
 pub use headphones_cmd::HeadphonesCommand;
 use std::path::PathBuf;
@@ -101,6 +103,9 @@ pub enum Command {
         #[command(subcommand)]
         command: HeadphonesCommand,
     },
+    /// Play a calibration check signal (left/right, polarity, balance, reference level, Lt/Rt)
+    /// through the output device, without a window.
+    Calibrate(CalibrateArgs),
     /// Write exactly one decoded frame to a PNG at native size.
     Still {
         /// The file to read.
@@ -221,6 +226,10 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
         script,
         launched: Some(std::time::Instant::now()),
         scan_cache: crate::player::default_cache_dir(),
+        declarations_path: crate::headphones::Declarations::default_path().ok(),
+        dose_path: crate::player::default_dose_path(),
+        notes_root: crate::notes::NoteStore::default_root(),
+        calibration_path: crate::headphones::CalibrationStore::default_path().ok(),
     })
 }
 
@@ -378,6 +387,7 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Probe { file, json } => probe_cmd::run(&file, json),
         Command::Loudness { file, json, preset } => loudness_cmd::run(&file, json, &preset),
         Command::Headphones { command } => headphones_cmd::run(command),
+        Command::Calibrate(args) => calibrate_cmd::run(&args),
         Command::Still {
             file,
             frame,

@@ -24,11 +24,16 @@ pub use recognition::{
     MIN_FULL_SCALE_SPL_DB, MaxSplEstimate, Recognition, Warning, bluetooth_evidence, recognise,
 };
 
+pub mod calibration_store;
 pub mod dose;
 pub mod level_guard;
 pub mod listening_level;
 pub mod signals;
 
+pub use calibration_store::{
+    CalibrationRecord, CalibrationStatus, CalibrationStore, CalibrationStoreError, CheckId,
+    CheckOutcome, CheckResult, SetAside,
+};
 pub use dose::{DoseConfig, DoseError, DoseLog};
 pub use level_guard::{LevelAlert, LevelGuard, LevelGuardConfig};
 pub use listening_level::{EarLevelInputs, Estimate, LevelCalibration, ear_spl_estimate};

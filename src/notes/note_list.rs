@@ -4,17 +4,23 @@
 //! were made in. Ids are stable for the life of the list, so the UI can edit a note while
 //! others are added around it.
 
-/// Identifies a note within its list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+use serde::{Deserialize, Serialize};
+
+/// Identifies a note within its list (and in its store).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct NoteId(pub u64);
 
-/// One note.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One note (field names are its stored form; fields added later default when absent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     pub id: NoteId,
     /// Frame the note is pinned to (0 = first picture of the file).
     pub frame: u64,
     pub text: String,
+    /// What the reviewer was listening on when the note was made (None: not known).
+    #[serde(default)]
+    pub setup: Option<super::ListeningSetup>,
 }
 
 /// Notes kept sorted by frame, then by creation.
@@ -29,6 +35,15 @@ impl NoteList {
         Self::default()
     }
 
+    /// A list holding `notes` (from a store), ids kept; new ids continue after the largest.
+    pub fn from_notes(notes: impl IntoIterator<Item = Note>) -> Self {
+        let mut notes: Vec<Note> = notes.into_iter().collect();
+        // Frame order, creation (id) order on ties, as `add` keeps them.
+        notes.sort_by_key(|n| (n.frame, n.id));
+        let next_id = notes.iter().map(|n| n.id.0 + 1).max().unwrap_or(0);
+        Self { notes, next_id }
+    }
+
     /// Adds a note at `frame` and returns its id.
     pub fn add(&mut self, frame: u64, text: impl Into<String>) -> NoteId {
         let id = NoteId(self.next_id);
@@ -41,6 +56,7 @@ impl NoteList {
                 id,
                 frame,
                 text: text.into(),
+                setup: None,
             },
         );
         id

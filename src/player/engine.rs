@@ -11,11 +11,12 @@ use super::audio_feed::{AudioCommand, AudioFeed};
 use super::clock::{ClockMode, MasterClock};
 use super::error::PlayerError;
 use super::meter_feed::{MeterFeed, MeterOutput};
+use super::signal_deck::SignalDeck;
 use super::transport::{Command, Snapshot, Transport};
 use super::video_feed::{Picture, VideoFeed};
 use crate::audio::MonitorMode;
 use crate::audio::output::{
-    CpalSink, SinkShared, device_default_rate, device_exists, feed, is_bluetooth,
+    CpalSink, SinkShared, device_default_rate, device_exists, feed, is_bluetooth, signal_slot,
 };
 use crate::media::{
     AUDIO_ONLY_FALLBACK_RATE, FrameIndex, MediaError, SourceTimecode, TimecodeSource,
@@ -205,6 +206,7 @@ impl Player {
             audio: audio_feed,
             meters: meters.clone(),
             sink: None,
+            signals: None,
             device: options.device.clone(),
             device_rate_wanted: options.device_rate,
             file_rate,
@@ -435,6 +437,8 @@ struct Engine {
     audio: Option<AudioFeed>,
     meters: Option<Arc<MeterFeed>>,
     sink: Option<CpalSink>,
+    /// Check signals to the open sink (with it, or neither).
+    signals: Option<SignalDeck>,
     device: Option<String>,
     device_rate_wanted: Option<u32>,
     file_rate: u32,
@@ -532,6 +536,7 @@ impl Engine {
                 let resume = self.transport != Transport::Paused;
                 self.pause();
                 self.sink = None;
+                self.signals = None;
                 self.lost = None;
                 self.device = name;
                 match self.open_sink() {
@@ -548,6 +553,36 @@ impl Engine {
                 }
                 lock(&self.shared.clock).av_offset_ns = ms as i64 * 1_000_000;
             }
+            Command::PlaySignal(signal) => self.play_signal(signal, MonitorMode::Stereo),
+            Command::PlaySignalThrough(signal, listen) => self.play_signal(signal, listen),
+            Command::SetBalance(db) => {
+                let db = if db.is_finite() {
+                    db.clamp(-3.0, 3.0)
+                } else {
+                    0.0
+                };
+                self.shared.sink.set_balance_db(db);
+            }
+            Command::StopSignal => {
+                if let Some(deck) = self.signals.as_mut() {
+                    deck.stop();
+                }
+            }
+        }
+    }
+
+    /// Pauses the programme and plays a check signal in its place, through `listen`.
+    fn play_signal(&mut self, signal: crate::headphones::CheckSignal, listen: MonitorMode) {
+        if self.transport != Transport::Paused {
+            self.pause();
+        }
+        self.shared.sink.set_signal_mode(listen);
+        let played = match self.signals.as_mut() {
+            Some(deck) => deck.play(signal),
+            None => Err(super::signal_deck::SignalPlayError::NoDevice),
+        };
+        if let Err(e) = played {
+            self.message = Some(format!("Calibration: {e}"));
         }
     }
 
@@ -565,6 +600,10 @@ impl Engine {
 
     /// Starts 1× playback at programme time `pos` (with sound when there is a device).
     fn play_from(&mut self, pos: i64) {
+        // The programme replaces a check signal (the callback plays one or the other).
+        if let Some(deck) = self.signals.as_mut() {
+            deck.stop();
+        }
         let rate = self.shared.rate;
         let mut frame = self.shared.frame_at(pos);
         if frame + 1 >= self.shared.frame_count {
@@ -685,6 +724,9 @@ impl Engine {
 
     fn tick(&mut self) {
         let now = monotonic::now_ns();
+        if let Some(deck) = self.signals.as_mut() {
+            deck.collect();
+        }
         // Some systems move a stream to another output when its device goes away instead of
         // failing it; a chosen device that no longer exists is lost all the same.
         let mut gone = false;
@@ -701,6 +743,7 @@ impl Engine {
             self.resume_after_loss = self.transport != Transport::Paused;
             self.pause();
             self.sink = None;
+            self.signals = None;
             self.message = Some(format!(
                 "Output device \u{201c}{name}\u{201d} stopped (unplugged?). Playback paused: \
                  reconnect it or choose another device."
@@ -831,14 +874,17 @@ impl Engine {
         let (writer, reader) = feed(capacity);
         self.shared.sink.device_lost.store(false, Ordering::Relaxed);
         self.shared.sink.playing.store(false, Ordering::Release);
+        let (signal_tx, signal_rx) = signal_slot();
         let sink = CpalSink::open(
             self.device.as_deref(),
             rate,
             reader,
             self.shared.sink.clone(),
             self.meters.as_ref().map(|m| m.tap(rate)),
+            signal_rx,
         )
         .map_err(|e| e.to_string())?;
+        self.signals = Some(SignalDeck::new(signal_tx, rate));
         audio.send(AudioCommand::NewFeed {
             writer,
             device_rate: rate,
@@ -870,6 +916,8 @@ impl Engine {
         s.monitor = sink.mode();
         s.gain_db = sink.gain_db();
         s.muted = sink.muted.load(Ordering::Relaxed);
+        s.signal = self.signals.as_ref().and_then(SignalDeck::playing);
+        s.balance_db = sink.balance_db();
         s.message = self.message.clone();
         s.dropped_frames = dropped;
         s.underrun_frames = sink.underrun_frames.load(Ordering::Relaxed);

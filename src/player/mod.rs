@@ -9,16 +9,22 @@
 //! - [`meter_feed`]: the "meters" thread (live loudness, phase, spectrum of what is played)
 //! - [`loudness_scan`]: whole-file loudness analysis (decode + meter on two threads)
 //! - [`scan_job`]: that analysis in the background for the window, cached per file content
+//! - [`listening`]: the level at the ear, the listening-band guard and the weekly dose
+//! - [`signal_deck`]: calibration check signals to the callback and back
+//! - [`signal_play`]: `earmark calibrate`, a check signal through the output with no file open
 
 mod audio_feed;
 mod clock;
 mod engine;
 mod error;
 mod headless;
+mod listening;
 mod loudness_scan;
 mod meter_feed;
 mod presenter;
 mod scan_job;
+mod signal_deck;
+mod signal_play;
 mod transport;
 mod video_feed;
 
@@ -26,12 +32,17 @@ pub use clock::{ClockMode, MasterClock};
 pub use engine::{Player, PlayerOptions, Presentation, StartTimes, Waker};
 pub use error::PlayerError;
 pub use headless::{AvStats, PlayReport, PlayRequest, av_stats, play_headless};
+pub use listening::{
+    DIALOGUE_BASIS, ListeningMonitor, ListeningView, chain_for, default_dose_path,
+};
 pub use loudness_scan::{
     CURVE_FLOOR, CURVE_RATE, LoudnessReport, LoudnessScan, ScanError, scan_file,
 };
 pub use meter_feed::MeterOutput;
 pub use presenter::{run_presenter, spawn_presenter};
 pub use scan_job::{ScanJob, ScanState, content_key, default_cache_dir};
+pub use signal_deck::{SignalDeck, SignalPlayError};
+pub use signal_play::{SignalReport, SignalRequest, play_signal};
 pub use transport::{Command, Snapshot, Transport};
 pub use video_feed::Picture;
 

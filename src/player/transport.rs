@@ -4,6 +4,7 @@
 //! a [`Snapshot`], a plain copy refreshed by the player thread.
 
 use crate::audio::MonitorMode;
+use crate::headphones::CheckSignal;
 
 /// Requests to the player.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +29,16 @@ pub enum Command {
     SetDevice(Option<String>),
     /// Per-device A/V offset in ms (positive: the sound arrives later than reported).
     SetAvOffset(i32),
+    /// Pause the programme and play a calibration check signal in its place, in stereo whatever
+    /// the monitoring mode, with the output gain and mute applied (switching fades, no click).
+    PlaySignal(CheckSignal),
+    /// Like [`Command::PlaySignal`], but heard through this listen (the Lt/Rt decode check:
+    /// centre, surround, mono). The reviewer's own monitoring mode is left as it is.
+    PlaySignalThrough(CheckSignal, MonitorMode),
+    /// Fade out the check signal. Playing the programme stops it too.
+    StopSignal,
+    /// Output balance trim in dB, −3…+3 (positive: right louder), on everything played.
+    SetBalance(f32),
 }
 
 /// The transport's state.
@@ -75,4 +86,8 @@ pub struct Snapshot {
     pub latency_ms: f64,
     pub has_audio: bool,
     pub has_video: bool,
+    /// The calibration check signal playing instead of the programme, if any.
+    pub signal: Option<CheckSignal>,
+    /// Output balance trim, dB (positive: right louder).
+    pub balance_db: f32,
 }

@@ -11,15 +11,19 @@
 //! — so a paused window costs nothing.
 
 use super::automation::{Automation, FrameStats, Observed, Script, Step};
+use super::calibration_session::CalibrationChecks;
+use super::headphone_setup::HeadphoneSetup;
 use super::keymap::{Action, KeyPress, action_for};
 use super::loudness_panel::{self, LoudnessEvent};
 use super::meter_panel::{self, PresetView};
+use super::note_keeper::NoteKeeper;
 use super::picture_view::PictureView;
 use super::settings_window::{SettingsEvent, SettingsWindow};
 use super::timecode_bar::{TcEntry, TcEvent, TimecodeModel};
 use super::timeline::{Scrub, TimelineModel};
 use super::{
-    dialogs, help_overlay, notes_panel, status_bar, timecode_bar, timeline, transport_bar,
+    dialogs, headphone_panel, help_overlay, notes_panel, status_bar, timecode_bar, timeline,
+    transport_bar,
 };
 use crate::meters::Preset;
 use crate::notes::{NoteId, NoteList};
@@ -32,6 +36,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The headphone id calibrations are kept under when none is declared for the device.
+const UNDECLARED_HEADPHONES: &str = "undeclared";
 
 /// How the app starts.
 #[derive(Clone, Debug, Default)]
@@ -49,6 +56,14 @@ pub struct AppConfig {
     pub launched: Option<Instant>,
     /// Where whole-file loudness results are cached (`None`: not cached, as in tests).
     pub scan_cache: Option<PathBuf>,
+    /// Where the headphones declared per output device and the weekly listening dose are kept
+    /// (`None`: in memory only, as in tests).
+    pub declarations_path: Option<PathBuf>,
+    pub dose_path: Option<PathBuf>,
+    /// Where calibration results are kept (`None`: in memory only, as in tests).
+    pub calibration_path: Option<PathBuf>,
+    /// Where notes are kept, per media content (`None`: in memory only, as in tests).
+    pub notes_root: Option<PathBuf>,
 }
 
 /// How a scripted run ended, for the binary's exit status.
@@ -64,6 +79,8 @@ pub struct Session {
     player: Player,
     path: PathBuf,
     pub notes: NoteList,
+    /// Saves every note change to disk before it shows as saved.
+    keeper: NoteKeeper,
     pub mark_in: Option<u64>,
     pub mark_out: Option<u64>,
     picture: PictureView,
@@ -152,11 +169,16 @@ pub struct ReviewApp {
     settings_path: Option<PathBuf>,
     player_options: PlayerOptions,
     scan_cache: Option<PathBuf>,
+    notes_root: Option<PathBuf>,
     view: View,
     automation: Option<Automation>,
     stats: FrameStats,
     /// Set by the screenshot callback once the picture is saved.
     shot_flag: Option<Arc<AtomicBool>>,
+    /// The listening chain, the level at the ear and the weekly dose.
+    headphones: HeadphoneSetup,
+    /// The calibration checks: the wizard while open, and the saved results.
+    calibration: CalibrationChecks,
     /// Where a scripted run reports how it ended.
     pub result: Arc<Mutex<RunResult>>,
 }
@@ -171,6 +193,9 @@ impl ReviewApp {
                 config.launched.unwrap_or_else(Instant::now),
             )
         });
+        let (headphones, profile_errors) = headphone_setup(&config);
+        let (calibration, calibration_problem) =
+            CalibrationChecks::new(config.calibration_path.as_deref());
         let mut app = Self {
             ctx: ctx.clone(),
             session: None,
@@ -178,6 +203,7 @@ impl ReviewApp {
             settings_path: config.settings_path,
             player_options: config.player,
             scan_cache: config.scan_cache,
+            notes_root: config.notes_root,
             view: View {
                 side_panel,
                 ..View::default()
@@ -186,10 +212,19 @@ impl ReviewApp {
             stats: FrameStats::default(),
             shot_flag: None,
             result: Arc::new(Mutex::new(RunResult::default())),
+            headphones,
+            calibration,
         };
         ctx.set_visuals(egui::Visuals::dark());
         if let Some(file) = config.file {
             app.open(&file);
+        }
+        // After the file: opening one clears the banner, and these must be seen once.
+        if let Some(e) = profile_errors {
+            app.view.banner = Some(e);
+        }
+        if let Some(e) = calibration_problem {
+            app.view.banner = Some(e);
         }
         app
     }
@@ -208,10 +243,13 @@ impl ReviewApp {
                 let snapshot = player.snapshot();
                 let meters = player.take_meter_output();
                 let scan = ScanJob::start(path, self.scan_cache.clone());
+                let (keeper, notes, notes_problem) =
+                    NoteKeeper::open(self.notes_root.as_deref(), path);
                 self.session = Some(Session {
                     player,
                     path: path.to_path_buf(),
-                    notes: NoteList::new(),
+                    notes,
+                    keeper,
                     mark_in: None,
                     mark_out: None,
                     picture: PictureView::default(),
@@ -224,7 +262,7 @@ impl ReviewApp {
                     meters,
                     strip: None,
                 });
-                self.view.banner = None;
+                self.view.banner = notes_problem;
                 self.view.tc_entry = None;
                 let name = path
                     .file_name()
@@ -267,6 +305,20 @@ impl ReviewApp {
         self.view.help
     }
 
+    /// Uses a level calibration of the current headphones on the current device for the level
+    /// estimate (`None`: the profiles' figures again). For the calibration wizard and its store.
+    pub fn set_level_calibration(
+        &mut self,
+        calibration: Option<crate::headphones::LevelCalibration>,
+    ) {
+        self.headphones.set_calibration(calibration);
+    }
+
+    /// What a note made now records about the listening chain.
+    pub fn listening_setup(&self) -> crate::notes::ListeningSetup {
+        self.headphones.listening_setup()
+    }
+
     fn save_settings(&mut self) {
         if let Some(size) = self.view.inner_size {
             self.settings.window.width = size.x;
@@ -299,6 +351,10 @@ impl ReviewApp {
             }
             Action::Help => {
                 self.view.help = !self.view.help;
+                return;
+            }
+            Action::Calibration => {
+                self.open_calibration();
                 return;
             }
             Action::ToggleFullscreen => {
@@ -378,6 +434,10 @@ impl ReviewApp {
             Action::AddNote => {
                 // Pinned to the picture the reviewer reacted to; playback carries on.
                 let id = s.notes.add(here, "");
+                if let Some(n) = s.notes.get_mut(id) {
+                    n.setup = Some(self.headphones.listening_setup());
+                }
+                s.keeper.changed(&s.notes, id);
                 s.editing = Some(id);
                 s.focus_note = true;
                 self.view.side_panel = true;
@@ -389,10 +449,58 @@ impl ReviewApp {
             }
             Action::Open
             | Action::Settings
+            | Action::Calibration
             | Action::Help
             | Action::ToggleFullscreen
             | Action::ToggleZoom
             | Action::Escape => {}
+        }
+    }
+
+    /// Opens the calibration wizard for the declared headphones on the device in use.
+    fn open_calibration(&mut self) {
+        let device = self
+            .session
+            .as_ref()
+            .and_then(|s| s.snapshot.device.clone())
+            .or_else(|| self.headphones.device().map(str::to_owned))
+            .unwrap_or_else(|| "no output device".into());
+        let gain = self.session.as_ref().map_or(0.0, |s| s.snapshot.gain_db);
+        let id = self
+            .headphones
+            .declared_headphones()
+            .unwrap_or(UNDECLARED_HEADPHONES)
+            .to_owned();
+        let name = self.headphones.catalog().headphone(&id).map_or_else(
+            || "headphones not declared".to_owned(),
+            |h| format!("{} {}", h.maker, h.model),
+        );
+        self.calibration.open((&id, &name), &device, gain);
+    }
+
+    /// The calibration status of the chain in use, for the status bar.
+    fn calibration_status(&self) -> Option<crate::headphones::CalibrationStatus> {
+        let device = self.session.as_ref()?.snapshot.device.clone()?;
+        let id = self
+            .headphones
+            .declared_headphones()
+            .unwrap_or(UNDECLARED_HEADPHONES);
+        Some(self.calibration.status(Some(id), &device))
+    }
+
+    /// Draws the calibration wizard when open and carries out what it asks for.
+    fn calibration_window(&mut self, ctx: &egui::Context) {
+        let out = self.calibration.show(ctx);
+        if let Some(s) = &self.session {
+            for c in out.commands {
+                s.player.send(c);
+            }
+        }
+        if let Some(level) = out.saved.and_then(|r| r.level) {
+            self.headphones.set_calibration(Some(level));
+        }
+        if let Some(m) = out.message {
+            self.view.banner = Some(m);
         }
     }
 
@@ -441,7 +549,10 @@ impl ReviewApp {
 
     /// Keys this frame, unless a text field has them.
     fn keyboard(&mut self, ctx: &egui::Context) {
-        if ctx.egui_wants_keyboard_input() || self.view.tc_entry.is_some() {
+        if ctx.egui_wants_keyboard_input()
+            || self.view.tc_entry.is_some()
+            || self.calibration.is_open()
+        {
             return;
         }
         let speed = self.session.as_ref().map(Session::speed).unwrap_or(0);
@@ -521,6 +632,9 @@ impl ReviewApp {
                 if ui.button("Picture at 100 % / fitted  (Z)").clicked() {
                     action = Some(Action::ToggleZoom);
                 }
+                if ui.button("Calibration checks…  (Ctrl+K)").clicked() {
+                    action = Some(Action::Calibration);
+                }
                 if ui
                     .checkbox(&mut self.view.side_panel, "Side panel")
                     .changed()
@@ -587,6 +701,7 @@ impl ReviewApp {
 
     fn bottom_bar(&mut self, ui: &mut egui::Ui) {
         let preset = self.preset();
+        let calibration = self.calibration_status();
         let Some(s) = self.session.as_mut() else {
             return;
         };
@@ -645,9 +760,26 @@ impl ReviewApp {
         let action = transport_bar::show(ui, &s.snapshot, &marks);
         ui.add_space(2.0);
         ui.separator();
-        status_bar::show(ui, &s.snapshot);
+        status_bar::show(ui, &s.snapshot, calibration.as_ref());
         if let Some(a) = action {
             self.apply(a);
+        }
+    }
+
+    /// Feeds the listening monitor this frame's player state and meters; its problems (a
+    /// damaged dose record, a declaration that could not be saved) go to the banner.
+    fn listen(&mut self) {
+        let today = crate::headphones::dose::today_utc();
+        match self.session.as_mut() {
+            Some(s) => {
+                let meters = s.meters.as_mut().map(|m| m.read());
+                self.headphones.update(&s.snapshot, meters, today);
+            }
+            None => self.headphones.update(&Snapshot::default(), None, today),
+        }
+        let problems = self.headphones.take_problems();
+        if !problems.is_empty() {
+            self.view.banner = Some(problems.join(" "));
         }
     }
 
@@ -657,6 +789,9 @@ impl ReviewApp {
     }
 
     fn side_panel(&mut self, ui: &mut egui::Ui) {
+        // The chain first: a Bluetooth or unknown headphone changes how everything below is heard.
+        headphone_panel::show(ui, &mut self.headphones);
+        ui.separator();
         let preset = self.preset();
         let Some(s) = self.session.as_mut() else {
             return;
@@ -708,12 +843,16 @@ impl ReviewApp {
             here,
             &mut s.editing,
             &mut s.focus_note,
+            &s.keeper.state(),
         );
+        s.keeper.retry(&s.notes, Instant::now());
         match event {
             Some(notes_panel::NotesEvent::GoTo(f)) => s.player.send(Command::Seek(f)),
             Some(notes_panel::NotesEvent::Delete(id)) => {
                 s.notes.remove(id);
+                s.keeper.changed(&s.notes, id);
             }
+            Some(notes_panel::NotesEvent::Edited(id)) => s.keeper.changed(&s.notes, id),
             None => {}
         }
     }
@@ -1005,6 +1144,7 @@ impl eframe::App for ReviewApp {
             // Keys above may have moved the transport: draw what it does now.
             s.snapshot = s.player.snapshot();
         }
+        self.listen();
 
         if !self.view.fullscreen {
             egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
@@ -1053,6 +1193,7 @@ impl eframe::App for ReviewApp {
             }
             self.apply_settings(events);
         }
+        self.calibration_window(&ctx);
         self.automate(&ctx);
         self.schedule_repaint(&ctx);
         let playing = self
@@ -1065,6 +1206,24 @@ impl eframe::App for ReviewApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.headphones.save();
         self.save_settings();
     }
+}
+
+/// The headphone catalogue, declarations and listening monitor for a new window, and what to
+/// tell the reviewer about profiles that could not be read (each error names its file).
+fn headphone_setup(config: &AppConfig) -> (HeadphoneSetup, Option<String>) {
+    let report = crate::headphones::Catalog::load_standard();
+    let errors = (!report.errors.is_empty()).then(|| {
+        let list: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        format!("Some headphone profiles were skipped. {}", list.join(" "))
+    });
+    let monitor = crate::player::ListeningMonitor::new(
+        config.settings.listening_band.clone(),
+        config.dose_path.clone(),
+        crate::headphones::dose::today_utc(),
+    );
+    let setup = HeadphoneSetup::new(report.catalog, config.declarations_path.clone(), monitor);
+    (setup, errors)
 }

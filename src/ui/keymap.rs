@@ -30,6 +30,8 @@ pub enum Action {
     AddNote,
     Open,
     Settings,
+    /// Open the calibration checks.
+    Calibration,
     Help,
     ToggleFullscreen,
     /// Picture at 100 % (one pixel per pixel) or fitted to the window.
@@ -98,6 +100,7 @@ pub fn action_for(press: KeyPress, speed: i32) -> Option<Action> {
             Key::L => Some(A::ToggleLoop),
             Key::O => Some(A::Open),
             Key::Comma => Some(A::Settings),
+            Key::K => Some(A::Calibration),
             Key::G => Some(A::TypeTimecode(None)),
             _ => None,
         };
@@ -165,6 +168,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("Z", "picture at 100 % / fitted"),
     ("Ctrl+O", "open a file"),
     ("Ctrl+,", "settings"),
+    (
+        "Ctrl+K",
+        "calibration checks (Enter next, digits answer, Space play, Esc cancel)",
+    ),
     ("?", "this help"),
     ("Esc", "close help, settings or full screen"),
 ];
@@ -243,6 +250,7 @@ mod tests {
         assert_eq!(action_for(ctrl(Key::L), 1), Some(Action::ToggleLoop));
         assert_eq!(action_for(ctrl(Key::O), 0), Some(Action::Open));
         assert_eq!(action_for(ctrl(Key::Comma), 0), Some(Action::Settings));
+        assert_eq!(action_for(ctrl(Key::K), 0), Some(Action::Calibration));
         assert_eq!(
             action_for(KeyPress::plain(Key::O), 0),
             Some(Action::MarkOut)

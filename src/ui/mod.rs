@@ -7,16 +7,25 @@
 //! - [`timeline`]: scrubbing, in/out, note markers, the loudness strip's place
 //! - [`transport_bar`], [`status_bar`], [`notes_panel`], [`settings_window`], [`help_overlay`]
 //! - [`dialogs`]: native file dialogs (the only user of rfd)
+//! - [`calibration_wizard`] and [`calibration_session`]: the calibration checks, their results
+//!   and the status bar's badge
 //! - [`automation`]: `--goto/--play-for/--screenshot/--exit` runs and their timings
 //! - [`screenshot`]: saving the window's pixels
+//! - [`headphone_panel`] and [`headphone_setup`]: the listening chain, its warnings, the level at
+//!   the ear and the weekly dose
 
 mod app;
 mod automation;
+mod calibration_session;
+pub mod calibration_wizard;
 mod dialogs;
+mod headphone_panel;
+mod headphone_setup;
 mod help_overlay;
 pub mod keymap;
 mod loudness_panel;
 pub mod meter_panel;
+mod note_keeper;
 mod notes_panel;
 mod picture_view;
 mod screenshot;

@@ -1,6 +1,7 @@
 //! The notes list in the side panel: every note with its source timecode, the text editable in
-//! place, a click to go there, a button to delete.
+//! place, a click to go there, a button to delete, and whether the disk has every change.
 
+use super::note_keeper::SaveState;
 use crate::media::SourceTimecode;
 use crate::notes::{NoteId, NoteList};
 use eframe::egui;
@@ -10,6 +11,8 @@ use eframe::egui;
 pub enum NotesEvent {
     GoTo(u64),
     Delete(NoteId),
+    /// The text of this note changed (save it).
+    Edited(NoteId),
 }
 
 /// Draws the list. `editing` is the note whose text field has the keyboard (a new note gets it
@@ -21,11 +24,30 @@ pub fn show(
     current: u64,
     editing: &mut Option<NoteId>,
     focus_new: &mut bool,
+    saved: &SaveState,
 ) -> Option<NotesEvent> {
     let mut event = None;
     ui.horizontal(|ui| {
         ui.heading("Notes");
         ui.weak(format!("{}", notes.len()));
+        match saved {
+            SaveState::Saved => {
+                ui.weak("saved").on_hover_text("Every change is on disk");
+            }
+            SaveState::NotKept => {
+                ui.weak("not kept")
+                    .on_hover_text("These notes are not saved between launches");
+            }
+            SaveState::Unsaved(n, why) => {
+                ui.colored_label(
+                    egui::Color32::from_rgb(255, 120, 80),
+                    format!("{n} not saved yet"),
+                )
+                .on_hover_text(format!(
+                    "Kept in memory and retried every 2 s. The disk said: {why}"
+                ));
+            }
+        }
     });
     if notes.is_empty() {
         ui.weak("Press M or keypad Enter to add a note at the current frame; playback goes on.");
@@ -66,6 +88,9 @@ pub fn show(
                         .hint_text("note…")
                         .id_salt(("note", id.0));
                     let resp = ui.add(edit);
+                    if resp.changed() {
+                        event = Some(NotesEvent::Edited(id));
+                    }
                     if *editing == Some(id) && std::mem::take(focus_new) {
                         resp.request_focus();
                     }

@@ -1,6 +1,9 @@
 //! The status bar: output device (Bluetooth flagged), monitoring mode, file and device rates,
-//! and — only when they matter — A/V offset, dropped frames, underruns and the player's message.
+//! and — only when they matter — A/V offset, dropped frames, underruns and the player's message;
+//! then whether the listening chain passed its calibration checks, and when.
 
+use crate::headphones::CalibrationStatus;
+use crate::headphones::calibration_store::now_unix_s;
 use crate::player::{MonitorMode, Snapshot, Transport};
 use eframe::egui;
 
@@ -32,7 +35,36 @@ pub fn transport_label(t: Transport) -> String {
     }
 }
 
-pub fn show(ui: &mut egui::Ui, s: &Snapshot) {
+/// How long ago `when` was, in the largest whole unit ("2 d ago", "5 min ago").
+pub fn age_words(when: i64, now: i64) -> String {
+    let s = (now - when).max(0);
+    match s {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} min ago", s / 60),
+        3600..86_400 => format!("{} h ago", s / 3600),
+        _ => format!("{} d ago", s / 86_400),
+    }
+}
+
+/// The calibration badge's words and colour (`None`: plain).
+pub fn calibration_badge(status: &CalibrationStatus, now: i64) -> (String, Option<egui::Color32>) {
+    match status {
+        CalibrationStatus::Passed { when } => {
+            (format!("Calibrated {}", age_words(*when, now)), None)
+        }
+        CalibrationStatus::Stale { .. } => ("Calibration stale".into(), Some(WARN)),
+        CalibrationStatus::Failed { which, .. } => {
+            let names: Vec<&str> = which.iter().map(|c| c.short()).collect();
+            (
+                format!("Calibration failed: {}", names.join(", ")),
+                Some(BAD),
+            )
+        }
+        CalibrationStatus::Never => ("Not calibrated".into(), Some(WARN)),
+    }
+}
+
+pub fn show(ui: &mut egui::Ui, s: &Snapshot, calibration: Option<&CalibrationStatus>) {
     ui.horizontal_wrapped(|ui| {
         ui.strong(transport_label(s.transport));
         ui.separator();
@@ -87,7 +119,56 @@ pub fn show(ui: &mut egui::Ui, s: &Snapshot) {
             ui.separator();
             ui.colored_label(BAD, format!("{} samples of sound dropout", s.underrun_frames));
         }
+        if let Some(signal) = s.signal {
+            ui.separator();
+            ui.colored_label(WARN, format!("check signal: {}", signal.title()));
+        }
+        if s.balance_db.abs() > 0.05 {
+            ui.separator();
+            ui.label(format!("balance {:+.1} dB", s.balance_db));
+        }
+        if let Some(status) = calibration {
+            ui.separator();
+            let (text, colour) = calibration_badge(status, now_unix_s());
+            let badge = match colour {
+                Some(c) => ui.colored_label(c, text),
+                None => ui.label(text),
+            };
+            badge.on_hover_text("Calibration checks: View → Calibration checks… (Ctrl+K)");
+        }
         ui.separator();
         ui.weak("? for keys");
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::headphones::CheckId;
+
+    #[test]
+    fn calibration_badges_say_when_and_what() {
+        let now = 1_800_000_000;
+        let badge = |s: CalibrationStatus| calibration_badge(&s, now).0;
+        assert_eq!(
+            badge(CalibrationStatus::Passed {
+                when: now - 2 * 86_400 - 5
+            }),
+            "Calibrated 2 d ago"
+        );
+        assert_eq!(
+            badge(CalibrationStatus::Stale { when: 0 }),
+            "Calibration stale"
+        );
+        assert_eq!(
+            badge(CalibrationStatus::Failed {
+                when: now,
+                which: vec![CheckId::LeftRight]
+            }),
+            "Calibration failed: L/R"
+        );
+        assert_eq!(badge(CalibrationStatus::Never), "Not calibrated");
+        assert_eq!(age_words(now - 90, now), "1 min ago");
+        assert_eq!(age_words(now - 7200, now), "2 h ago");
+    }
 }

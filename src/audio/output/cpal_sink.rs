@@ -6,12 +6,22 @@
 //! fills any shortfall with silence (counting it), runs the [`Monitor`], and publishes the
 //! audio clock's anchor. It never allocates, locks, logs or panics: settings arrive through
 //! atomics in [`SinkShared`].
+//!
+//! While a calibration check signal plays (from the [`SignalSlot`]), the callback plays it in
+//! place of the programme: the feed is left alone (the programme clock does not move), the
+//! meters' tap is not fed (the meters describe the programme, not a test noise), and the
+//! monitoring mode is held at stereo — a check tests the physical chain, and a swap or mono
+//! listen must not fake its result; only the Lt/Rt decode check asks for a decode listen, through
+//! its own setting — while output gain, mute and the balance trim still apply, since the level
+//! check is about the reviewer's real gain.
 
 use super::super::error::AudioError;
 use super::super::monitor::Monitor;
+use super::balance::Balance;
 use super::clock_anchor::Anchor;
 use super::feed::FeedReader;
 use super::shared::SinkShared;
+use super::signal_slot::SignalSlot;
 use crate::time::monotonic;
 use cpal::traits::{DeviceTrait as _, HostTrait as _, StreamTrait as _};
 use std::sync::Arc;
@@ -124,12 +134,15 @@ impl CpalSink {
     /// from `feed` whenever `shared.playing` is set. What is played (the programme, before
     /// monitoring and gain) is also copied into `meter_tap` when given; when the meters fall
     /// behind, the copy is dropped (counted in `shared.meter_dropped`), never waited for.
+    /// Check signals arrive through `signals` and play instead of the feed (see the module
+    /// notes).
     pub fn open(
         device: Option<&str>,
         sample_rate: u32,
         mut feed: FeedReader,
         shared: Arc<SinkShared>,
         mut meter_tap: Option<rtrb::Producer<f32>>,
+        mut signals: SignalSlot,
     ) -> Result<Self, AudioError> {
         let fail = |why: String| AudioError::Output(why);
         let dev = find_device(device).ok_or_else(|| {
@@ -152,6 +165,11 @@ impl CpalSink {
         let cb_shared = shared.clone();
         let err_shared = shared.clone();
         let (mut mode, mut gain, mut muted) = (monitor.mode(), monitor.gain_db(), monitor.muted());
+        // The monitor's ramp length: a signal waits this long in silence when its start switches
+        // the mode, so none of it passes through the old mode.
+        let ramp_frames = (sample_rate / 1000 * crate::audio::RAMP_MS) as usize;
+        let mut balance = Balance::new(ramp_frames as u32);
+        let mut signal_was_on = false;
         let stream = dev
             .build_output_stream(
                 config,
@@ -162,12 +180,24 @@ impl CpalSink {
                     cb_shared
                         .latency_us
                         .store(latency.as_micros() as u64, Ordering::Relaxed);
-                    let want_mode = cb_shared.mode();
+                    signals.poll();
+                    let signal_on = signals.is_active();
+                    cb_shared.signal_active.store(signal_on, Ordering::Relaxed);
+                    let want_mode = if signal_on {
+                        cb_shared.signal_mode()
+                    } else {
+                        cb_shared.mode()
+                    };
                     let want_gain = cb_shared.gain_db();
                     let want_muted = cb_shared.muted.load(Ordering::Relaxed);
                     if want_mode != mode {
                         mode = want_mode;
                         monitor.set_mode(mode);
+                        // Only at a signal's start: later switches (a decode listen in the Lt/Rt
+                        // check) ramp over the signal itself, which is click-free.
+                        if signal_on && !signal_was_on {
+                            signals.delay_start(ramp_frames);
+                        }
                     }
                     if want_gain != gain {
                         gain = want_gain;
@@ -177,7 +207,13 @@ impl CpalSink {
                         muted = want_muted;
                         monitor.set_muted(muted);
                     }
-                    if cb_shared.playing.load(Ordering::Acquire) {
+                    if signal_on {
+                        feed.settle();
+                        let live = signals.fill(data);
+                        cb_shared
+                            .signal_frames
+                            .fetch_add(live as u64, Ordering::Relaxed);
+                    } else if cb_shared.playing.load(Ordering::Acquire) {
                         let filled = feed.fill(data, sample_rate);
                         let heard_at = now + latency.as_nanos() as i64;
                         if let Some(pos_ns) = filled.first_ns {
@@ -217,6 +253,9 @@ impl CpalSink {
                         data.fill(0.0);
                     }
                     monitor.process(data);
+                    signal_was_on = signal_on;
+                    balance.set_db(cb_shared.balance_db());
+                    balance.process(data);
                 },
                 move |err: cpal::Error| {
                     // Xruns and route changes are survivable; a vanished device is not.

@@ -1,11 +1,15 @@
 //! Audio output: the device sink, the feed that carries audio and its timeline marks to it, and
-//! the lock-free state it shares with the rest of the player (settings in, clock anchor out).
+//! the lock-free state it shares with the rest of the player (settings in, clock anchor out), and
+//! the rings that carry calibration check signals in and back out.
 
+mod balance;
 mod clock_anchor;
 mod cpal_sink;
 mod feed;
 mod shared;
+mod signal_slot;
 
+pub use balance::{Balance, balance_gains};
 pub use clock_anchor::{Anchor, ClockAnchor};
 pub use cpal_sink::{
     CpalSink, OutputDevice, default_device_name, device_default_rate, device_exists, is_bluetooth,
@@ -13,3 +17,4 @@ pub use cpal_sink::{
 };
 pub use feed::{FeedReader, FeedWriter, Filled, Segment, feed, frames_to_ns};
 pub use shared::SinkShared;
+pub use signal_slot::{SignalMsg, SignalSender, SignalSlot, signal_slot};

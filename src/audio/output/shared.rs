@@ -36,6 +36,16 @@ pub struct SinkShared {
     pub device_lost: AtomicBool,
     /// Frames the live meters missed because their ring was full.
     pub meter_dropped: AtomicU64,
+    /// A check signal is playing (or fading) in place of the programme.
+    pub signal_active: AtomicBool,
+    /// Frames that carried a check signal since the stream started.
+    pub signal_frames: AtomicU64,
+    /// The listen a check signal plays through (an index into [`MonitorMode::ALL`]): stereo,
+    /// except in the Lt/Rt decode check. Separate from `mode`, so the reviewer's monitoring
+    /// mode never changes what a check sounds like.
+    signal_mode: AtomicU8,
+    /// Output balance trim in dB (positive: right louder), as `f32` bits.
+    balance_db_bits: AtomicU32,
 }
 
 impl Default for SinkShared {
@@ -55,6 +65,10 @@ impl Default for SinkShared {
             last_warning_code: AtomicU8::new(0),
             device_lost: AtomicBool::new(false),
             meter_dropped: AtomicU64::new(0),
+            signal_active: AtomicBool::new(false),
+            signal_frames: AtomicU64::new(0),
+            signal_mode: AtomicU8::new(0),
+            balance_db_bits: AtomicU32::new(0),
         }
     }
 }
@@ -96,6 +110,29 @@ impl SinkShared {
             4 => "backend error",
             _ => "other",
         }
+    }
+
+    pub fn set_signal_mode(&self, mode: MonitorMode) {
+        let i = MonitorMode::ALL
+            .iter()
+            .position(|m| *m == mode)
+            .unwrap_or(0);
+        self.signal_mode.store(i as u8, Ordering::Relaxed);
+    }
+
+    pub fn signal_mode(&self) -> MonitorMode {
+        MonitorMode::ALL
+            .get(self.signal_mode.load(Ordering::Relaxed) as usize)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn set_balance_db(&self, db: f32) {
+        self.balance_db_bits.store(db.to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn balance_db(&self) -> f32 {
+        f32::from_bits(self.balance_db_bits.load(Ordering::Relaxed))
     }
 
     pub fn set_gain_db(&self, db: f32) {

@@ -1,0 +1,433 @@
+//! CSV for spreadsheets and for bringing notes back in: the lossless round trip.
+//!
+//! Columns `timecode,end_timecode,category,author,text,status`, a header row, RFC 4180 quoting
+//! (fields holding a comma, quote, CR, LF or tab, or edge spaces, go in double quotes with inner
+//! quotes doubled), CRLF between rows and a UTF-8 byte-order mark in front, because
+//! spreadsheets (Excel in particular) read BOM-less CSV in the system code page and mangle
+//! non-ASCII text (markers.md §7). Line breaks inside a quoted field are kept exactly as typed.
+//!
+//! Spreadsheet formula injection: a cell starting with `=`, `+`, `-`, `@`, tab or CR is run as a
+//! formula by spreadsheets, which markers.md asks us to neutralise. The author and text fields
+//! get a `'` in front when they start with one of those or with `'` itself; the importer
+//! removes exactly one such `'`. That keeps the round trip lossless for every string.
+//!
+//! Import takes the header's column names in any order (`timecode` and `text` are required;
+//! `end_timecode`, `category`, `author` and `status` are optional; other columns are ignored,
+//! so a spreadsheet may add its own). Every error names the 1-based line and column.
+//! `end_timecode` is the first frame after a range (exclusive), as everywhere in this module.
+
+use super::{Category, Marker, MarkerContext, MarkerError, Status, in_frame_order};
+
+/// The header row we write (and the column names the importer knows).
+pub const HEADER: [&str; 6] = [
+    "timecode",
+    "end_timecode",
+    "category",
+    "author",
+    "text",
+    "status",
+];
+
+const BOM: char = '\u{feff}';
+
+/// Writes the markers, in frame order, as CSV text (BOM first).
+pub fn export(markers: &[Marker], ctx: &MarkerContext) -> String {
+    let mut out = String::new();
+    out.push(BOM);
+    push_row(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
+    for m in in_frame_order(markers) {
+        let end = match m.end_frame {
+            Some(end) if end > m.frame => ctx.timecode_of(end).to_string(),
+            _ => String::new(),
+        };
+        push_row(
+            &mut out,
+            [
+                ctx.timecode_of(m.frame).to_string(),
+                end,
+                m.category.id().to_owned(),
+                defuse_formula(&m.author),
+                defuse_formula(&m.text),
+                m.status.id().to_owned(),
+            ]
+            .into_iter(),
+        );
+    }
+    out
+}
+
+/// Reads CSV text (BOM optional, CRLF or LF rows) back into markers, in file order.
+pub fn import(text: &str, ctx: &MarkerContext) -> Result<Vec<Marker>, MarkerError> {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
+    let records = parse_records(text)?;
+    let mut rows = records.into_iter().filter(|r| !r.is_blank());
+    let header = rows.next().ok_or(MarkerError::Parse {
+        line: 1,
+        column: 1,
+        message: "the file is empty; a header row (timecode,end_timecode,category,author,text) is required".into(),
+    })?;
+    let columns = Columns::from_header(&header)?;
+    rows.map(|row| columns.marker(&row, ctx)).collect()
+}
+
+/// Where each known column sits (0-based field index).
+struct Columns {
+    timecode: usize,
+    end: Option<usize>,
+    category: Option<usize>,
+    author: Option<usize>,
+    text: usize,
+    status: Option<usize>,
+}
+
+impl Columns {
+    fn from_header(header: &Record) -> Result<Self, MarkerError> {
+        let mut found: [Option<usize>; 6] = [None; 6];
+        for (i, field) in header.fields.iter().enumerate() {
+            let name = field.value.trim();
+            if let Some(k) = HEADER.iter().position(|h| name.eq_ignore_ascii_case(h)) {
+                if found[k].is_some() {
+                    return Err(MarkerError::Parse {
+                        line: field.line,
+                        column: i + 1,
+                        message: format!("column {name:?} appears twice in the header"),
+                    });
+                }
+                found[k] = Some(i);
+            }
+        }
+        let required = |k: usize| {
+            found[k].ok_or_else(|| MarkerError::Parse {
+                line: header.line,
+                column: 1,
+                message: format!(
+                    "the header row has no {:?} column; the first row must name the columns \
+                     (timecode,end_timecode,category,author,text)",
+                    HEADER[k]
+                ),
+            })
+        };
+        Ok(Self {
+            timecode: required(0)?,
+            end: found[1],
+            category: found[2],
+            author: found[3],
+            text: required(4)?,
+            status: found[5],
+        })
+    }
+
+    fn marker(&self, row: &Record, ctx: &MarkerContext) -> Result<Marker, MarkerError> {
+        // A short row (a spreadsheet dropping trailing empty cells) reads as empty fields.
+        let cell = |i: usize| -> (&str, usize, usize) {
+            row.fields
+                .get(i)
+                .map_or(("", row.line, i + 1), |f| (f.value.as_str(), f.line, i + 1))
+        };
+        let (tc, line, column) = cell(self.timecode);
+        let frame = ctx.parse_frame(tc, line, column)?;
+        let end_frame = match self.end.map(cell) {
+            Some((text, line, column)) if !text.trim().is_empty() => {
+                let end = ctx.parse_frame(text, line, column)?;
+                if end <= frame {
+                    return Err(MarkerError::Parse {
+                        line,
+                        column,
+                        message: format!(
+                            "end timecode {} is not after the timecode {}",
+                            text.trim(),
+                            tc.trim()
+                        ),
+                    });
+                }
+                Some(end)
+            }
+            _ => None,
+        };
+        let category = match self.category.map(cell) {
+            Some((text, line, column)) if !text.trim().is_empty() => Category::parse(text)
+                .ok_or_else(|| MarkerError::Parse {
+                    line,
+                    column,
+                    message: format!(
+                        "unknown category {:?} (one of: {})",
+                        text.trim(),
+                        Category::ALL.map(Category::id).join(", ")
+                    ),
+                })?,
+            _ => Category::Other,
+        };
+        let status = match self.status.map(cell) {
+            Some((text, line, column)) => {
+                Status::parse(text).ok_or_else(|| MarkerError::Parse {
+                    line,
+                    column,
+                    message: format!("unknown status {:?} (open or addressed)", text.trim()),
+                })?
+            }
+            None => Status::Open,
+        };
+        Ok(Marker {
+            frame,
+            end_frame,
+            text: restore_formula(cell(self.text).0).to_owned(),
+            category,
+            author: self
+                .author
+                .map_or("", |i| restore_formula(cell(i).0))
+                .to_owned(),
+            status,
+        })
+    }
+}
+
+/// Prefixes `'` to a cell a spreadsheet would run as a formula (or that starts with `'`).
+fn defuse_formula(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+/// Undoes [`defuse_formula`]: removes one `'` only where the exporter would have put it.
+fn restore_formula(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) => rest,
+        _ => text,
+    }
+}
+
+fn push_row(out: &mut String, fields: impl Iterator<Item = String>) {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // Tabs are quoted too: spreadsheets that sniff the delimiter would split on them.
+        let needs_quotes = field.contains([',', '"', '\r', '\n', '\t'])
+            || field.starts_with(' ')
+            || field.ends_with(' ');
+        if needs_quotes {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(&field);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+/// One field and the (1-based) line it starts on.
+struct Field {
+    value: String,
+    line: usize,
+}
+
+/// One CSV record and the line it starts on.
+struct Record {
+    fields: Vec<Field>,
+    line: usize,
+}
+
+impl Record {
+    fn is_blank(&self) -> bool {
+        self.fields.len() == 1 && self.fields.iter().all(|f| f.value.is_empty())
+    }
+}
+
+/// RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks; rows end at
+/// CRLF, LF or a lone CR. A quote inside an unquoted field is kept as a character (spreadsheets
+/// write such files); text after a closing quote is an error.
+fn parse_records(text: &str) -> Result<Vec<Record>, MarkerError> {
+    let mut records = Vec::new();
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    let mut fields: Vec<Field> = Vec::new();
+    let mut record_line = 1;
+    let mut value = String::new();
+    let mut field_line = 1;
+    let mut at_field_start = true;
+    let mut ended = false; // the record was closed by a line break (nothing pending)
+    while let Some(c) = chars.next() {
+        ended = false;
+        match c {
+            '"' if at_field_start => {
+                at_field_start = false;
+                let start_line = line;
+                loop {
+                    match chars.next() {
+                        Some('"') if chars.peek() == Some(&'"') => {
+                            chars.next();
+                            value.push('"');
+                        }
+                        Some('"') => break,
+                        Some(c) => {
+                            if c == '\n' || (c == '\r' && chars.peek() != Some(&'\n')) {
+                                line += 1;
+                            }
+                            value.push(c);
+                        }
+                        None => {
+                            return Err(MarkerError::Parse {
+                                line: start_line,
+                                column: fields.len() + 1,
+                                message: "a quoted field is never closed (missing \")".into(),
+                            });
+                        }
+                    }
+                }
+                match chars.peek() {
+                    None | Some(',' | '\r' | '\n') => {}
+                    Some(_) => {
+                        return Err(MarkerError::Parse {
+                            line,
+                            column: fields.len() + 1,
+                            message: "text after the closing quote of a field (write \"\" for a quote inside a quoted field)".into(),
+                        });
+                    }
+                }
+            }
+            ',' => {
+                fields.push(Field {
+                    value: std::mem::take(&mut value),
+                    line: field_line,
+                });
+                field_line = line;
+                at_field_start = true;
+            }
+            '\r' | '\n' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                fields.push(Field {
+                    value: std::mem::take(&mut value),
+                    line: field_line,
+                });
+                records.push(Record {
+                    fields: std::mem::take(&mut fields),
+                    line: record_line,
+                });
+                line += 1;
+                record_line = line;
+                field_line = line;
+                at_field_start = true;
+                ended = true;
+            }
+            c => {
+                at_field_start = false;
+                value.push(c);
+            }
+        }
+    }
+    if !ended && (!fields.is_empty() || !value.is_empty() || !at_field_start) {
+        fields.push(Field {
+            value,
+            line: field_line,
+        });
+        records.push(Record {
+            fields,
+            line: record_line,
+        });
+    }
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{FrameRate, Timecode, TimecodeRate};
+
+    fn ctx() -> MarkerContext {
+        let start = Timecode::parse(
+            "01:00:00:00",
+            TimecodeRate {
+                fps: 25,
+                drop_frame: false,
+            },
+        )
+        .expect("tc");
+        MarkerContext::new(FrameRate::new(25, 1).expect("rate"), start, "reel").expect("ctx")
+    }
+
+    #[test]
+    fn awkward_text_round_trips() {
+        let texts = [
+            "plain",
+            "comma, \"quote\"",
+            "tab\there",
+            "lines\r\nand\nmore\rbreaks",
+            "=SUM(A1)",
+            "'=already",
+            "'",
+            "- dash",
+            " edge spaces ",
+            "",
+            "Ünïcødé — 日本語 | pipe",
+        ];
+        let markers: Vec<Marker> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Marker {
+                frame: i as u64 * 7,
+                end_frame: (i % 3 == 0).then_some(i as u64 * 7 + 3),
+                text: (*t).to_owned(),
+                category: Category::ALL[i % 7],
+                author: format!("@author {t}"),
+                status: if i % 2 == 0 {
+                    Status::Open
+                } else {
+                    Status::Addressed
+                },
+            })
+            .collect();
+        let csv = export(&markers, &ctx());
+        assert!(csv.starts_with('\u{feff}'));
+        assert_eq!(import(&csv, &ctx()).expect("import"), markers);
+    }
+
+    #[test]
+    fn header_is_required_and_columns_may_move() {
+        let err = import("01:00:00:00,,music,a,b\n", &ctx()).expect_err("no header");
+        assert!(matches!(err, MarkerError::Parse { line: 1, .. }), "{err}");
+        let got = import("text,timecode\nhello,01:00:01:00\n", &ctx()).expect("import");
+        assert_eq!(got, vec![Marker::new(25, Category::Other, "hello")]);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let csv = "timecode,end_timecode,category,author,text\n\
+                   01:00:00:00,,music,a,\"multi\nline\"\n\
+                   01:00:00:30,,music,a,b\n";
+        match import(csv, &ctx()) {
+            Err(MarkerError::Timecode { line, column, .. }) => assert_eq!((line, column), (4, 1)),
+            other => panic!("unexpected {other:?}"),
+        }
+        let csv = "timecode,category,text\n01:00:00:00,loud,b\n";
+        assert!(matches!(
+            import(csv, &ctx()),
+            Err(MarkerError::Parse {
+                line: 2,
+                column: 2,
+                ..
+            })
+        ));
+        let csv = "timecode,text\n01:00:00:00,\"open\n";
+        assert!(matches!(
+            import(csv, &ctx()),
+            Err(MarkerError::Parse {
+                line: 2,
+                column: 2,
+                ..
+            })
+        ));
+        let csv = "timecode,end_timecode,text\n01:00:01:00,01:00:01:00,x\n";
+        assert!(matches!(
+            import(csv, &ctx()),
+            Err(MarkerError::Parse {
+                line: 2,
+                column: 2,
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,113 @@
+//! The window's side of the calibration checks: opens the wizard for the headphones and device
+//! in use, turns its actions into player commands, saves the finished record, and answers the
+//! status bar's question "did this set-up pass, and when?".
+//!
+//! Kept out of `app.rs` so the shell only wires it in: one field, one call per frame.
+
+use super::calibration_wizard::{CalibrationWizard, WizardAction, WizardSetup};
+use crate::headphones::calibration_store::now_unix_s;
+use crate::headphones::{CalibrationRecord, CalibrationStatus, CalibrationStore, CheckSignal};
+use crate::player::Command;
+use eframe::egui;
+use std::path::Path;
+
+/// Rate the level signals are measured at for a level calibration (their loudness does not
+/// depend on it beyond a few hundredths of a dB).
+const MEASURE_RATE: u32 = 48_000;
+
+/// The wizard (while open) and the store of results.
+pub struct CalibrationChecks {
+    wizard: Option<CalibrationWizard>,
+    store: CalibrationStore,
+    /// Whether the store has a file (`None` path: in memory only, as in tests).
+    persistent: bool,
+}
+
+/// What a frame of the wizard asks of the window.
+#[derive(Debug, Default)]
+pub struct CalibrationOutput {
+    pub commands: Vec<Command>,
+    /// A record was saved (or failed to be: the message says).
+    pub saved: Option<CalibrationRecord>,
+    pub message: Option<String>,
+}
+
+impl CalibrationChecks {
+    /// Opens the store at `path` (`None`: in memory). A damaged file is set aside; the second
+    /// value says so, for a banner.
+    pub fn new(path: Option<&Path>) -> (Self, Option<String>) {
+        let (store, problem) = match path {
+            None => (CalibrationStore::empty(Path::new("")), None),
+            Some(p) => match CalibrationStore::open(p) {
+                Ok((s, aside)) => (s, aside.map(|a| format!("Calibration records: {a}"))),
+                Err(e) => (CalibrationStore::empty(p), Some(e.to_string())),
+            },
+        };
+        (
+            Self {
+                wizard: None,
+                store,
+                persistent: path.is_some(),
+            },
+            problem,
+        )
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.wizard.is_some()
+    }
+
+    /// Opens the wizard for `headphone` (id and name) on `device` at output gain `gain_db`.
+    pub fn open(&mut self, headphone: (&str, &str), device: &str, gain_db: f32) {
+        let lufs = |s: CheckSignal| s.generate(MEASURE_RATE).ok().map(|l| l.stereo_lufs());
+        self.wizard = Some(CalibrationWizard::new(WizardSetup {
+            headphone_id: headphone.0.to_owned(),
+            headphone_name: headphone.1.to_owned(),
+            device_name: device.to_owned(),
+            gain_db,
+            reference_lufs: lufs(CheckSignal::ReferenceLevel),
+            ebu_match_lufs: lufs(CheckSignal::EbuMatch),
+            date_unix_s: now_unix_s(),
+        }));
+    }
+
+    /// Draws the wizard if open and maps what it asks for.
+    pub fn show(&mut self, ctx: &egui::Context) -> CalibrationOutput {
+        let mut out = CalibrationOutput::default();
+        let Some(wizard) = self.wizard.as_mut() else {
+            return out;
+        };
+        match wizard.show(ctx) {
+            None => {}
+            Some(WizardAction::Play(s)) => out.commands.push(Command::PlaySignal(s)),
+            Some(WizardAction::PlayThrough(s, m)) => {
+                out.commands.push(Command::PlaySignalThrough(s, m));
+            }
+            Some(WizardAction::Stop) => out.commands.push(Command::StopSignal),
+            Some(WizardAction::SetBalance(db)) => out.commands.push(Command::SetBalance(db)),
+            Some(WizardAction::Cancelled) => {
+                out.commands.push(Command::StopSignal);
+                out.commands.push(Command::SetBalance(0.0));
+                self.wizard = None;
+            }
+            Some(WizardAction::Finished(record)) => {
+                // The trim that centred the image stays on for this session.
+                out.commands.push(Command::StopSignal);
+                self.store.insert(record.clone());
+                if self.persistent
+                    && let Err(e) = self.store.save()
+                {
+                    out.message = Some(format!("Calibration not saved: {e}"));
+                }
+                out.saved = Some(record);
+                self.wizard = None;
+            }
+        }
+        out
+    }
+
+    /// Whether `headphone` on `device` passed calibration, now.
+    pub fn status(&self, headphone: Option<&str>, device: &str) -> CalibrationStatus {
+        self.store.status(headphone, device, now_unix_s())
+    }
+}

@@ -1,0 +1,189 @@
+//! The window's knowledge of the listening chain: the profile catalogue, what the reviewer
+//! declared for each output device (remembered in `headphone_declarations.toml`), the
+//! recognition of the device in use, and the listening monitor fed from it.
+//!
+//! Wired headphones cannot be detected, so the declaration is the only way Earmark learns them;
+//! it is made once per output device and re-applied whenever that device is in use again. When
+//! the player switches device (by choice or because one was unplugged) the chain is recognised
+//! again and the monitor's band guard starts over. No egui here: the panel draws from this.
+
+use crate::headphones::listening_level::LevelCalibration;
+use crate::headphones::{Catalog, Declarations, DeviceInfo, Recognition, recognise};
+use crate::meters::MeterSnapshot;
+use crate::notes::ListeningSetup;
+use crate::player::{ListeningMonitor, Snapshot};
+use std::path::PathBuf;
+
+/// The chain on the current output device and the monitor of what reaches the ears.
+#[derive(Debug)]
+pub struct HeadphoneSetup {
+    catalog: Catalog,
+    declarations: Declarations,
+    /// Where declarations are saved (`None`: kept in memory only, as in tests).
+    declarations_path: Option<PathBuf>,
+    /// The output device the recognition is for (`None`: no device open).
+    device: Option<String>,
+    recognition: Option<Recognition>,
+    /// The level calibration of this headphone on this device, when one was made.
+    calibration: Option<LevelCalibration>,
+    monitor: ListeningMonitor,
+    problems: Vec<String>,
+}
+
+impl HeadphoneSetup {
+    /// Reads the declarations at `declarations_path` (a damaged file is reported and ignored,
+    /// never overwritten until the reviewer declares something).
+    pub fn new(
+        catalog: Catalog,
+        declarations_path: Option<PathBuf>,
+        monitor: ListeningMonitor,
+    ) -> Self {
+        let mut problems = Vec::new();
+        let declarations = match declarations_path.as_deref().map(Declarations::load) {
+            Some(Ok(d)) => d,
+            Some(Err(e)) => {
+                problems.push(e.to_string());
+                Declarations::default()
+            }
+            None => Declarations::default(),
+        };
+        Self {
+            catalog,
+            declarations,
+            declarations_path,
+            device: None,
+            recognition: None,
+            calibration: None,
+            monitor,
+            problems,
+        }
+    }
+
+    /// One UI frame: re-recognises when the device changed, then feeds the monitor.
+    pub fn update(&mut self, player: &Snapshot, meters: Option<&MeterSnapshot>, today: i64) {
+        if player.device != self.device {
+            self.device = player.device.clone();
+            self.recognise();
+        }
+        self.monitor.update(player, meters, today);
+    }
+
+    fn recognise(&mut self) {
+        self.recognition = self.device.as_deref().map(|d| {
+            recognise(
+                &self.catalog,
+                &DeviceInfo::named(d),
+                self.declarations.get(d),
+            )
+        });
+        if let Some(r) = &self.recognition {
+            self.monitor.set_chain(r, self.calibration.as_ref());
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn device(&self) -> Option<&str> {
+        self.device.as_deref()
+    }
+
+    pub fn recognition(&self) -> Option<&Recognition> {
+        self.recognition.as_ref()
+    }
+
+    pub fn monitor(&self) -> &ListeningMonitor {
+        &self.monitor
+    }
+
+    /// What the reviewer declared for the current device.
+    pub fn declared_amplifier(&self) -> Option<&str> {
+        let d = self.device.as_deref()?;
+        self.declarations.get(d)?.amplifier.as_deref()
+    }
+
+    pub fn declared_headphones(&self) -> Option<&str> {
+        let d = self.device.as_deref()?;
+        self.declarations.get(d)?.headphones.as_deref()
+    }
+
+    /// Declares the headphones (a profile id) on the current device, saves, re-recognises.
+    pub fn declare_headphones(&mut self, id: &str) {
+        if let Some(d) = self.device.clone() {
+            self.declarations.declare_headphones(&d, id);
+            self.declared();
+        }
+    }
+
+    /// Declares the amplifier or DAC (a device profile id) between the output and the
+    /// headphones, or that there is none.
+    pub fn declare_amplifier(&mut self, id: Option<&str>) {
+        if let Some(d) = self.device.clone() {
+            self.declarations.declare_amplifier(&d, id);
+            self.declared();
+        }
+    }
+
+    /// Forgets what was declared for the current device.
+    pub fn forget(&mut self) {
+        if let Some(d) = self.device.clone() {
+            self.declarations.forget(&d);
+            self.declared();
+        }
+    }
+
+    fn declared(&mut self) {
+        if let Some(path) = &self.declarations_path
+            && let Err(e) = self.declarations.save(path)
+        {
+            self.problems.push(e.to_string());
+        }
+        self.recognise();
+    }
+
+    /// Uses `calibration` for the level estimate (from the calibration wizard's store), or the
+    /// profiles' figures again with `None`.
+    pub fn set_calibration(&mut self, calibration: Option<LevelCalibration>) {
+        self.calibration = calibration;
+        self.recognise();
+    }
+
+    /// What a note made now should record about the chain.
+    pub fn listening_setup(&self) -> ListeningSetup {
+        let r = self.recognition.as_ref();
+        let hp = r.and_then(|r| r.headphones.as_ref()).map(|h| &h.profile);
+        ListeningSetup {
+            headphones: hp.map(|h| h.id.clone()),
+            headphones_name: hp.map(|h| h.name()),
+            amplifier: r.and_then(|r| r.amplifier.as_ref()).map(|a| a.id.clone()),
+            device: self.device.clone(),
+            calibration: self.calibration.as_ref().map(|c| {
+                let how = match c.method {
+                    crate::headphones::listening_level::CalibrationMethod::SoundLevelMeter => {
+                        "sound level meter"
+                    }
+                    crate::headphones::listening_level::CalibrationMethod::LoudspeakerMatch => {
+                        "matched to a loudspeaker room"
+                    }
+                };
+                format!("calibrated ({how}), G_ear {:.1} dB", c.ear_gain_db)
+            }),
+            warnings: r
+                .map(|r| r.warnings.iter().map(|w| w.code().to_owned()).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Saves the dose record (on exit).
+    pub fn save(&mut self) {
+        self.monitor.save();
+    }
+
+    /// Problems with the declarations or the dose record since last asked, to show once.
+    pub fn take_problems(&mut self) -> Vec<String> {
+        let mut p = std::mem::take(&mut self.problems);
+        p.extend(self.monitor.take_problems());
+        p
+    }
+}
