@@ -13,6 +13,7 @@ mod note_list;
 mod store;
 
 pub use listening_setup::ListeningSetup;
-pub use note_list::{Note, NoteId, NoteList};
+pub use markers::{Category, Status};
+pub use note_list::{Note, NoteId, NoteList, now_ms};
 pub use store::{NoteStore, NotesError, Opened};
 pub mod markers;

@@ -4,7 +4,16 @@
 //! were made in. Ids are stable for the life of the list, so the UI can edit a note while
 //! others are added around it.
 
+use super::markers::{Category, Status};
 use serde::{Deserialize, Serialize};
+
+/// Wall-clock time for note stamps, ms since 1970 UTC (0 if the clock is before 1970).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
 
 /// Identifies a note within its list (and in its store).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -17,7 +26,22 @@ pub struct Note {
     pub id: NoteId,
     /// Frame the note is pinned to (0 = first picture of the file).
     pub frame: u64,
+    /// For a note about a stretch: the first frame after it (exclusive end).
+    #[serde(default)]
+    pub end_frame: Option<u64>,
     pub text: String,
+    #[serde(default)]
+    pub category: Category,
+    /// Who wrote it (the reviewer's name from the settings).
+    #[serde(default)]
+    pub author: String,
+    #[serde(default)]
+    pub status: Status,
+    /// When it was made and last changed, ms since 1970 UTC (0: not known).
+    #[serde(default)]
+    pub created_ms: i64,
+    #[serde(default)]
+    pub edited_ms: i64,
     /// What the reviewer was listening on when the note was made (None: not known).
     #[serde(default)]
     pub setup: Option<super::ListeningSetup>,
@@ -55,7 +79,13 @@ impl NoteList {
             Note {
                 id,
                 frame,
+                end_frame: None,
                 text: text.into(),
+                category: Category::Other,
+                author: String::new(),
+                status: Status::Open,
+                created_ms: now_ms(),
+                edited_ms: now_ms(),
                 setup: None,
             },
         );

@@ -852,7 +852,12 @@ impl ReviewApp {
                 s.notes.remove(id);
                 s.keeper.changed(&s.notes, id);
             }
-            Some(notes_panel::NotesEvent::Edited(id)) => s.keeper.changed(&s.notes, id),
+            Some(notes_panel::NotesEvent::Edited(id)) => {
+                if let Some(n) = s.notes.get_mut(id) {
+                    n.edited_ms = crate::notes::now_ms();
+                }
+                s.keeper.changed(&s.notes, id);
+            }
             None => {}
         }
     }

@@ -33,10 +33,15 @@ pub mod resolve_edl;
 mod text;
 
 use crate::time::{FrameRate, Timecode, TimecodeError, TimecodeRate};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// What a note is about. The ids are stable: they are written to CSV and read back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// What a note is about. The ids are stable: they are written to CSV and read back, and are
+/// the stored form in the notes store.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Category {
     Dialogue,
     Music,
@@ -44,6 +49,7 @@ pub enum Category {
     MixBalance,
     Picture,
     Technical,
+    #[default]
     Other,
 }
 
@@ -158,7 +164,8 @@ impl Category {
 }
 
 /// Whether a note still needs work.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     #[default]
     Open,
