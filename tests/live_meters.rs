@@ -25,10 +25,15 @@ fn tone_fixture() -> PathBuf {
 
 /// The report's `meters over …` line, as name → value.
 fn play(extra: &[&str]) -> Vec<(String, f64)> {
+    play_file(&tone_fixture(), extra).0
+}
+
+/// Plays `file` headless; the meters line's numbers, and the line itself.
+fn play_file(file: &std::path::Path, extra: &[&str]) -> (Vec<(String, f64)>, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
-        .arg(tone_fixture())
-        .args(["--play-from", "01:00:05:00", "--play-for", "4"])
+        .arg(file)
+        .args(["--play-for", "4"])
         .args(extra)
         .arg("--exit")
         .env("XDG_CONFIG_HOME", dir.path())
@@ -53,7 +58,7 @@ fn play(extra: &[&str]) -> Vec<(String, f64)> {
             values.push((pair[0].to_owned(), v));
         }
     }
-    values
+    (values, line.to_owned())
 }
 
 fn get(values: &[(String, f64)], name: &str) -> f64 {
@@ -98,19 +103,64 @@ fn check_tone(values: &[(String, f64)], what: &str) {
 
 #[test]
 fn the_meters_read_what_is_played() {
-    let v = play(&["--device", "Review"]);
+    let (v, line) = play_file(
+        &tone_fixture(),
+        &["--device", "Review", "--play-from", "01:00:05:00"],
+    );
     check_tone(&v, "stereo at 48 kHz");
+    assert!(line.ends_with("speech no"), "a tone is not speech: {line}");
+}
+
+/// The live voice detector (what the listening-level "too low" prompt waits for) hears
+/// espeak-ng's speech played through the real output path.
+#[test]
+fn the_live_speech_flag_hears_speech() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wav = dir.path().join("speech.wav");
+    let run = Command::new("espeak-ng")
+        .arg("-w")
+        .arg(&wav)
+        .arg("The storm reached the coast a little after midnight and by morning the harbour road was under water so the fishermen stayed with their boats")
+        .output()
+        .expect("this test needs espeak-ng (scripts/install-deps.sh test)");
+    assert!(run.status.success(), "espeak-ng failed: {run:?}");
+    // Earmark reviews 2.0 mixes: the voice goes to both channels, as dialogue sits in a mix.
+    let stereo = dir.path().join("speech-stereo.wav");
+    let run = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&wav)
+        .args(["-ac", "2", "-ar", "48000"])
+        .arg(&stereo)
+        .output()
+        .expect("ffmpeg");
+    assert!(run.status.success(), "ffmpeg failed: {run:?}");
+    let (_, line) = play_file(&stereo, &["--device", "Review"]);
+    assert!(line.ends_with("speech yes"), "speech heard: {line}");
 }
 
 #[test]
 fn the_meters_read_the_programme_not_the_monitoring() {
     // Side of identical channels is silence at the ears; the programme is still −20 LUFS.
-    let v = play(&["--device", "Review", "--monitor", "side"]);
+    let v = play(&[
+        "--device",
+        "Review",
+        "--monitor",
+        "side",
+        "--play-from",
+        "01:00:05:00",
+    ]);
     check_tone(&v, "side listen");
 }
 
 #[test]
 fn the_meters_read_the_same_on_a_resampled_device() {
-    let v = play(&["--device", "Review44", "--device-rate", "44100"]);
+    let v = play(&[
+        "--device",
+        "Review44",
+        "--device-rate",
+        "44100",
+        "--play-from",
+        "01:00:05:00",
+    ]);
     check_tone(&v, "44.1 kHz device");
 }

@@ -330,7 +330,7 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                     }
                 };
                 eprintln!(
-                    "meters over {:.1} s: M {} S {} I {} LUFS, LRA {} LU, max M {} max S {} LUFS, true peak L {} R {} dBTP, correlation {:+.2}",
+                    "meters over {:.1} s: M {} S {} I {} LUFS, LRA {} LU, max M {} max S {} LUFS, true peak L {} R {} dBTP, correlation {:+.2}, speech {}",
                     m.seconds,
                     db(m.momentary),
                     db(m.short_term),
@@ -341,6 +341,7 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                     db(m.true_peak[0]),
                     db(m.true_peak[1]),
                     m.correlation,
+                    if m.speech { "yes" } else { "no" },
                 );
             }
             if let Some(m) = &report.message {

@@ -27,6 +27,9 @@ pub struct MeterSnapshot {
     pub level_hold: [f64; 2],
     /// Phase correlation −1…+1 over the last ~300 ms (0 in silence).
     pub correlation: f32,
+    /// The voice detector heard speech in at least a third of the last second (what the
+    /// listening-level "too low" prompt waits for).
+    pub speech: bool,
     /// Recent (side, mid) pairs for the goniometer, each −1…1 (x = (L−R)/√2, y = (L+R)/√2).
     pub goniometer: Vec<[f32; 2]>,
     /// Spectrum: band centre frequencies (Hz) and level per band (dBFS, −120 floor).
@@ -49,6 +52,7 @@ impl Default for MeterSnapshot {
             level: [f64::NEG_INFINITY; 2],
             level_hold: [f64::NEG_INFINITY; 2],
             correlation: 0.0,
+            speech: false,
             goniometer: Vec::new(),
             spectrum_hz: Vec::new(),
             spectrum_db: Vec::new(),

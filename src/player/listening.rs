@@ -12,9 +12,10 @@
 //! programme time metered since the last frame (`MeterSnapshot::seconds`), so a window that
 //! paints irregularly, or a paused one that does not paint at all, counts exactly what played.
 //!
-//! No live speech detector runs on the output yet, so "dialogue is playing" for the too-low
-//! prompt means "the programme is above −50 LUFS short-term", the fallback loudness.md §6 names;
-//! the view says so ([`DIALOGUE_BASIS`]).
+//! "Dialogue is playing", for the too-low prompt, is the live voice detector on the meter
+//! thread (the dialogue estimate's detector: speech in a third of the last second,
+//! `MeterSnapshot::speech`), so quiet music or effects do not ask the reviewer to turn up; the
+//! view says so ([`DIALOGUE_BASIS`]).
 //!
 //! The dose record is loaded when the monitor is made, saved after every minute of counted
 //! listening and when the caller asks (on exit); problems are kept for the caller to show once.
@@ -33,12 +34,12 @@ use std::path::{Path, PathBuf};
 pub const DOSE_FILE: &str = "listening_dose.json";
 /// Counted listening between saves of the dose record, ms: a crash loses at most this much.
 pub const SAVE_EVERY_MS: u64 = 60_000;
-/// Short-term loudness above which the programme is taken to carry dialogue for the too-low
-/// prompt (loudness.md §6: "judged only while speech or S > −50 LUFS").
+/// Short-term loudness below which nothing counts as dialogue, whatever the detector says
+/// (loudness.md §6: the prompt is judged only while speech plays, above −50 LUFS).
 pub const PROGRAMME_GATE_LUFS: f64 = -50.0;
 /// What the too-low prompt is judged on, for people.
-pub const DIALOGUE_BASIS: &str = "Too-low is judged while the programme is above −50 LUFS \
-     (no live speech detection yet), so quiet music or effects count as well as dialogue.";
+pub const DIALOGUE_BASIS: &str = "Too-low is judged only while the voice detector hears \
+     speech (an estimate), so quiet music or effects do not ask you to turn up.";
 
 /// `listening_dose.json` in Earmark's data folder (`~/.local/share/earmark` on Linux).
 pub fn default_dose_path() -> Option<PathBuf> {
@@ -203,7 +204,7 @@ impl ListeningMonitor {
         if counting && elapsed_ms > 0 {
             match &estimate {
                 Ok(e) => {
-                    let dialogue = m.short_term > PROGRAMME_GATE_LUFS;
+                    let dialogue = m.speech && m.short_term > PROGRAMME_GATE_LUFS;
                     self.guard.update(elapsed_ms, e.spl_db, dialogue);
                     self.dose.add(e.spl_db, elapsed_ms, today);
                     self.unsaved_ms += elapsed_ms;
@@ -307,11 +308,13 @@ mod tests {
         }
     }
 
+    /// A meter reading with speech heard (the dialogue the too-low prompt waits for).
     fn reading(seconds: f64, short_term: f64) -> MeterSnapshot {
         MeterSnapshot {
             seconds,
             short_term,
             momentary: short_term,
+            speech: true,
             ..MeterSnapshot::default()
         }
     }
@@ -348,6 +351,19 @@ mod tests {
         let label = m.view().estimate.as_ref().expect("estimate").label();
         // Upper bound: the system volume is not read.
         assert!(label.starts_with("≤ 72 dB SPL (estimate, ±"), "{label}");
+    }
+
+    #[test]
+    fn quiet_music_without_speech_never_asks_to_turn_up() {
+        let mut m = monitor();
+        for i in 0..=300 {
+            let r = MeterSnapshot {
+                speech: false,
+                ..reading(i as f64 * 0.1, -23.0)
+            };
+            m.update(&playing(-20.0), Some(&r), DAY);
+        }
+        assert_eq!(m.view().alert, None, "30 s of quiet music, no speech");
     }
 
     #[test]

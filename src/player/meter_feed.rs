@@ -8,7 +8,7 @@
 //! the callback never waits for anyone. Integrated loudness and the maxima run from the file's
 //! open (or the last reset) over everything played.
 
-use crate::meters::{LoudnessMeter, MeterSnapshot, PhaseMeter, SpectrumAnalyzer};
+use crate::meters::{LoudnessMeter, MeterSnapshot, PhaseMeter, SpectrumAnalyzer, SpeechDetector};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
@@ -97,7 +97,15 @@ struct Meters {
     hold: [(f64, Instant); 2],
     pending_peak: [f32; 2],
     seconds: f64,
+    /// The dialogue estimate's voice detector, live: one flag per 10 ms, the last second kept.
+    speech: SpeechDetector,
+    flags: Vec<bool>,
+    recent: [bool; SPEECH_WINDOW],
+    recent_at: usize,
 }
+
+/// Sub-blocks (10 ms) the live speech flag looks back over.
+const SPEECH_WINDOW: usize = 100;
 
 impl Meters {
     fn new(rate: u32) -> Self {
@@ -111,6 +119,10 @@ impl Meters {
             hold: [(f64::NEG_INFINITY, now); 2],
             pending_peak: [0.0; 2],
             seconds: 0.0,
+            speech: SpeechDetector::new(rate),
+            flags: Vec::with_capacity(64),
+            recent: [false; SPEECH_WINDOW],
+            recent_at: 0,
         }
     }
 
@@ -118,6 +130,12 @@ impl Meters {
         self.loudness.push(samples);
         self.phase.push(samples);
         self.spectrum.push(samples);
+        self.flags.clear();
+        self.speech.push(samples, &mut self.flags);
+        for &f in &self.flags {
+            self.recent[self.recent_at] = f;
+            self.recent_at = (self.recent_at + 1) % SPEECH_WINDOW;
+        }
         for f in samples.chunks_exact(2) {
             self.pending_peak[0] = self.pending_peak[0].max(f[0].abs());
             self.pending_peak[1] = self.pending_peak[1].max(f[1].abs());
@@ -155,6 +173,7 @@ impl Meters {
         s.level = self.level;
         s.level_hold = [self.hold[0].0, self.hold[1].0];
         s.correlation = self.phase.correlation();
+        s.speech = self.recent.iter().filter(|&&f| f).count() * 3 >= SPEECH_WINDOW;
         self.phase.goniometer(&mut s.goniometer);
         self.spectrum
             .compute(&mut s.spectrum_hz, &mut s.spectrum_db);

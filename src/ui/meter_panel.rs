@@ -627,6 +627,7 @@ mod tests {
             level: [-6.0, -9.5],
             level_hold: [-3.0, -5.0],
             correlation: 0.62,
+            speech: false,
             goniometer: (0..GONIO_POINTS)
                 .map(|i| {
                     let t = i as f32 / GONIO_POINTS as f32 * std::f32::consts::TAU * 4.0;
