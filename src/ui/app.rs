@@ -263,6 +263,7 @@ impl ReviewApp {
                     strip: None,
                 });
                 self.view.banner = notes_problem;
+                self.calibration.forget_restore();
                 self.view.tc_entry = None;
                 let name = path
                     .file_name()
@@ -490,6 +491,22 @@ impl ReviewApp {
 
     /// Draws the calibration wizard when open and carries out what it asks for.
     fn calibration_window(&mut self, ctx: &egui::Context) {
+        // A chain with a stored calibration gets its balance trim and level back.
+        if let Some(device) = self.session.as_ref().and_then(|s| s.snapshot.device.clone()) {
+            let id = self
+                .headphones
+                .declared_headphones()
+                .unwrap_or(UNDECLARED_HEADPHONES)
+                .to_owned();
+            if let Some(r) = self.calibration.restore_for(&id, &device) {
+                if let Some(s) = &self.session {
+                    s.player.send(Command::SetBalance(r.balance_db));
+                }
+                if r.level.is_some() {
+                    self.headphones.set_calibration(r.level);
+                }
+            }
+        }
         let out = self.calibration.show(ctx);
         if let Some(s) = &self.session {
             for c in out.commands {

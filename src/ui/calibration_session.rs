@@ -21,6 +21,16 @@ pub struct CalibrationChecks {
     store: CalibrationStore,
     /// Whether the store has a file (`None` path: in memory only, as in tests).
     persistent: bool,
+    /// The headphones + device whose stored trim and level were last put in force.
+    restored_for: Option<(String, String)>,
+}
+
+/// What a stored calibration puts back in force for a chain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Restore {
+    /// The balance trim to apply (0 when the chain has no record).
+    pub balance_db: f32,
+    pub level: Option<crate::headphones::LevelCalibration>,
 }
 
 /// What a frame of the wizard asks of the window.
@@ -48,6 +58,7 @@ impl CalibrationChecks {
                 wizard: None,
                 store,
                 persistent: path.is_some(),
+                restored_for: None,
             },
             problem,
         )
@@ -91,8 +102,9 @@ impl CalibrationChecks {
                 self.wizard = None;
             }
             Some(WizardAction::Finished(record)) => {
-                // The trim that centred the image stays on for this session.
+                // The trim that centred the image stays on, and comes back next launch.
                 out.commands.push(Command::StopSignal);
+                self.restored_for = Some((record.headphone_id.clone(), record.device_name.clone()));
                 self.store.insert(record.clone());
                 if self.persistent
                     && let Err(e) = self.store.save()
@@ -106,8 +118,65 @@ impl CalibrationChecks {
         out
     }
 
+    /// When the chain in use becomes `headphone` on `device` (at start, or on a change of
+    /// device or headphones), what its stored calibration puts back: the balance trim that
+    /// centred it and its level calibration. `None` while the chain stays the same, or while
+    /// the wizard is open (it sets the trim itself).
+    pub fn restore_for(&mut self, headphone: &str, device: &str) -> Option<Restore> {
+        let key = (headphone.to_owned(), device.to_owned());
+        if self.wizard.is_some() || self.restored_for.as_ref() == Some(&key) {
+            return None;
+        }
+        self.restored_for = Some(key);
+        let record = self.store.get(headphone, device);
+        Some(Restore {
+            balance_db: record.map_or(0.0, |r| r.balance_trim_db),
+            level: record.and_then(|r| r.level.clone()),
+        })
+    }
+
+    /// A new player (another file) starts without a trim: put the stored one back next frame.
+    pub fn forget_restore(&mut self) {
+        self.restored_for = None;
+    }
+
     /// Whether `headphone` on `device` passed calibration, now.
     pub fn status(&self, headphone: Option<&str>, device: &str) -> CalibrationStatus {
         self.store.status(headphone, device, now_unix_s())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(trim: f32) -> CalibrationRecord {
+        CalibrationRecord {
+            headphone_id: "sennheiser.hd650".into(),
+            device_name: "Review".into(),
+            date_unix_s: now_unix_s(),
+            results: Vec::new(),
+            balance_trim_db: trim,
+            reference_gain_db: None,
+            level: None,
+            app_version: "test".into(),
+        }
+    }
+
+    #[test]
+    fn a_stored_trim_comes_back_once_per_chain_and_again_for_a_new_player() {
+        let (mut c, problem) = CalibrationChecks::new(None);
+        assert_eq!(problem, None);
+        c.store.insert(record(-0.4));
+        let r = c.restore_for("sennheiser.hd650", "Review").expect("first frame");
+        assert_eq!(r.balance_db, -0.4);
+        assert_eq!(c.restore_for("sennheiser.hd650", "Review"), None, "same chain");
+        // Another device has no record: the trim goes back to 0.
+        let r = c.restore_for("sennheiser.hd650", "USB DAC").expect("new chain");
+        assert_eq!(r.balance_db, 0.0);
+        let r = c.restore_for("sennheiser.hd650", "Review").expect("back again");
+        assert_eq!(r.balance_db, -0.4);
+        c.forget_restore();
+        assert!(c.restore_for("sennheiser.hd650", "Review").is_some(), "new player");
     }
 }
