@@ -69,10 +69,18 @@ impl HeadphoneSetup {
     }
 
     fn recognise(&mut self) {
+        // What the host says of the device (maker, connection, kind) helps where names do
+        // not: a USB DAC or a Bluetooth headset is named by its connection. Listed once per
+        // device change, not per frame.
+        let listed = self.device.as_deref().map(|d| {
+            crate::player::output_devices()
+                .into_iter()
+                .find(|o| o.name == d)
+        });
         self.recognition = self.device.as_deref().map(|d| {
             recognise(
                 &self.catalog,
-                &DeviceInfo::named(d),
+                &device_info(d, listed.flatten().as_ref()),
                 self.declarations.get(d),
             )
         });
@@ -185,5 +193,60 @@ impl HeadphoneSetup {
         let mut p = std::mem::take(&mut self.problems);
         p.extend(self.monitor.take_problems());
         p
+    }
+}
+
+/// The recognition input for device `name`, with the host's description when it gave one.
+fn device_info(name: &str, listed: Option<&crate::player::OutputDevice>) -> DeviceInfo {
+    use crate::headphones::recognition::FormFactor;
+    let mut info = DeviceInfo::named(name);
+    if let Some(o) = listed {
+        info.manufacturer = o.manufacturer.clone();
+        info.interface = o.interface.and_then(crate::headphones::Interface::from_id);
+        info.form_factor = o.form_factor.map(|f| match f {
+            "headphones" => FormFactor::Headphones,
+            "headset" => FormFactor::Headset,
+            "speaker" => FormFactor::Speaker,
+            _ => FormFactor::Other,
+        });
+    }
+    info
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::headphones::Warning;
+
+    fn listed(name: &str, interface: Option<&'static str>) -> crate::player::OutputDevice {
+        crate::player::OutputDevice {
+            name: name.into(),
+            is_default: true,
+            default_rate: 48_000,
+            manufacturer: Some("Acme".into()),
+            interface,
+            form_factor: Some("headset"),
+        }
+    }
+
+    #[test]
+    fn the_hosts_connection_type_reaches_recognition() {
+        let catalog = Catalog::load(&crate::headphones::ShippedProfiles::Embedded, None).catalog;
+        // A name that says nothing; only the host knows it is Bluetooth.
+        let info = device_info(
+            "Living Room",
+            Some(&listed("Living Room", Some("bluetooth"))),
+        );
+        assert_eq!(info.manufacturer.as_deref(), Some("Acme"));
+        let r = recognise(&catalog, &info, None);
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| matches!(w, Warning::Bluetooth { .. })),
+            "{:?}",
+            r.warnings
+        );
+        let plain = recognise(&catalog, &device_info("Living Room", None), None);
+        assert!(plain.bluetooth.is_none());
     }
 }

@@ -34,6 +34,36 @@ pub struct OutputDevice {
     pub is_default: bool,
     /// The rate the device runs at by default (0 if it would not say).
     pub default_rate: u32,
+    /// What the host says of it, where it does: maker, connection (`built-in`, `usb`,
+    /// `bluetooth`, `pci`, `hdmi`, `other`) and kind (`headphones`, `headset`, `speaker`,
+    /// `other`) — the words headphone recognition reads.
+    pub manufacturer: Option<String>,
+    pub interface: Option<&'static str>,
+    pub form_factor: Option<&'static str>,
+}
+
+fn interface_id(t: cpal::InterfaceType) -> Option<&'static str> {
+    use cpal::InterfaceType as I;
+    Some(match t {
+        I::BuiltIn => "built-in",
+        I::Usb => "usb",
+        I::Bluetooth => "bluetooth",
+        I::Pci => "pci",
+        I::Hdmi | I::DisplayPort => "hdmi",
+        I::Unknown => return None,
+        _ => "other",
+    })
+}
+
+fn form_factor_id(t: cpal::DeviceType) -> Option<&'static str> {
+    use cpal::DeviceType as D;
+    Some(match t {
+        D::Headphones => "headphones",
+        D::Headset => "headset",
+        D::Speaker => "speaker",
+        D::Unknown => return None,
+        _ => "other",
+    })
 }
 
 /// The output devices of the default host.
@@ -46,7 +76,8 @@ pub fn list_devices() -> Vec<OutputDevice> {
     host.output_devices()
         .map(|devs| {
             devs.filter_map(|d| {
-                let name = d.description().ok()?.name().to_owned();
+                let description = d.description().ok()?;
+                let name = description.name().to_owned();
                 let default_rate = d
                     .default_output_config()
                     .map(|c| c.sample_rate())
@@ -55,6 +86,9 @@ pub fn list_devices() -> Vec<OutputDevice> {
                     is_default: Some(&name) == default.as_ref(),
                     name,
                     default_rate,
+                    manufacturer: description.manufacturer().map(str::to_owned),
+                    interface: interface_id(description.interface_type()),
+                    form_factor: form_factor_id(description.device_type()),
                 })
             })
             .collect()
