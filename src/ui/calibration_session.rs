@@ -168,15 +168,28 @@ mod tests {
         let (mut c, problem) = CalibrationChecks::new(None);
         assert_eq!(problem, None);
         c.store.insert(record(-0.4));
-        let r = c.restore_for("sennheiser.hd650", "Review").expect("first frame");
+        let r = c
+            .restore_for("sennheiser.hd650", "Review")
+            .expect("first frame");
         assert_eq!(r.balance_db, -0.4);
-        assert_eq!(c.restore_for("sennheiser.hd650", "Review"), None, "same chain");
+        assert_eq!(
+            c.restore_for("sennheiser.hd650", "Review"),
+            None,
+            "same chain"
+        );
         // Another device has no record: the trim goes back to 0.
-        let r = c.restore_for("sennheiser.hd650", "USB DAC").expect("new chain");
+        let r = c
+            .restore_for("sennheiser.hd650", "USB DAC")
+            .expect("new chain");
         assert_eq!(r.balance_db, 0.0);
-        let r = c.restore_for("sennheiser.hd650", "Review").expect("back again");
+        let r = c
+            .restore_for("sennheiser.hd650", "Review")
+            .expect("back again");
         assert_eq!(r.balance_db, -0.4);
         c.forget_restore();
-        assert!(c.restore_for("sennheiser.hd650", "Review").is_some(), "new player");
+        assert!(
+            c.restore_for("sennheiser.hd650", "Review").is_some(),
+            "new player"
+        );
     }
 }
