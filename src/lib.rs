@@ -11,6 +11,7 @@ pub mod meters;
 pub mod notes;
 pub mod persist;
 pub mod player;
+pub mod report;
 pub mod settings;
 pub mod time;
 pub mod ui;

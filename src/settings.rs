@@ -40,6 +40,8 @@ pub struct Settings {
     /// The listening band the level guard keeps (defaults from loudness.md §6); any subset of
     /// its fields may be set in `[listening_band]`.
     pub listening_band: crate::headphones::LevelGuardConfig,
+    /// The reviewer's name, stamped as the author of every note made here (empty: none).
+    pub reviewer: String,
 }
 
 /// How the review window was laid out.
@@ -140,6 +142,7 @@ mod tests {
         );
         let mut s = Settings {
             output_device: Some("Headphones".into()),
+            reviewer: "Sam (re-recording mixer)".into(),
             ..Settings::default()
         };
         s.av_offset_ms.insert("AirPods".into(), 180);
@@ -178,6 +181,7 @@ mod tests {
         let s = Settings::load_from(&path).expect("load");
         assert_eq!(s.output_device.as_deref(), Some("Phones"));
         assert_eq!(s.window, WindowLayout::default());
+        assert_eq!(s.reviewer, "");
     }
 
     #[test]

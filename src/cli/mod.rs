@@ -5,12 +5,14 @@
 mod calibrate_cmd;
 mod headphones_cmd;
 mod loudness_cmd;
+mod notes_cmd;
 mod probe_cmd;
 mod still_cmd;
 
 pub use calibrate_cmd::{CalibrateArgs, parse_signal, signal_id};
 use clap::{Parser, Subcommand};
 pub use headphones_cmd::HeadphonesCommand;
+pub use notes_cmd::{ExportFormat, NotesCommand, context_for};
 use std::path::PathBuf;
 
 /// Earmark: review a TV sound mix on headphones, with frame-accurate picture.
@@ -102,6 +104,12 @@ pub enum Command {
     Headphones {
         #[command(subcommand)]
         command: HeadphonesCommand,
+    },
+    /// Review notes: export as markers or as the HTML review report, import CSV or Avid
+    /// marker text, list.
+    Notes {
+        #[command(subcommand)]
+        command: NotesCommand,
     },
     /// Play a calibration check signal (left/right, polarity, balance, reference level, Lt/Rt)
     /// through the output device, without a window.
@@ -388,6 +396,7 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Probe { file, json } => probe_cmd::run(&file, json),
         Command::Loudness { file, json, preset } => loudness_cmd::run(&file, json, &preset),
         Command::Headphones { command } => headphones_cmd::run(command),
+        Command::Notes { command } => notes_cmd::run(command),
         Command::Calibrate(args) => calibrate_cmd::run(&args),
         Command::Still {
             file,

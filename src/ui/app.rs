@@ -16,6 +16,7 @@ use super::headphone_setup::HeadphoneSetup;
 use super::keymap::{Action, KeyPress, action_for};
 use super::loudness_panel::{self, LoudnessEvent};
 use super::meter_panel::{self, PresetView};
+use super::note_filter::{DeletedNotes, NoteFilter};
 use super::note_keeper::NoteKeeper;
 use super::picture_view::PictureView;
 use super::settings_window::{SettingsEvent, SettingsWindow};
@@ -89,6 +90,10 @@ pub struct Session {
     editing: Option<NoteId>,
     /// Give that field focus on the next frame.
     focus_note: bool,
+    /// Which notes the panel, Up/Down and the timeline's markers show.
+    pub note_filter: NoteFilter,
+    /// Notes deleted in this session, for Ctrl+Z (not kept between launches).
+    deleted_notes: DeletedNotes,
     /// Last frame shown while scrubbing (the drag may end off the bar).
     scrub_last: Option<u64>,
     /// Keyframe last asked for while scrubbing (so a drag does not flood the decoder).
@@ -137,6 +142,19 @@ impl Session {
             .map(|o| o + 1)
             .unwrap_or(self.player.frame_count());
         (a, b.max(a + 1))
+    }
+
+    /// Brings back the newest deleted note, same id and fields, and saves it again.
+    fn undo_delete(&mut self) {
+        if let Some(id) = self.deleted_notes.undo(&mut self.notes) {
+            if let Some(n) = self.notes.get(id) {
+                // Visible again even if the filter changed since it was deleted.
+                if !self.note_filter.matches(n) {
+                    self.note_filter = NoteFilter::default();
+                }
+            }
+            self.keeper.changed(&self.notes, id);
+        }
     }
 
     fn send_marks(&self) {
@@ -256,6 +274,8 @@ impl ReviewApp {
                     snapshot,
                     editing: None,
                     focus_note: false,
+                    note_filter: NoteFilter::default(),
+                    deleted_notes: DeletedNotes::default(),
                     scrub_last: None,
                     scrub_sent: None,
                     scan,
@@ -394,13 +414,22 @@ impl ReviewApp {
             }
             Action::GoToStart => p.send(Command::Seek(0)),
             Action::GoToEnd => p.send(Command::Seek(s.last_frame())),
+            // Up/Down walk the notes the filter shows: "open only" then Down visits what is
+            // left to do.
             Action::PreviousNote => {
-                if let Some(n) = s.notes.previous_before(here) {
+                let f = s.note_filter;
+                if let Some(n) = s
+                    .notes
+                    .iter()
+                    .filter(|n| n.frame < here && f.matches(n))
+                    .last()
+                {
                     p.send(Command::Seek(n.frame));
                 }
             }
             Action::NextNote => {
-                if let Some(n) = s.notes.next_after(here) {
+                let f = s.note_filter;
+                if let Some(n) = s.notes.iter().find(|n| n.frame > here && f.matches(n)) {
                     p.send(Command::Seek(n.frame));
                 }
             }
@@ -437,12 +466,15 @@ impl ReviewApp {
                 let id = s.notes.add(here, "");
                 if let Some(n) = s.notes.get_mut(id) {
                     n.setup = Some(self.headphones.listening_setup());
+                    n.author = self.settings.reviewer.trim().to_owned();
+                    s.note_filter.admit_new(n);
                 }
                 s.keeper.changed(&s.notes, id);
                 s.editing = Some(id);
                 s.focus_note = true;
                 self.view.side_panel = true;
             }
+            Action::Undo => s.undo_delete(),
             Action::TypeTimecode(digit) => {
                 self.view.tc_entry = Some(TcEntry::starting_with(
                     digit.map(|d| d.to_string()).unwrap_or_default(),
@@ -492,7 +524,11 @@ impl ReviewApp {
     /// Draws the calibration wizard when open and carries out what it asks for.
     fn calibration_window(&mut self, ctx: &egui::Context) {
         // A chain with a stored calibration gets its balance trim and level back.
-        if let Some(device) = self.session.as_ref().and_then(|s| s.snapshot.device.clone()) {
+        if let Some(device) = self
+            .session
+            .as_ref()
+            .and_then(|s| s.snapshot.device.clone())
+        {
             let id = self
                 .headphones
                 .declared_headphones()
@@ -525,16 +561,31 @@ impl ReviewApp {
         self.view.settings = Some(SettingsWindow {
             devices: crate::player::output_devices(),
             chosen: self.settings.output_device.clone(),
+            reviewer: self.settings.reviewer.clone(),
         });
     }
 
     fn apply_settings(&mut self, events: Vec<SettingsEvent>) {
+        // The name needs no file open; everything else goes to the player.
+        let (named, events): (Vec<_>, Vec<_>) = events
+            .into_iter()
+            .partition(|e| matches!(e, SettingsEvent::Reviewer(_)));
+        let mut save = false;
+        for e in named {
+            if let SettingsEvent::Reviewer(name) = e {
+                self.settings.reviewer = name;
+                save = true;
+            }
+        }
         let Some(s) = self.session.as_mut() else {
+            if save {
+                self.save_settings();
+            }
             return;
         };
-        let mut save = false;
         for e in events {
             match e {
+                SettingsEvent::Reviewer(_) => {}
                 SettingsEvent::Device(d) => {
                     s.player.send(Command::SetDevice(d.clone()));
                     self.player_options.device = d.clone();
@@ -723,7 +774,13 @@ impl ReviewApp {
             return;
         };
         let tc = *s.player.timecode();
-        let notes: Vec<u64> = s.notes.iter().map(|n| n.frame).collect();
+        let filter = s.note_filter;
+        let notes: Vec<u64> = s
+            .notes
+            .iter()
+            .filter(|n| filter.matches(n))
+            .map(|n| n.frame)
+            .collect();
         let label = move |f: u64| format!("{}  (frame {f})", tc.at_frame(f as i64));
         let width = ui.available_width().max(1.0) as usize;
         if let ScanState::Done(scan) = s.scan.state() {
@@ -853,22 +910,33 @@ impl ReviewApp {
         ui.separator();
         let tc = *s.player.timecode();
         let here = s.looking_at();
+        let saved = s.keeper.state();
+        let view = notes_panel::NotesView {
+            tc: &tc,
+            current: here,
+            saved: &saved,
+            deleted: s.deleted_notes.last().map(|n| (n, s.deleted_notes.len())),
+        };
         let event = notes_panel::show(
             ui,
             &mut s.notes,
-            &tc,
-            here,
+            &mut s.note_filter,
+            &view,
             &mut s.editing,
             &mut s.focus_note,
-            &s.keeper.state(),
         );
         s.keeper.retry(&s.notes, Instant::now());
         match event {
             Some(notes_panel::NotesEvent::GoTo(f)) => s.player.send(Command::Seek(f)),
             Some(notes_panel::NotesEvent::Delete(id)) => {
-                s.notes.remove(id);
-                s.keeper.changed(&s.notes, id);
+                if s.deleted_notes.delete(&mut s.notes, id) {
+                    s.keeper.changed(&s.notes, id);
+                }
+                if s.editing == Some(id) {
+                    s.editing = None;
+                }
             }
+            Some(notes_panel::NotesEvent::Undo) => s.undo_delete(),
             Some(notes_panel::NotesEvent::Edited(id)) => {
                 if let Some(n) = s.notes.get_mut(id) {
                     n.edited_ms = crate::notes::now_ms();

@@ -28,6 +28,8 @@ pub enum Action {
     ClearOut,
     ToggleLoop,
     AddNote,
+    /// Bring back the note deleted last (text fields keep Ctrl+Z for their own undo).
+    Undo,
     Open,
     Settings,
     /// Open the calibration checks.
@@ -102,6 +104,7 @@ pub fn action_for(press: KeyPress, speed: i32) -> Option<Action> {
             Key::Comma => Some(A::Settings),
             Key::K => Some(A::Calibration),
             Key::G => Some(A::TypeTimecode(None)),
+            Key::Z => Some(A::Undo),
             _ => None,
         };
     }
@@ -160,6 +163,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Shift+I / Shift+O", "clear in / out"),
     ("Ctrl+L", "loop in to out, on / off"),
     ("M or keypad Enter", "add a note here (playback goes on)"),
+    ("Ctrl+Z", "bring back the note deleted last"),
     (
         "0–9, Ctrl+G, click the timecode",
         "type a timecode and jump",
@@ -251,6 +255,11 @@ mod tests {
         assert_eq!(action_for(ctrl(Key::O), 0), Some(Action::Open));
         assert_eq!(action_for(ctrl(Key::Comma), 0), Some(Action::Settings));
         assert_eq!(action_for(ctrl(Key::K), 0), Some(Action::Calibration));
+        assert_eq!(action_for(ctrl(Key::Z), 0), Some(Action::Undo));
+        assert_eq!(
+            action_for(KeyPress::plain(Key::Z), 0),
+            Some(Action::ToggleZoom)
+        );
         assert_eq!(
             action_for(KeyPress::plain(Key::O), 0),
             Some(Action::MarkOut)

@@ -6,6 +6,7 @@
 //! - [`timecode_bar`] and [`tc_entry`]: the large timecode read-out and typed go-to
 //! - [`timeline`]: scrubbing, in/out, note markers, the loudness strip's place
 //! - [`transport_bar`], [`status_bar`], [`notes_panel`], [`settings_window`], [`help_overlay`]
+//! - [`note_filter`]: which notes the panel shows, and the deleted notes Ctrl+Z brings back
 //! - [`dialogs`]: native file dialogs (the only user of rfd)
 //! - [`calibration_wizard`] and [`calibration_session`]: the calibration checks, their results
 //!   and the status bar's badge
@@ -25,6 +26,7 @@ mod help_overlay;
 pub mod keymap;
 mod loudness_panel;
 pub mod meter_panel;
+mod note_filter;
 mod note_keeper;
 mod notes_panel;
 mod picture_view;

@@ -1,5 +1,6 @@
 //! Settings (Ctrl+,): output device, monitoring mode, output gain and mute, the A/V offset of
-//! the device in use. Changes apply at once and are remembered on this machine.
+//! the device in use, and the reviewer's name for new notes. Changes apply at once and are
+//! remembered on this machine.
 
 use super::status_bar::monitor_label;
 use crate::player::{MonitorMode, OutputDevice, Snapshot};
@@ -14,6 +15,8 @@ pub enum SettingsEvent {
     Gain(f32),
     Muted(bool),
     AvOffset(i32),
+    /// The name new notes are signed with.
+    Reviewer(String),
 }
 
 /// The window's own state while open.
@@ -23,6 +26,8 @@ pub struct SettingsWindow {
     pub devices: Vec<OutputDevice>,
     /// Device the user asked for (`None`: system default).
     pub chosen: Option<String>,
+    /// The reviewer's name as typed.
+    pub reviewer: String,
 }
 
 impl SettingsWindow {
@@ -121,6 +126,22 @@ impl SettingsWindow {
                                 Some(d) => format!("for {d}; positive when its sound arrives late"),
                                 None => "no output device".to_owned(),
                             });
+                        });
+                        ui.end_row();
+
+                        let label = ui.label("Reviewer");
+                        ui.horizontal(|ui| {
+                            let resp = ui
+                                .add(
+                                    egui::TextEdit::singleline(&mut self.reviewer)
+                                        .hint_text("your name")
+                                        .desired_width(200.0),
+                                )
+                                .labelled_by(label.id);
+                            if resp.changed() {
+                                events.push(SettingsEvent::Reviewer(self.reviewer.clone()));
+                            }
+                            ui.weak("signs the notes you make");
                         });
                         ui.end_row();
                     });

@@ -1,0 +1,336 @@
+//! `earmark notes export|import|list MEDIA …`: a review's notes in and out of the store from
+//! the command line, through the same [`NoteStore`] the window uses, so an import shows up in
+//! the window and a note typed in the window can be exported by a script.
+//!
+//! The media file is opened for two things only: its exact rate and start timecode (the
+//! [`MarkerContext`]), and — for the HTML report — the pictures of the notes' frames. That is
+//! why the context is built here and not in `notes`, which must not depend on FFmpeg.
+
+use super::Outcome;
+use crate::notes::exchange::{add_marker, to_markers};
+use crate::notes::markers::{
+    MarkerContext, avid_txt, cmx_edl, csv, fcpxml, protools_midi, resolve_edl,
+};
+use crate::notes::{Note, NoteList, NoteStore, Opened};
+use crate::time::Timecode;
+use crate::video::FrameReader;
+use anyhow::Context as _;
+use clap::{Subcommand, ValueEnum};
+use serde::Serialize;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// `earmark notes …`.
+#[derive(Debug, Subcommand)]
+pub enum NotesCommand {
+    /// Write the notes of MEDIA as markers for another program, as CSV, or as the HTML review
+    /// report (print it to PDF from a browser).
+    Export {
+        /// The review file the notes belong to.
+        media: PathBuf,
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Where to write (replaced atomically).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Pro Tools session start timecode (tick 0 of the MIDI file); the media start if omitted.
+        #[arg(long, value_name = "TC")]
+        session_start: Option<String>,
+        /// Reviewer named in the report (the notes' authors if omitted).
+        #[arg(long)]
+        reviewer: Option<String>,
+        /// Loudness target the report judges against (as `earmark loudness --preset`).
+        #[arg(long, default_value = "netflix")]
+        preset: String,
+    },
+    /// Add the notes in FILE (CSV with a header row, or Media Composer marker text) to MEDIA's.
+    Import {
+        media: PathBuf,
+        /// `.csv` (columns timecode,end_timecode,category,author,text[,status]) or Avid `.txt`.
+        file: PathBuf,
+        /// Delete MEDIA's notes first instead of adding to them.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Print MEDIA's notes.
+    List {
+        media: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What `export --format` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Standard MIDI File with marker events (Pro Tools, Cubase, Nuendo).
+    ProtoolsMidi,
+    /// Media Composer marker list.
+    AvidTxt,
+    /// DaVinci Resolve marker EDL.
+    ResolveEdl,
+    /// CMX3600 EDL with `* LOC:` locators.
+    Edl,
+    /// Final Cut Pro XML 1.10.
+    Fcpxml,
+    /// CSV (UTF-8 with BOM), the lossless round trip.
+    Csv,
+    /// The printable review report.
+    Html,
+}
+
+pub fn run(command: NotesCommand) -> anyhow::Result<Outcome> {
+    match command {
+        NotesCommand::Export {
+            media,
+            format,
+            output,
+            session_start,
+            reviewer,
+            preset,
+        } => export(
+            &media,
+            format,
+            &output,
+            session_start.as_deref(),
+            reviewer.as_deref(),
+            &preset,
+        ),
+        NotesCommand::Import {
+            media,
+            file,
+            replace,
+        } => import(&media, &file, replace),
+        NotesCommand::List { media, json } => list(&media, json),
+    }
+}
+
+/// The media's reader and marker context, or the bad-input message naming the file.
+fn open_media(media: &Path) -> Result<(FrameReader, MarkerContext), String> {
+    let reader = FrameReader::open(media).map_err(|e| e.to_string())?;
+    let ctx = context_for(&reader).map_err(|e| format!("{e} ({})", media.display()))?;
+    Ok((reader, ctx))
+}
+
+/// How this media's frames become timecode: its exact rate and its own start timecode.
+pub fn context_for(
+    reader: &FrameReader,
+) -> Result<MarkerContext, crate::notes::markers::MarkerError> {
+    let name = reader
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    MarkerContext::new(reader.index().rate, reader.timecode().start, name)
+}
+
+/// Opens MEDIA's notes store, reporting on stderr anything it had to recover from.
+fn open_store(media: &Path) -> anyhow::Result<Opened> {
+    let root = NoteStore::default_root().context("no data folder for the notes (is HOME set?)")?;
+    let opened = NoteStore::open(&root, media)?;
+    for p in &opened.problems {
+        eprintln!("earmark: {p}");
+    }
+    Ok(opened)
+}
+
+fn export(
+    media: &Path,
+    format: ExportFormat,
+    output: &Path,
+    session_start: Option<&str>,
+    reviewer: Option<&str>,
+    preset: &str,
+) -> anyhow::Result<Outcome> {
+    let (mut reader, mut ctx) = match open_media(media) {
+        Ok(m) => m,
+        Err(msg) => return Ok(Outcome::BadInput(msg)),
+    };
+    if let Some(text) = session_start {
+        let parsed = Timecode::parse(text, ctx.timecode_rate())
+            .map_err(|e| e.to_string())
+            .and_then(|tc| {
+                ctx.clone()
+                    .with_session_start(tc)
+                    .map_err(|e| e.to_string())
+            });
+        match parsed {
+            Ok(c) => ctx = c,
+            Err(e) => return Ok(Outcome::BadInput(format!("--session-start {text}: {e}"))),
+        }
+    }
+    let notes = open_store(media)?.notes;
+    let markers = to_markers(&notes);
+    let bytes: Vec<u8> = match format {
+        ExportFormat::ProtoolsMidi => {
+            match protools_midi::export(&markers, &ctx, &protools_midi::ProToolsOptions::default())
+            {
+                Ok(b) => b,
+                Err(e) => return Ok(Outcome::BadInput(e.to_string())),
+            }
+        }
+        ExportFormat::AvidTxt => {
+            avid_txt::export(&markers, &ctx, &avid_txt::AvidOptions::default()).into_bytes()
+        }
+        ExportFormat::ResolveEdl => resolve_edl::export(&markers, &ctx).into_bytes(),
+        ExportFormat::Edl => cmx_edl::export(&markers, &ctx).into_bytes(),
+        ExportFormat::Fcpxml => fcpxml::export(&markers, &ctx).into_bytes(),
+        ExportFormat::Csv => csv::export(&markers, &ctx).into_bytes(),
+        ExportFormat::Html => {
+            let Some(preset) = crate::meters::Preset::by_id(preset) else {
+                return Ok(Outcome::BadInput(format!(
+                    "unknown loudness preset `{preset}`; one of: {}",
+                    crate::meters::Preset::ids()
+                )));
+            };
+            let options = crate::report::GatherOptions {
+                reviewer: reviewer.map(str::to_owned),
+                preset,
+                ..crate::report::GatherOptions::default()
+            };
+            let report = crate::report::gather(&mut reader, &ctx, &notes, &options)?;
+            crate::report::html::render(&report).into_bytes()
+        }
+    };
+    crate::persist::write_atomic(output, &bytes)
+        .with_context(|| format!("writing {}", output.display()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "wrote {} notes to {}", notes.len(), output.display())?;
+    if format == ExportFormat::ProtoolsMidi {
+        for line in protools_midi::import_advice(&ctx) {
+            writeln!(out, "  {line}")?;
+        }
+    }
+    Ok(Outcome::Done)
+}
+
+/// Which importer reads `file`: the extension when it says, else the content (Avid marker
+/// lists are tab-separated; a CSV header has commas).
+fn is_avid_text(file: &Path, text: &str) -> bool {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("csv") => false,
+        Some(e) if e.eq_ignore_ascii_case("txt") => true,
+        _ => text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.contains('\t')),
+    }
+}
+
+fn import(media: &Path, file: &Path, replace: bool) -> anyhow::Result<Outcome> {
+    let (reader, ctx) = match open_media(media) {
+        Ok(m) => m,
+        Err(msg) => return Ok(Outcome::BadInput(msg)),
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            return Ok(Outcome::BadInput(format!(
+                "cannot read the notes file ({e}): {}",
+                file.display()
+            )));
+        }
+    };
+    let parsed = if is_avid_text(file, &text) {
+        avid_txt::import(&text, &ctx)
+    } else {
+        csv::import(&text, &ctx)
+    };
+    let markers = match parsed {
+        Ok(m) => m,
+        Err(e) => return Ok(Outcome::BadInput(format!("{e} in {}", file.display()))),
+    };
+    // A note past the last picture could never be shown or reached; refuse the file whole, so
+    // an import is all or nothing.
+    let count = reader.frame_count();
+    if let Some(m) = markers.iter().find(|m| m.frame >= count) {
+        return Ok(Outcome::BadInput(format!(
+            "the note at {} is after the last picture ({}) in {}",
+            ctx.timecode_of(m.frame),
+            ctx.timecode_of(count.saturating_sub(1)),
+            file.display()
+        )));
+    }
+    let Opened {
+        mut store,
+        mut notes,
+        ..
+    } = open_store(media)?;
+    if replace {
+        let ids: Vec<_> = notes.iter().map(|n| n.id).collect();
+        for id in ids {
+            store.delete(id)?;
+            notes.remove(id);
+        }
+    }
+    for marker in &markers {
+        let id = add_marker(&mut notes, marker);
+        if let Some(note) = notes.get(id) {
+            // On disk before the next one, so a failure part-way leaves only whole notes.
+            store.save(note)?;
+        }
+    }
+    store.maybe_compact(&notes)?;
+    println!(
+        "imported {} notes from {} ({} in all for {})",
+        markers.len(),
+        file.display(),
+        notes.len(),
+        media.display()
+    );
+    Ok(Outcome::Done)
+}
+
+/// One note in `list --json`: the stored note plus its timecode labels.
+#[derive(Serialize)]
+struct Listed<'a> {
+    timecode: String,
+    end_timecode: Option<String>,
+    #[serde(flatten)]
+    note: &'a Note,
+}
+
+fn list(media: &Path, json: bool) -> anyhow::Result<Outcome> {
+    let (_reader, ctx) = match open_media(media) {
+        Ok(m) => m,
+        Err(msg) => return Ok(Outcome::BadInput(msg)),
+    };
+    let notes: NoteList = open_store(media)?.notes;
+    let mut out = std::io::stdout().lock();
+    if json {
+        let listed: Vec<Listed> = notes
+            .iter()
+            .map(|note| Listed {
+                timecode: ctx.timecode_of(note.frame).to_string(),
+                end_timecode: note.end_frame.map(|e| ctx.timecode_of(e).to_string()),
+                note,
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&listed)?)?;
+        return Ok(Outcome::Done);
+    }
+    if notes.is_empty() {
+        writeln!(out, "no notes for {}", media.display())?;
+    }
+    for n in notes.iter() {
+        let end = n
+            .end_frame
+            .map(|e| format!("–{}", ctx.timecode_of(e)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}{end}  {} [{}] {}: {}",
+            ctx.timecode_of(n.frame),
+            n.category.label(),
+            n.status.id(),
+            if n.author.is_empty() {
+                "—"
+            } else {
+                &n.author
+            },
+            n.text.replace('\n', " ⏎ ")
+        )?;
+    }
+    Ok(Outcome::Done)
+}

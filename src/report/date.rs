@@ -1,0 +1,41 @@
+//! A UTC date label for the report from the system clock, with integer civil-calendar maths
+//! (Howard Hinnant's `civil_from_days`), so no date crate is needed for one line.
+
+/// `2026-05-01 14:03 UTC` for `unix_s` seconds since 1970.
+pub fn utc_label(unix_s: i64) -> String {
+    let days = unix_s.div_euclid(86_400);
+    let secs = unix_s.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// (year, month 1–12, day 1–31) of day `z` since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_dates() {
+        assert_eq!(utc_label(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_label(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc_label(1_700_000_000), "2023-11-14 22:13 UTC");
+        assert_eq!(utc_label(-1), "1969-12-31 23:59 UTC");
+    }
+}

@@ -1,0 +1,295 @@
+//! Reads everything the report shows from the media file and the user's stores into a plain
+//! [`Report`]. Slow parts are the hash (the whole file is read once) and the loudness, which
+//! comes from the window's per-content cache when the file was opened before, else is scanned
+//! now (and cached for the window).
+//!
+//! Headphones: what each note says it was heard on (the note's own set-up, taken when it was
+//! made) is what matters for judging a remark; the current declarations and calibration
+//! records are shown beside it, dated, because they may have changed since.
+
+use super::{Report, ReportNote, png_thumbnail, utc_label};
+use crate::headphones::{CalibrationStatus, CalibrationStore, Declarations};
+use crate::meters::{PRESETS, Preset};
+use crate::notes::NoteList;
+use crate::notes::markers::MarkerContext;
+use crate::player::{LoudnessReport, ScanJob, ScanState, default_cache_dir};
+use crate::video::FrameReader;
+use std::collections::BTreeMap;
+
+/// Seconds since 1970, UTC, now (the notes' clock, in whole seconds).
+fn now_unix_s() -> i64 {
+    crate::notes::now_ms().div_euclid(1000)
+}
+
+/// What the caller decides about the report.
+#[derive(Clone, Debug)]
+pub struct GatherOptions {
+    /// Named as the reviewer; the notes' authors when `None`.
+    pub reviewer: Option<String>,
+    /// The loudness target the verdict is against.
+    pub preset: Preset,
+    /// Thumbnail width in pixels.
+    pub thumbnail_width: u32,
+    /// Measure loudness (off: the section says it was not measured).
+    pub loudness: bool,
+}
+
+impl Default for GatherOptions {
+    fn default() -> Self {
+        Self {
+            reviewer: None,
+            preset: PRESETS[0],
+            thumbnail_width: 320,
+            loudness: true,
+        }
+    }
+}
+
+/// Builds the report of `notes` on the media `reader` has open.
+pub fn gather(
+    reader: &mut FrameReader,
+    ctx: &MarkerContext,
+    notes: &NoteList,
+    options: &GatherOptions,
+) -> anyhow::Result<Report> {
+    let path = reader.path().to_path_buf();
+    let info = crate::media::describe(reader.container());
+    let sha256 = crate::persist::file_sha256(&path)?;
+    let v = &info.video;
+    let mut probe = vec![
+        ("Container".to_owned(), info.container.clone()),
+        (
+            "Picture".to_owned(),
+            format!(
+                "{} {}×{}, {} fps ({}), {} frames{}",
+                v.codec,
+                v.width,
+                v.height,
+                v.frame_rate_label,
+                v.frame_rate,
+                v.frame_count,
+                if v.constant_frame_rate {
+                    ""
+                } else {
+                    " (variable rate)"
+                }
+            ),
+        ),
+        (
+            "Timecode".to_owned(),
+            format!(
+                "{} – {} ({})",
+                info.start_timecode,
+                info.end_timecode,
+                if info.drop_frame {
+                    "drop-frame"
+                } else {
+                    "non-drop"
+                }
+            ),
+        ),
+        (
+            "Duration".to_owned(),
+            format!("{:.3} s", info.duration_seconds),
+        ),
+    ];
+    probe.push((
+        "Sound".to_owned(),
+        info.audio.as_ref().map_or("none".to_owned(), |a| {
+            format!("{}, {} Hz, {} ch", a.codec, a.sample_rate, a.channels)
+        }),
+    ));
+    let (loudness, loudness_verdict) = if options.loudness && info.audio.is_some() {
+        loudness_rows(&path, &options.preset)
+    } else {
+        (
+            vec![("Loudness".to_owned(), "not measured".to_owned())],
+            None,
+        )
+    };
+    let mut rows = Vec::with_capacity(notes.len());
+    for n in notes.iter() {
+        let thumbnail_png = match png_thumbnail(
+            reader,
+            n.frame,
+            (v.width, v.height),
+            options.thumbnail_width,
+        ) {
+            Ok(png) => Some(png),
+            Err(e) => {
+                eprintln!("earmark: no thumbnail for frame {}: {e}", n.frame);
+                None
+            }
+        };
+        rows.push(ReportNote {
+            timecode: ctx.timecode_of(n.frame).to_string(),
+            end_timecode: n
+                .end_frame
+                .map(|e| ctx.timecode_of(e).to_string())
+                .unwrap_or_default(),
+            category: n.category.label().to_owned(),
+            status: n.status.id().to_owned(),
+            author: n.author.clone(),
+            text: n.text.clone(),
+            setup: n.setup.as_ref().map(|s| s.summary()),
+            thumbnail_png,
+        });
+    }
+    Ok(Report {
+        file_name: ctx.media_name.clone(),
+        file_size: info.file_size,
+        sha256,
+        probe,
+        spec_check: "not run (not available yet)".to_owned(),
+        loudness,
+        loudness_verdict,
+        listening: listening_lines(notes),
+        reviewer: options.reviewer.clone().unwrap_or_else(|| authors(notes)),
+        date: utc_label(now_unix_s()),
+        notes: rows,
+    })
+}
+
+/// The distinct authors, in order of first note; "not named" when no note has one.
+fn authors(notes: &NoteList) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for n in notes.iter() {
+        let a = n.author.trim();
+        if !a.is_empty() && !seen.contains(&a) {
+            seen.push(a);
+        }
+    }
+    if seen.is_empty() {
+        "not named".to_owned()
+    } else {
+        seen.join(", ")
+    }
+}
+
+/// Whether the preset passed, and its verdict in one line (`None`: not measured).
+type LoudnessVerdict = Option<(bool, String)>;
+
+/// "note" or "notes".
+fn notes_word(count: usize) -> &'static str {
+    if count == 1 { "note" } else { "notes" }
+}
+
+/// The loudness rows and verdict, from the cache or a scan now.
+fn loudness_rows(
+    path: &std::path::Path,
+    preset: &Preset,
+) -> (Vec<(String, String)>, LoudnessVerdict) {
+    let job = ScanJob::start(path, default_cache_dir());
+    let scan = loop {
+        match job.state() {
+            ScanState::Running(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            ScanState::Done(scan) => break scan,
+            ScanState::Failed(why) => {
+                return (
+                    vec![("Loudness".to_owned(), format!("not measured: {why}"))],
+                    None,
+                );
+            }
+        }
+    };
+    let r: &LoudnessReport = &scan.report;
+    let v = |x: Option<f64>, unit: &str| x.map_or("—".to_owned(), |x| format!("{x:.1} {unit}"));
+    let rows = vec![
+        ("Integrated".to_owned(), v(r.integrated_lufs, "LUFS")),
+        ("Loudness range".to_owned(), v(r.loudness_range_lu, "LU")),
+        ("True peak".to_owned(), v(r.true_peak_dbtp, "dBTP")),
+        ("Max momentary".to_owned(), v(r.max_momentary_lufs, "LUFS")),
+        (
+            "Max short-term".to_owned(),
+            v(r.max_short_term_lufs, "LUFS"),
+        ),
+        (
+            "Dialogue (estimate)".to_owned(),
+            format!(
+                "{} ({:.0} % speech; a voice-detector estimate, not Dolby Dialogue Intelligence)",
+                v(r.dialogue_lufs, "LUFS"),
+                r.speech_fraction * 100.0
+            ),
+        ),
+    ];
+    let verdict = preset.judge(&r.measured());
+    let mut line = format!(
+        "{}: {} (judged on {})",
+        preset.name,
+        if verdict.pass { "PASS" } else { "FAIL" },
+        verdict.judged_on
+    );
+    for p in &verdict.problems {
+        line.push_str("; ");
+        line.push_str(p);
+    }
+    (rows, Some((verdict.pass, line)))
+}
+
+/// What the notes were heard on, then the current declarations and their calibration status.
+fn listening_lines(notes: &NoteList) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut heard: BTreeMap<String, usize> = BTreeMap::new();
+    let mut unknown = 0;
+    for n in notes.iter() {
+        match &n.setup {
+            Some(s) => *heard.entry(s.summary()).or_default() += 1,
+            None => unknown += 1,
+        }
+    }
+    for (summary, count) in &heard {
+        lines.push(format!(
+            "Heard on {summary} ({count} {})",
+            notes_word(*count)
+        ));
+    }
+    if unknown > 0 {
+        lines.push(format!(
+            "{unknown} {} without a recorded listening set-up (imported, or made before set-ups were recorded)",
+            notes_word(unknown)
+        ));
+    }
+    let declarations = Declarations::default_path()
+        .ok()
+        .and_then(|p| Declarations::load(&p).ok())
+        .unwrap_or_default();
+    let calibrations = CalibrationStore::default_path()
+        .ok()
+        .and_then(|p| CalibrationStore::open(&p).ok())
+        .map(|(store, _)| store);
+    let now = now_unix_s();
+    if declarations.devices.is_empty() {
+        lines.push("No headphones declared on this machine".to_owned());
+    }
+    for (device, d) in &declarations.devices {
+        let hp = d.headphones.as_deref();
+        let status = calibrations
+            .as_ref()
+            .map_or(CalibrationStatus::Never, |c| c.status(hp, device, now));
+        let status = match status {
+            CalibrationStatus::Passed { when } => format!("calibrated {}", utc_label(when)),
+            CalibrationStatus::Stale { when } => {
+                format!("calibration stale (last {})", utc_label(when))
+            }
+            CalibrationStatus::Failed { when, which } => format!(
+                "calibration failed {} ({})",
+                utc_label(when),
+                which
+                    .iter()
+                    .map(|c| c.short())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            CalibrationStatus::Never => "not calibrated".to_owned(),
+        };
+        lines.push(format!(
+            "Now declared: {} on '{device}'{}, {status}",
+            hp.unwrap_or("no headphones"),
+            d.amplifier
+                .as_deref()
+                .map(|a| format!(" via {a}"))
+                .unwrap_or_default()
+        ));
+    }
+    lines
+}

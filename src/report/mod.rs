@@ -1,0 +1,54 @@
+//! The review report: one self-contained HTML page (print it to PDF from a browser) that says
+//! what was reviewed, how, by whom, and what the notes are.
+//!
+//! Split in two so the page can be tested without media: [`gather`] reads the file (hash,
+//! probe, loudness from the per-content cache or a scan, headphone declarations, calibration
+//! records, a thumbnail per note) into a plain [`Report`]; [`html::render`] turns that into
+//! text and escapes every string it was given. Nothing here is judged anew: the loudness
+//! verdict is the preset's, the calibration status the store's.
+
+mod date;
+mod gather;
+pub mod html;
+mod thumbnail;
+
+pub use date::utc_label;
+pub use gather::{GatherOptions, gather};
+pub use thumbnail::png_thumbnail;
+
+/// Everything the page shows, as text ready to escape.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Report {
+    pub file_name: String,
+    pub file_size: u64,
+    pub sha256: String,
+    /// Probe summary rows: (what, value).
+    pub probe: Vec<(String, String)>,
+    /// The spec check line (a placeholder until the spec check exists).
+    pub spec_check: String,
+    /// Loudness rows: (what, value).
+    pub loudness: Vec<(String, String)>,
+    /// The preset's verdict in one line, and whether it passed (`None`: not measured).
+    pub loudness_verdict: Option<(bool, String)>,
+    /// Headphone and calibration lines.
+    pub listening: Vec<String>,
+    pub reviewer: String,
+    pub date: String,
+    pub notes: Vec<ReportNote>,
+}
+
+/// One row of the notes table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportNote {
+    pub timecode: String,
+    /// Exclusive end timecode of a range note; empty for a point.
+    pub end_timecode: String,
+    pub category: String,
+    pub status: String,
+    pub author: String,
+    pub text: String,
+    /// What the reviewer heard it on (`ListeningSetup::summary`), if known.
+    pub setup: Option<String>,
+    /// The note's frame as PNG, scaled down; `None` when the picture could not be decoded.
+    pub thumbnail_png: Option<Vec<u8>>,
+}

@@ -1,0 +1,158 @@
+//! Which notes the panel shows, and the deleted notes Ctrl+Z can bring back.
+//!
+//! Both are window state for this session only: a filter is a way of looking, not part of the
+//! review, and an undo stack that outlived the window would resurrect notes the reviewer
+//! deleted on purpose yesterday. Kept free of drawing so they are unit-tested.
+
+use crate::notes::{Category, Note, NoteId, NoteList, Status};
+
+/// What the notes panel (and Up/Down, and the timeline's markers) show. `None`: every value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoteFilter {
+    pub category: Option<Category>,
+    pub status: Option<Status>,
+}
+
+impl NoteFilter {
+    pub fn matches(&self, note: &Note) -> bool {
+        self.category.is_none_or(|c| c == note.category)
+            && self.status.is_none_or(|s| s == note.status)
+    }
+
+    /// True when some notes may be hidden.
+    pub fn is_active(&self) -> bool {
+        self.category.is_some() || self.status.is_some()
+    }
+
+    /// Makes a note just added visible under this filter, so the text field it opens with is on
+    /// screen: it takes the filtered category (reviewing dialogue only, M makes a dialogue
+    /// note), and an "addressed only" filter is lifted, since a new note is open.
+    pub fn admit_new(&mut self, note: &mut Note) {
+        if let Some(c) = self.category {
+            note.category = c;
+        }
+        if self.status.is_some_and(|s| s != note.status) {
+            self.status = None;
+        }
+    }
+}
+
+/// The notes deleted this session, newest last.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeletedNotes {
+    stack: Vec<Note>,
+}
+
+impl DeletedNotes {
+    /// Removes `id` from `notes` and keeps it for undo; false when there is no such note.
+    pub fn delete(&mut self, notes: &mut NoteList, id: NoteId) -> bool {
+        let Some(note) = notes.get(id).cloned() else {
+            return false;
+        };
+        notes.remove(id);
+        self.stack.push(note);
+        true
+    }
+
+    /// How many deleted notes are held.
+    pub fn len(&self) -> usize {
+        self.stack.len()
+    }
+
+    /// The note Ctrl+Z would bring back.
+    pub fn last(&self) -> Option<&Note> {
+        self.stack.last()
+    }
+
+    /// Puts the newest deleted note back into `notes` with its own id (so its store entry is
+    /// rewritten, not duplicated) and returns that id.
+    pub fn undo(&mut self, notes: &mut NoteList) -> Option<NoteId> {
+        let note = self.stack.pop()?;
+        let id = note.id;
+        // `NoteList` has no insert-with-id, so the list is rebuilt. The notes still on the stack
+        // go in too and straight out again: that keeps the list's next id above theirs, so a
+        // note added later can never take the id of one that a later undo brings back.
+        let held: Vec<NoteId> = self.stack.iter().map(|n| n.id).collect();
+        let all = notes
+            .iter()
+            .cloned()
+            .chain(std::iter::once(note))
+            .chain(self.stack.iter().cloned());
+        *notes = NoteList::from_notes(all);
+        for h in held {
+            notes.remove(h);
+        }
+        Some(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_by_category_and_status() {
+        let mut list = NoteList::new();
+        let a = list.add(1, "a");
+        list.add(2, "b");
+        if let Some(n) = list.get_mut(a) {
+            n.category = Category::Dialogue;
+            n.status = Status::Addressed;
+        }
+        let shown = |f: NoteFilter| -> Vec<String> {
+            list.iter()
+                .filter(|n| f.matches(n))
+                .map(|n| n.text.clone())
+                .collect()
+        };
+        assert_eq!(shown(NoteFilter::default()), vec!["a", "b"]);
+        let dx = NoteFilter {
+            category: Some(Category::Dialogue),
+            status: None,
+        };
+        assert_eq!(shown(dx), vec!["a"]);
+        let open = NoteFilter {
+            category: None,
+            status: Some(Status::Open),
+        };
+        assert_eq!(shown(open), vec!["b"]);
+        assert!(open.is_active() && !NoteFilter::default().is_active());
+    }
+
+    #[test]
+    fn a_new_note_is_admitted_by_the_filter() {
+        let mut list = NoteList::new();
+        let id = list.add(1, "");
+        let mut f = NoteFilter {
+            category: Some(Category::Music),
+            status: Some(Status::Addressed),
+        };
+        let note = list.get_mut(id).expect("note");
+        f.admit_new(note);
+        assert_eq!(note.category, Category::Music);
+        assert_eq!(f.status, None);
+        assert!(f.matches(note));
+    }
+
+    #[test]
+    fn undo_restores_the_same_note_and_ids_never_collide() {
+        let mut list = NoteList::new();
+        let a = list.add(10, "a");
+        let b = list.add(20, "b");
+        let c = list.add(30, "c");
+        let mut del = DeletedNotes::default();
+        assert!(del.delete(&mut list, c));
+        assert!(del.delete(&mut list, b));
+        assert!(!del.delete(&mut list, b));
+        assert_eq!(del.last().map(|n| n.id), Some(b));
+        assert_eq!(del.undo(&mut list), Some(b));
+        assert_eq!(list.get(b).map(|n| n.text.as_str()), Some("b"));
+        // c is still deleted; a new note must not take its id.
+        let d = list.add(5, "d");
+        assert_ne!(d, c);
+        assert_eq!(del.undo(&mut list), Some(c));
+        let order: Vec<NoteId> = list.iter().map(|n| n.id).collect();
+        assert_eq!(order, vec![d, a, b, c]);
+        assert_eq!(del.undo(&mut list), None);
+    }
+}

@@ -1,0 +1,285 @@
+//! The real binary: `earmark notes import/list/export` on two fixtures (23.976 from
+//! 01:00:00:00, and 29.97 drop-frame across a dropped minute label), through the same notes
+//! store the window uses.
+//!
+//! Each test gets its own data, cache and config folders through `XDG_*_HOME`, so it neither
+//! reads nor touches the real user's notes. What is checked: awkward text (quotes, commas,
+//! line breaks, non-ASCII, `|`, `<script>`, `&`) lands on the exact frames; the CSV export is
+//! byte for byte the CSV imported (the lossless round trip); every other format is written; a bad
+//! timecode exits 2 naming the file, line and column; the HTML report carries the file's
+//! SHA-256, every note's text escaped, one decodable PNG thumbnail per note and no live script.
+
+use base64::Engine as _;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const TONE: &str = "tests/fixtures/cache-sync/tone_1080p23976_62s.mov";
+const DROP_FRAME: &str = "tests/fixtures/cache/f2997df_720_g1.mov";
+
+/// The CSV the exporter itself would write (BOM, CRLF rows, RFC 4180 quoting, frame order),
+/// so the round trip can be compared byte for byte.
+const TONE_CSV: &str = "\u{feff}timecode,end_timecode,category,author,text,status\r\n\
+01:00:00:00,,dialogue,Ana,\"He said \"\"hi\"\", then left\",open\r\n\
+01:00:01:12,01:00:02:00,mix-balance,Bő,\"line one\nline two | with pipe\",addressed\r\n\
+01:00:10:05,,other,,naïve café — 日本語,open\r\n\
+01:01:01:22,,effects,QC <b>,<script>alert(1)</script> & AT&T,open\r\n";
+
+/// (frame, end, text) of each note in [`TONE_CSV`].
+const TONE_NOTES: [(u64, Option<u64>, &str); 4] = [
+    (0, None, "He said \"hi\", then left"),
+    (36, Some(48), "line one\nline two | with pipe"),
+    (245, None, "naïve café — 日本語"),
+    (1486, None, "<script>alert(1)</script> & AT&T"),
+];
+
+/// Only the required columns, no BOM, LF rows: what a reviewer's own spreadsheet may give.
+const DROP_FRAME_CSV: &str = "timecode,end_timecode,category,author,text\n\
+00:00:59;00,,technical,QC,first frame\n\
+00:01:00;02,00:01:00;10,dialogue,QC,\"after the drop, \"\"quoted\"\"\"\n\
+00:01:03;01,,music,QC,last frame\n";
+
+const DROP_FRAME_NOTES: [(u64, Option<u64>, &str); 3] = [
+    (0, None, "first frame"),
+    (30, Some(38), "after the drop, \"quoted\""),
+    (119, None, "last frame"),
+];
+
+fn earmark(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_earmark"))
+        .args(args)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .output()
+        .expect("binary runs")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn fixture(rel: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel);
+    assert!(
+        p.exists(),
+        "fixture {} missing (run `make fixtures`)",
+        p.display()
+    );
+    p.display().to_string()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write input");
+    p.display().to_string()
+}
+
+fn import(home: &Path, media: &str, csv: &str, count: usize) {
+    let out = ok(&earmark(home, &["notes", "import", media, csv]));
+    assert!(out.contains(&format!("imported {count} notes")), "{out}");
+}
+
+/// `notes list --json` as (frame, end, text).
+fn listed(home: &Path, media: &str) -> Vec<(u64, Option<u64>, String)> {
+    let v: Value = serde_json::from_str(&ok(&earmark(home, &["notes", "list", media, "--json"])))
+        .expect("list JSON");
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|n| {
+            (
+                n["frame"].as_u64().expect("frame"),
+                n["end_frame"].as_u64(),
+                n["text"].as_str().expect("text").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn expected(notes: &[(u64, Option<u64>, &str)]) -> Vec<(u64, Option<u64>, String)> {
+    notes
+        .iter()
+        .map(|(f, e, t)| (*f, *e, (*t).to_owned()))
+        .collect()
+}
+
+fn export(home: &Path, media: &str, format: &str, out: &Path) -> Vec<u8> {
+    let o = out.display().to_string();
+    ok(&earmark(
+        home,
+        &["notes", "export", media, "--format", format, "-o", &o],
+    ));
+    std::fs::read(out).expect("export written")
+}
+
+#[test]
+fn csv_round_trip_is_lossless_and_every_format_is_written() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let media = fixture(TONE);
+    let input = write(home.path(), "in.csv", TONE_CSV);
+    import(home.path(), &media, &input, 4);
+    assert_eq!(listed(home.path(), &media), expected(&TONE_NOTES));
+    let v: Value = serde_json::from_str(&ok(&earmark(
+        home.path(),
+        &["notes", "list", &media, "--json"],
+    )))
+    .expect("JSON");
+    assert_eq!(v[1]["timecode"], "01:00:01:12");
+    assert_eq!(v[1]["end_timecode"], "01:00:02:00");
+    assert_eq!(v[1]["category"], "mix-balance");
+    assert_eq!(v[1]["status"], "addressed");
+    assert_eq!(v[1]["author"], "Bő");
+
+    let csv = export(home.path(), &media, "csv", &home.path().join("out.csv"));
+    assert_eq!(String::from_utf8(csv).expect("UTF-8"), TONE_CSV);
+
+    for (format, name) in [
+        ("protools-midi", "out.mid"),
+        ("avid-txt", "out.txt"),
+        ("resolve-edl", "resolve.edl"),
+        ("edl", "cmx.edl"),
+        ("fcpxml", "out.fcpxml"),
+    ] {
+        let bytes = export(home.path(), &media, format, &home.path().join(name));
+        assert!(!bytes.is_empty(), "{format} export is empty");
+    }
+    // The Avid list comes back in too (its own lossy rules aside, frames and text survive).
+    let avid = home.path().join("out.txt").display().to_string();
+    ok(&earmark(
+        home.path(),
+        &["notes", "import", &media, &avid, "--replace"],
+    ));
+    let back = listed(home.path(), &media);
+    assert_eq!(
+        back.iter().map(|n| n.0).collect::<Vec<_>>(),
+        vec![0, 36, 245, 1486]
+    );
+    assert_eq!(back[0].2, TONE_NOTES[0].2);
+}
+
+#[test]
+fn drop_frame_notes_land_on_exact_frames_and_imports_append() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let media = fixture(DROP_FRAME);
+    let input = write(home.path(), "df.csv", DROP_FRAME_CSV);
+    import(home.path(), &media, &input, 3);
+    assert_eq!(listed(home.path(), &media), expected(&DROP_FRAME_NOTES));
+    // Appending by default; --replace starts afresh.
+    import(home.path(), &media, &input, 3);
+    assert_eq!(listed(home.path(), &media).len(), 6);
+    ok(&earmark(
+        home.path(),
+        &["notes", "import", &media, &input, "--replace"],
+    ));
+    assert_eq!(listed(home.path(), &media), expected(&DROP_FRAME_NOTES));
+    let csv = export(home.path(), &media, "csv", &home.path().join("df_out.csv"));
+    let text = String::from_utf8(csv).expect("UTF-8");
+    assert!(
+        text.contains("00:01:00;02,00:01:00;10,dialogue,QC,"),
+        "{text}"
+    );
+    for format in ["protools-midi", "avid-txt", "resolve-edl", "edl", "fcpxml"] {
+        let bytes = export(home.path(), &media, format, &home.path().join(format));
+        assert!(!bytes.is_empty(), "{format} export is empty");
+    }
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_line_and_column() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let media = fixture(TONE);
+    let bad = write(
+        home.path(),
+        "bad.csv",
+        "timecode,end_timecode,category,author,text\n01:00:00:00,,other,,fine\n01:00:00:00,01:00:61:00,other,,bad end\n",
+    );
+    let o = earmark(home.path(), &["notes", "import", &media, &bad]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("line 3, column 2"), "{err}");
+    assert!(err.contains("bad.csv"), "{err}");
+    // Nothing of a refused file is kept.
+    assert!(listed(home.path(), &media).is_empty());
+
+    let no_header = write(home.path(), "nohdr.csv", "01:00:00:00,,other,,x\n");
+    let o = earmark(home.path(), &["notes", "import", &media, &no_header]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let missing = home.path().join("missing.mov").display().to_string();
+    let o = earmark(home.path(), &["notes", "list", &missing]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("missing.mov"), "{err}");
+}
+
+/// What the report must show for `text`: the page's own escaping rules.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+#[test]
+fn html_report_has_hash_escaped_notes_and_a_thumbnail_each() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let media = fixture(TONE);
+    let input = write(home.path(), "in.csv", TONE_CSV);
+    import(home.path(), &media, &input, 4);
+    let out = home.path().join("report.html");
+    let o = out.display().to_string();
+    ok(&earmark(
+        home.path(),
+        &[
+            "notes",
+            "export",
+            &media,
+            "--format",
+            "html",
+            "-o",
+            &o,
+            "--reviewer",
+            "R & D",
+        ],
+    ));
+    let html = std::fs::read_to_string(&out).expect("report");
+
+    let sum = Command::new("sha256sum")
+        .arg(&media)
+        .output()
+        .expect("sha256sum");
+    let sum = String::from_utf8_lossy(&sum.stdout);
+    let sha = sum.split_whitespace().next().expect("hash");
+    assert_eq!(sha.len(), 64);
+    assert!(html.contains(sha), "report lacks the SHA-256 {sha}");
+
+    for (_, _, text) in TONE_NOTES {
+        assert!(html.contains(&escaped(text)), "report lacks {text:?}");
+    }
+    assert!(!html.contains("<script"), "a note's script is live");
+    assert!(html.contains("R &amp; D"));
+    assert!(html.contains("Spec check"));
+    assert!(html.contains("not run (not available yet)"));
+    assert!(html.contains("01:01:01:22"));
+    assert!(html.contains("Integrated"));
+
+    assert_eq!(html.matches("<img").count(), TONE_NOTES.len());
+    let prefix = "src=\"data:image/png;base64,";
+    for (i, _) in html.match_indices(prefix) {
+        let start = i + prefix.len();
+        let end = start + html[start..].find('"').expect("closing quote");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(&html[start..end])
+            .expect("valid base64");
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    }
+    assert_eq!(html.matches(prefix).count(), TONE_NOTES.len());
+}
