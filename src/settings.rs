@@ -119,12 +119,7 @@ impl Settings {
             reason,
         };
         let text = toml::to_string_pretty(self).map_err(|e| fail(e.to_string()))?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
-        }
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text).map_err(|e| fail(e.to_string()))?;
-        std::fs::rename(&tmp, path).map_err(|e| fail(e.to_string()))
+        crate::persist::write_atomic(path, text.as_bytes()).map_err(|e| fail(e.to_string()))
     }
 }
 

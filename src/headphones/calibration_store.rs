@@ -10,7 +10,6 @@
 use super::listening_level::{LevelCalibration, calibration_key};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -317,47 +316,14 @@ impl CalibrationStore {
             reason,
         };
         let text = serde_json::to_string_pretty(&self.file).map_err(|e| fail(e.to_string()))?;
-        let dir = self
-            .path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
-        let tmp = self.path.with_extension("json.tmp");
-        let written = std::fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(text.as_bytes())?;
-            // On disk before the rename makes it the real file.
-            f.sync_all()
-        });
-        if let Err(e) = written {
-            std::fs::remove_file(&tmp).ok();
-            return Err(fail(e.to_string()));
-        }
-        std::fs::rename(&tmp, &self.path).map_err(|e| {
-            std::fs::remove_file(&tmp).ok();
-            fail(e.to_string())
-        })?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            d.sync_all().ok();
-        }
-        Ok(())
+        crate::persist::write_atomic(&self.path, text.as_bytes()).map_err(|e| fail(e.to_string()))
     }
 }
 
 /// Moves a damaged store to `….corrupt` (`….corrupt.2`, … if that is taken: an earlier damaged
 /// file is never replaced either).
 fn set_aside(path: &Path, problem: &str) -> Result<SetAside, CalibrationStoreError> {
-    let name = path.file_name().map_or_else(
-        || STORE_FILE.to_owned(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let mut to = path.with_file_name(format!("{name}.corrupt"));
-    let mut n = 2;
-    while to.exists() {
-        to = path.with_file_name(format!("{name}.corrupt.{n}"));
-        n += 1;
-    }
-    std::fs::rename(path, &to).map_err(|e| CalibrationStoreError::Write {
+    let to = crate::persist::set_aside(path).map_err(|e| CalibrationStoreError::Write {
         path: path.to_path_buf(),
         reason: format!("could not move the damaged file aside: {e}"),
     })?;
@@ -468,11 +434,14 @@ mod tests {
         // A write that cannot complete leaves the old file whole.
         let blocked = dir.path().join("blocked");
         std::fs::create_dir(&blocked).expect("dir");
-        std::fs::create_dir(blocked.join("calibrations.json.tmp")).expect("a folder in the way");
+        // A folder where the store should go: the final rename cannot replace it.
+        std::fs::create_dir_all(blocked.join(STORE_FILE).join("x")).expect("a folder in the way");
         let mut other = CalibrationStore::empty(&blocked.join(STORE_FILE));
         other.insert(record("h", "d", 2, CheckOutcome::Passed));
         assert!(other.save().is_err());
-        assert!(!blocked.join(STORE_FILE).exists());
+        assert!(!blocked.join(STORE_FILE).is_file());
+        // And the failed write left no temporary file behind.
+        assert_eq!(std::fs::read_dir(&blocked).expect("list").count(), 1);
         let (again, _) = CalibrationStore::open(&path).expect("reopen");
         assert_eq!(again.get("h", "d").map(|r| r.date_unix_s), Some(1));
     }

@@ -9,7 +9,6 @@
 use super::error::ProfileError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The file name in Earmark's config folder.
@@ -101,30 +100,7 @@ impl Declarations {
             reason,
         };
         let text = toml::to_string_pretty(self).map_err(|e| fail(e.to_string()))?;
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| fail(e.to_string()))?;
-        let tmp = path.with_extension("toml.tmp");
-        let written = std::fs::File::create(&tmp).and_then(|mut f| {
-            f.write_all(text.as_bytes())?;
-            // The data must be on disk before the rename makes it the real file.
-            f.sync_all()
-        });
-        if let Err(e) = written {
-            std::fs::remove_file(&tmp).ok();
-            return Err(fail(e.to_string()));
-        }
-        std::fs::rename(&tmp, path).map_err(|e| {
-            std::fs::remove_file(&tmp).ok();
-            fail(e.to_string())
-        })?;
-        // Make the rename itself durable where the platform allows opening a folder.
-        if let Ok(d) = std::fs::File::open(dir) {
-            d.sync_all().ok();
-        }
-        Ok(())
+        crate::persist::write_atomic(path, text.as_bytes()).map_err(|e| fail(e.to_string()))
     }
 }
 

@@ -17,7 +17,6 @@
 //! parsed is moved aside as `<name>.corrupt` (never overwritten) and reported to the caller.
 
 use serde::{Deserialize, Serialize};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -279,7 +278,7 @@ impl DoseLog {
             Err(_) => None,
         };
         let text = serde_json::to_string_pretty(self).map_err(|e| fail(e.to_string()))?;
-        write_atomically(path, text.as_bytes()).map_err(|e| fail(e.to_string()))?;
+        crate::persist::write_atomic(path, text.as_bytes()).map_err(|e| fail(e.to_string()))?;
         Ok(aside)
     }
 }
@@ -342,45 +341,6 @@ fn set_aside(path: &Path, reason: String) -> Result<SetAside, DoseError> {
         }),
         Err(e) => Err(failed(e.to_string(), reason)),
     }
-}
-
-/// Temporary file beside `path`, flushed to disk, renamed over it, then the folder flushed so the
-/// rename itself survives a power cut.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "dose.json".to_owned());
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        std::fs::remove_file(&tmp).ok();
-    }
-    result?;
-    sync_dir(&dir);
-    Ok(())
-}
-
-/// Flushes a folder's entries. Unix only (Windows cannot open a folder as a file), and best
-/// effort: the data itself is already on disk, only the rename's durability is at stake.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        d.sync_all().ok();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 #[cfg(test)]
