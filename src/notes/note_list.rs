@@ -92,6 +92,17 @@ impl NoteList {
         id
     }
 
+    /// Puts back a note that was removed (undo), under its own id, in frame order. Ids are never
+    /// reused (the counter only grows), so it cannot collide with a note added since.
+    pub fn restore(&mut self, note: Note) {
+        self.notes.retain(|n| n.id != note.id);
+        self.next_id = self.next_id.max(note.id.0 + 1);
+        let at = self
+            .notes
+            .partition_point(|n| (n.frame, n.id) <= (note.frame, note.id));
+        self.notes.insert(at, note);
+    }
+
     /// Removes a note; false when there is no such note.
     pub fn remove(&mut self, id: NoteId) -> bool {
         let before = self.notes.len();

@@ -69,19 +69,7 @@ impl DeletedNotes {
     pub fn undo(&mut self, notes: &mut NoteList) -> Option<NoteId> {
         let note = self.stack.pop()?;
         let id = note.id;
-        // `NoteList` has no insert-with-id, so the list is rebuilt. The notes still on the stack
-        // go in too and straight out again: that keeps the list's next id above theirs, so a
-        // note added later can never take the id of one that a later undo brings back.
-        let held: Vec<NoteId> = self.stack.iter().map(|n| n.id).collect();
-        let all = notes
-            .iter()
-            .cloned()
-            .chain(std::iter::once(note))
-            .chain(self.stack.iter().cloned());
-        *notes = NoteList::from_notes(all);
-        for h in held {
-            notes.remove(h);
-        }
+        notes.restore(note);
         Some(id)
     }
 }
