@@ -873,8 +873,9 @@ impl ReviewApp {
         let mut picked = None;
         egui::ScrollArea::vertical()
             .id_salt("side-scroll")
-            // The notes below keep room for a few entries; the meters scroll if they must.
-            .max_height((ui.available_height() - 170.0).max(ui.available_height() * 0.5))
+            // The notes below keep two fifths of the height (they are the reviewer's work);
+            // the meters scroll if they must.
+            .max_height(ui.available_height() * 0.6)
             .show(ui, |ui| {
                 // The file's verdict first: it is what a reviewer checks on opening.
                 let state = s.scan.state();
