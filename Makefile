@@ -21,6 +21,7 @@ test-deps:
 fixtures: test-deps
 	scripts/make-fixtures.sh
 	scripts/make-sync-fixtures.sh
+	scripts/make-spec-fixtures.sh
 
 lint: deps
 	$(CARGO) fmt --check
@@ -41,4 +42,4 @@ demo-clip: test-deps
 	scripts/make-demo-clip.sh
 
 clean-fixtures:
-	rm -rf tests/fixtures/cache tests/fixtures/cache-sync bench-media
+	rm -rf tests/fixtures/cache tests/fixtures/cache-sync tests/fixtures/cache-spec bench-media

@@ -13,6 +13,7 @@ pub mod persist;
 pub mod player;
 pub mod report;
 pub mod settings;
+pub mod spec;
 pub mod time;
 pub mod ui;
 pub mod video;

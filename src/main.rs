@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::FAILURE,
         Ok(Outcome::BadInput(message)) => {
             eprintln!("earmark: {message}");
             ExitCode::from(2)

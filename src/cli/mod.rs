@@ -3,6 +3,7 @@
 //! is missing, damaged or not a review file), 1 anything else.
 
 mod calibrate_cmd;
+mod check_cmd;
 mod headphones_cmd;
 mod loudness_cmd;
 mod notes_cmd;
@@ -114,6 +115,18 @@ pub enum Command {
     /// Play a calibration check signal (left/right, polarity, balance, reference level, Lt/Rt)
     /// through the output device, without a window.
     Calibrate(CalibrateArgs),
+    /// Check a review file against a delivery spec profile (PIX Standard, PIX Screening Room,
+    /// Netflix Content Hub, or your own); exit 0 pass, 1 fail, 2 unreadable.
+    Check {
+        /// The file to check.
+        file: PathBuf,
+        /// Profile id (pix-standard, pix-screening-room, content-hub) or a profile .toml file.
+        #[arg(long, default_value = crate::spec::profile::DEFAULT_PROFILE)]
+        profile: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write exactly one decoded frame to a PNG at native size.
     Still {
         /// The file to read.
@@ -137,6 +150,8 @@ pub enum Outcome {
     Done,
     /// The input was bad; message printed, exit 2.
     BadInput(String),
+    /// The command ran and its verdict is negative (a spec check failed): exit 1.
+    Failed,
 }
 
 /// Parses a duration like `2`, `2.5` or `0.125` (seconds) into whole milliseconds.
@@ -398,6 +413,11 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
         Command::Headphones { command } => headphones_cmd::run(command),
         Command::Notes { command } => notes_cmd::run(command),
         Command::Calibrate(args) => calibrate_cmd::run(&args),
+        Command::Check {
+            file,
+            profile,
+            json,
+        } => check_cmd::run(&file, &profile, json),
         Command::Still {
             file,
             frame,
