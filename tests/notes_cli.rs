@@ -267,7 +267,14 @@ fn html_report_has_hash_escaped_notes_and_a_thumbnail_each() {
     assert!(!html.contains("<script"), "a note's script is live");
     assert!(html.contains("R &amp; D"));
     assert!(html.contains("Spec check"));
-    assert!(html.contains("not run (not available yet)"));
+    // The real check ran against every shipped profile (the 23.976 tone file is 1080p).
+    for profile in ["pix-standard", "pix-screening-room", "content-hub"] {
+        assert!(
+            html.contains(&format!("{profile}: ")),
+            "{profile} in the report"
+        );
+    }
+    assert!(!html.contains("not available yet"));
     assert!(html.contains("01:01:01:22"));
     assert!(html.contains("Integrated"));
 

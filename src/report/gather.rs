@@ -140,7 +140,7 @@ pub fn gather(
         file_size: info.file_size,
         sha256,
         probe,
-        spec_check: "not run (not available yet)".to_owned(),
+        spec_check: spec_line(&path),
         loudness,
         loudness_verdict,
         listening: listening_lines(notes),
@@ -227,6 +227,51 @@ fn loudness_rows(
 }
 
 /// What the notes were heard on, then the current declarations and their calibration status.
+/// The delivery spec check against every known profile, one clause each: "pix-standard: FAIL
+/// (frame-size, video-bitrate); pix-screening-room: PASS, 2 warnings; …". A file the check
+/// cannot read says why instead of passing.
+fn spec_line(path: &std::path::Path) -> String {
+    use crate::spec::{ProfileSet, Status};
+    let set = match ProfileSet::load(crate::spec::profile::user_profile_dir().as_deref()) {
+        Ok(s) => s,
+        Err(e) => return format!("not run: {e}"),
+    };
+    let mut parts = Vec::new();
+    for profile in &set.profiles {
+        match crate::spec::check(path, profile) {
+            Ok(r) => {
+                let failed: Vec<&str> = r
+                    .rules
+                    .iter()
+                    .filter(|x| x.status == Status::Fail)
+                    .map(|x| x.id)
+                    .collect();
+                let warned = r.rules.iter().filter(|x| x.status == Status::Warn).count();
+                let mut clause = format!("{}: {}", r.profile, if r.pass { "PASS" } else { "FAIL" });
+                if !failed.is_empty() {
+                    clause.push_str(&format!(" ({})", failed.join(", ")));
+                }
+                if warned > 0 {
+                    clause.push_str(&format!(
+                        ", {warned} warning{}",
+                        if warned == 1 { "" } else { "s" }
+                    ));
+                }
+                parts.push(clause);
+            }
+            Err(e) => parts.push(format!("{}: could not check ({e})", profile.id)),
+        }
+    }
+    if parts.is_empty() {
+        "not run: no spec profiles".to_owned()
+    } else {
+        format!(
+            "{} (details: earmark check FILE --profile ID)",
+            parts.join("; ")
+        )
+    }
+}
+
 fn listening_lines(notes: &NoteList) -> Vec<String> {
     let mut lines = Vec::new();
     let mut heard: BTreeMap<String, usize> = BTreeMap::new();

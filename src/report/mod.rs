@@ -24,7 +24,7 @@ pub struct Report {
     pub sha256: String,
     /// Probe summary rows: (what, value).
     pub probe: Vec<(String, String)>,
-    /// The spec check line (a placeholder until the spec check exists).
+    /// The delivery spec check against each profile, in one line.
     pub spec_check: String,
     /// Loudness rows: (what, value).
     pub loudness: Vec<(String, String)>,
