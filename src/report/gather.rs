@@ -236,31 +236,32 @@ fn spec_line(path: &std::path::Path) -> String {
         Ok(s) => s,
         Err(e) => return format!("not run: {e}"),
     };
+    // The file's facts are read once; every profile judges the same facts.
+    let facts = match crate::spec::Facts::read_path(path) {
+        Ok(f) => f,
+        Err(e) => return format!("could not check: {e}"),
+    };
     let mut parts = Vec::new();
     for profile in &set.profiles {
-        match crate::spec::check(path, profile) {
-            Ok(r) => {
-                let failed: Vec<&str> = r
-                    .rules
-                    .iter()
-                    .filter(|x| x.status == Status::Fail)
-                    .map(|x| x.id)
-                    .collect();
-                let warned = r.rules.iter().filter(|x| x.status == Status::Warn).count();
-                let mut clause = format!("{}: {}", r.profile, if r.pass { "PASS" } else { "FAIL" });
-                if !failed.is_empty() {
-                    clause.push_str(&format!(" ({})", failed.join(", ")));
-                }
-                if warned > 0 {
-                    clause.push_str(&format!(
-                        ", {warned} warning{}",
-                        if warned == 1 { "" } else { "s" }
-                    ));
-                }
-                parts.push(clause);
-            }
-            Err(e) => parts.push(format!("{}: could not check ({e})", profile.id)),
+        let r = crate::spec::rules::evaluate(&facts, profile);
+        let failed: Vec<&str> = r
+            .rules
+            .iter()
+            .filter(|x| x.status == Status::Fail)
+            .map(|x| x.id)
+            .collect();
+        let warned = r.rules.iter().filter(|x| x.status == Status::Warn).count();
+        let mut clause = format!("{}: {}", r.profile, if r.pass { "PASS" } else { "FAIL" });
+        if !failed.is_empty() {
+            clause.push_str(&format!(" ({})", failed.join(", ")));
         }
+        if warned > 0 {
+            clause.push_str(&format!(
+                ", {warned} warning{}",
+                if warned == 1 { "" } else { "s" }
+            ));
+        }
+        parts.push(clause);
     }
     if parts.is_empty() {
         "not run: no spec profiles".to_owned()
