@@ -9,19 +9,11 @@
 //! programme before monitoring and gain: a Side listen (silence in the ears for identical L and
 //! R) reads the same, and so does a 44.1 kHz device (resampled).
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+mod common;
 
-fn tone_fixture() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-sync/tone_1080p23976_62s.mov");
-    assert!(
-        p.exists(),
-        "{} is missing: run `make fixtures`",
-        p.display()
-    );
-    p
-}
+use common::tone_fixture;
+
+use std::process::{Command, Stdio};
 
 /// The report's `meters over …` line, as name → value.
 fn play(extra: &[&str]) -> Vec<(String, f64)> {

@@ -10,21 +10,13 @@
 //! Needs `xdotool` and the test environment (`make test`: scripts/install-deps.sh test,
 //! scripts/with-test-env.sh).
 
+mod common;
+
+use common::tone_fixture;
+
 use earmark::notes::NoteStore;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn fixture() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-sync/tone_1080p23976_62s.mov");
-    assert!(
-        p.exists(),
-        "{} is missing: run `make fixtures`",
-        p.display()
-    );
-    p
-}
 
 fn xdotool(args: &[&str]) -> String {
     let out = Command::new("xdotool")
@@ -40,7 +32,7 @@ fn a_note_typed_before_kill_9_is_there_after() {
     let home = tempfile::tempdir().expect("temp dir");
     let data = home.path().join("data");
     let mut app = Command::new(env!("CARGO_BIN_EXE_earmark"))
-        .arg(fixture())
+        .arg(tone_fixture())
         .args(["--device", "Review"])
         .env("XDG_DATA_HOME", &data)
         .env("XDG_CONFIG_HOME", home.path().join("config"))
@@ -82,7 +74,7 @@ fn a_note_typed_before_kill_9_is_there_after() {
     app.wait().expect("reap");
     let _ = typing.wait();
 
-    let opened = NoteStore::open(&data.join("earmark/notes"), &fixture()).expect("open store");
+    let opened = NoteStore::open(&data.join("earmark/notes"), &tone_fixture()).expect("open store");
     assert!(opened.problems.is_empty(), "{:?}", opened.problems);
     let notes: Vec<_> = opened.notes.iter().collect();
     assert_eq!(notes.len(), 1, "one note: {notes:?}");

@@ -4,20 +4,12 @@
 //! recording must continue the sine: a dropout, a repeated or skipped block, or a click breaks
 //! the recurrence s[n+1] = 2·cos(ω)·s[n] − s[n−1].
 
-use std::path::PathBuf;
+mod common;
+
+use common::tone_fixture;
+
 use std::process::{Command, Stdio};
 use std::time::Duration;
-
-fn tone_fixture() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-sync/tone_1080p23976_62s.mov");
-    assert!(
-        p.exists(),
-        "{} is missing: run `make fixtures`",
-        p.display()
-    );
-    p
-}
 
 #[test]
 fn a_minute_of_1080p_playback_has_no_dropout() {

@@ -199,3 +199,16 @@ pub const FIXTURES: [Fixture; 10] = [
         audio: false,
     },
 ];
+
+/// The 62 s 1080p23.976 steady-tone file from `scripts/make-sync-fixtures.sh` (fails with the
+/// command to run when fixtures are missing).
+pub fn tone_fixture() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cache-sync/tone_1080p23976_62s.mov");
+    assert!(
+        p.exists(),
+        "{} is missing: run `make fixtures`",
+        p.display()
+    );
+    p
+}
