@@ -926,7 +926,6 @@ impl ReviewApp {
             &mut s.editing,
             &mut s.focus_note,
         );
-        s.keeper.retry(&s.notes, Instant::now());
         match event {
             Some(notes_panel::NotesEvent::GoTo(f)) => s.player.send(Command::Seek(f)),
             Some(notes_panel::NotesEvent::Delete(id)) => {
@@ -1236,6 +1235,14 @@ impl eframe::App for ReviewApp {
             s.snapshot = s.player.snapshot();
         }
         self.listen();
+        // Notes the disk refused are retried whether or not the side panel is showing, and an
+        // idle window wakes up to do it.
+        if let Some(s) = self.session.as_mut() {
+            s.keeper.retry(&s.notes, Instant::now());
+            if matches!(s.keeper.state(), super::note_keeper::SaveState::Unsaved(..)) {
+                ctx.request_repaint_after(Duration::from_secs(2));
+            }
+        }
 
         if !self.view.fullscreen {
             egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
