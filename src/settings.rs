@@ -42,6 +42,9 @@ pub struct Settings {
     pub listening_band: crate::headphones::LevelGuardConfig,
     /// The reviewer's name, stamped as the author of every note made here (empty: none).
     pub reviewer: String,
+    /// Delivery spec profile the window checks files against (a `spec_profiles` id; empty:
+    /// PIX Standard).
+    pub spec_profile: String,
 }
 
 /// How the review window was laid out.

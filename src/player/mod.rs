@@ -12,6 +12,7 @@
 //! - [`listening`]: the level at the ear, the listening-band guard and the weekly dose
 //! - [`signal_deck`]: calibration check signals to the callback and back
 //! - [`signal_play`]: `earmark calibrate`, a check signal through the output with no file open
+//! - [`spec_job`]: the delivery spec check in the background for the window, every profile at once
 
 mod audio_feed;
 mod clock;
@@ -25,6 +26,7 @@ mod presenter;
 mod scan_job;
 mod signal_deck;
 mod signal_play;
+mod spec_job;
 mod transport;
 mod video_feed;
 
@@ -43,9 +45,14 @@ pub use presenter::{run_presenter, spawn_presenter};
 pub use scan_job::{ScanJob, ScanState, content_key, default_cache_dir};
 pub use signal_deck::{SignalDeck, SignalPlayError};
 pub use signal_play::{SignalReport, SignalRequest, play_signal};
+pub use spec_job::{SpecJob, SpecResults, SpecState};
 pub use transport::{Command, Snapshot, Transport};
 pub use video_feed::Picture;
 
 // What a window needs from the layers below, so it never reaches past the player.
 pub use crate::audio::MonitorMode;
 pub use crate::audio::output::{OutputDevice, is_bluetooth, list_devices as output_devices};
+pub use crate::spec::profile::{
+    DEFAULT_PROFILE as DEFAULT_SPEC_PROFILE, user_profile_dir as spec_profile_dir,
+};
+pub use crate::spec::{ProfileSet as SpecProfiles, Report as SpecReport, Status as SpecStatus};

@@ -20,6 +20,7 @@ use super::note_filter::{DeletedNotes, NoteFilter};
 use super::note_keeper::NoteKeeper;
 use super::picture_view::PictureView;
 use super::settings_window::{SettingsEvent, SettingsWindow};
+use super::spec_panel::{self, SpecEvent};
 use super::timecode_bar::{TcEntry, TcEvent, TimecodeModel};
 use super::timeline::{Scrub, TimelineModel};
 use super::{
@@ -29,7 +30,8 @@ use super::{
 use crate::meters::Preset;
 use crate::notes::{NoteId, NoteList};
 use crate::player::{
-    Command, MeterOutput, Player, PlayerOptions, ScanJob, ScanState, Snapshot, Transport,
+    Command, MeterOutput, Player, PlayerOptions, ScanJob, ScanState, Snapshot, SpecJob,
+    SpecProfiles, SpecState, Transport,
 };
 use crate::settings::Settings;
 use eframe::egui;
@@ -100,6 +102,8 @@ pub struct Session {
     scrub_sent: Option<u64>,
     /// The whole-file loudness scan (dropped, and so cancelled, with the session).
     scan: ScanJob,
+    /// The delivery spec check against every profile.
+    spec: SpecJob,
     /// The live meters' newest snapshot (none for a file without sound).
     meters: Option<MeterOutput>,
     /// The loudness strip as drawn: (width, preset id) it was made for, and its values.
@@ -177,6 +181,8 @@ struct View {
     inner_size: Option<egui::Vec2>,
     /// Where the picture was last painted (points).
     picture_rect: Option<egui::Rect>,
+    /// The status bar's spec badge was clicked: open the delivery check section and show it.
+    reveal_spec: bool,
 }
 
 /// The review window's state.
@@ -188,6 +194,8 @@ pub struct ReviewApp {
     player_options: PlayerOptions,
     scan_cache: Option<PathBuf>,
     notes_root: Option<PathBuf>,
+    /// The delivery profiles files are checked against (shipped and the user's own).
+    spec_profiles: SpecProfiles,
     view: View,
     automation: Option<Automation>,
     stats: FrameStats,
@@ -214,6 +222,11 @@ impl ReviewApp {
         let (headphones, profile_errors) = headphone_setup(&config);
         let (calibration, calibration_problem) =
             CalibrationChecks::new(config.calibration_path.as_deref());
+        let user_profiles = crate::player::spec_profile_dir();
+        let (spec_profiles, spec_problem) = match SpecProfiles::load(user_profiles.as_deref()) {
+            Ok(set) => (set, None),
+            Err(e) => (SpecProfiles::default(), Some(e.to_string())),
+        };
         let mut app = Self {
             ctx: ctx.clone(),
             session: None,
@@ -222,6 +235,7 @@ impl ReviewApp {
             player_options: config.player,
             scan_cache: config.scan_cache,
             notes_root: config.notes_root,
+            spec_profiles,
             view: View {
                 side_panel,
                 ..View::default()
@@ -244,6 +258,9 @@ impl ReviewApp {
         if let Some(e) = calibration_problem {
             app.view.banner = Some(e);
         }
+        if let Some(e) = spec_problem {
+            app.view.banner = Some(e);
+        }
         app
     }
 
@@ -261,6 +278,7 @@ impl ReviewApp {
                 let snapshot = player.snapshot();
                 let meters = player.take_meter_output();
                 let scan = ScanJob::start(path, self.scan_cache.clone());
+                let spec = SpecJob::start(path, self.spec_profiles.clone());
                 let (keeper, notes, notes_problem) =
                     NoteKeeper::open(self.notes_root.as_deref(), path);
                 self.session = Some(Session {
@@ -279,6 +297,7 @@ impl ReviewApp {
                     scrub_last: None,
                     scrub_sent: None,
                     scan,
+                    spec,
                     meters,
                     strip: None,
                 });
@@ -305,6 +324,11 @@ impl ReviewApp {
     /// The file under review.
     pub fn session(&self) -> Option<&Session> {
         self.session.as_ref()
+    }
+
+    /// Where the delivery spec check of the open file stands.
+    pub fn spec_state(&self) -> Option<SpecState> {
+        self.session.as_ref().map(|s| s.spec.state())
     }
 
     /// The frame whose picture is on screen.
@@ -769,6 +793,7 @@ impl ReviewApp {
 
     fn bottom_bar(&mut self, ui: &mut egui::Ui) {
         let preset = self.preset();
+        let spec_profile = self.spec_profile();
         let calibration = self.calibration_status();
         let Some(s) = self.session.as_mut() else {
             return;
@@ -834,7 +859,11 @@ impl ReviewApp {
         let action = transport_bar::show(ui, &s.snapshot, &marks);
         ui.add_space(2.0);
         ui.separator();
-        status_bar::show(ui, &s.snapshot, calibration.as_ref());
+        let spec = spec_panel::badge(&s.spec.state(), &spec_profile);
+        if status_bar::show(ui, &s.snapshot, calibration.as_ref(), &spec) {
+            self.view.reveal_spec = true;
+            self.view.side_panel = true;
+        }
         if let Some(a) = action {
             self.apply(a);
         }
@@ -857,6 +886,14 @@ impl ReviewApp {
         }
     }
 
+    /// The delivery spec profile the reviewer chose (PIX Standard unless changed).
+    fn spec_profile(&self) -> String {
+        match self.settings.spec_profile.as_str() {
+            "" => crate::player::DEFAULT_SPEC_PROFILE.to_owned(),
+            id => id.to_owned(),
+        }
+    }
+
     /// The delivery target the reviewer chose (Netflix 2.0 unless changed).
     fn preset(&self) -> Preset {
         Preset::by_id(&self.settings.loudness_preset).unwrap_or(crate::meters::PRESETS[0])
@@ -867,10 +904,13 @@ impl ReviewApp {
         headphone_panel::show(ui, &mut self.headphones);
         ui.separator();
         let preset = self.preset();
+        let spec_profile = self.spec_profile();
+        let reveal_spec = std::mem::take(&mut self.view.reveal_spec);
         let Some(s) = self.session.as_mut() else {
             return;
         };
         let mut picked = None;
+        let mut picked_spec = None;
         egui::ScrollArea::vertical()
             .id_salt("side-scroll")
             // The notes below keep two fifths of the height (they are the reviewer's work);
@@ -885,6 +925,16 @@ impl ReviewApp {
                 }
                 if let Some(LoudnessEvent::Preset(id)) = loudness_panel::show(ui, &state, &preset) {
                     picked = Some(id);
+                }
+                ui.separator();
+                let spec = s.spec.state();
+                if matches!(spec, SpecState::Running) {
+                    ui.ctx().request_repaint_after(Duration::from_millis(100));
+                }
+                if let Some(SpecEvent::Profile(id)) =
+                    spec_panel::show(ui, &spec, &spec_profile, reveal_spec)
+                {
+                    picked_spec = Some(id);
                 }
                 ui.separator();
                 if let Some(out) = s.meters.as_mut() {
@@ -903,6 +953,10 @@ impl ReviewApp {
         if let Some(id) = picked {
             s.strip = None;
             self.settings.loudness_preset = id.to_owned();
+            self.save_settings();
+        }
+        if let Some(id) = picked_spec {
+            self.settings.spec_profile = id;
             self.save_settings();
         }
         let Some(s) = self.session.as_mut() else {

@@ -12,6 +12,7 @@
 //!   and the status bar's badge
 //! - [`automation`]: `--goto/--play-for/--screenshot/--exit` runs and their timings
 //! - [`screenshot`]: saving the window's pixels
+//! - [`spec_panel`]: the delivery spec check section and its status-bar badge
 //! - [`headphone_panel`] and [`headphone_setup`]: the listening chain, its warnings, the level at
 //!   the ear and the weekly dose
 
@@ -32,6 +33,7 @@ mod notes_panel;
 mod picture_view;
 mod screenshot;
 mod settings_window;
+mod spec_panel;
 mod status_bar;
 mod tc_entry;
 mod timecode_bar;

@@ -64,7 +64,15 @@ pub fn calibration_badge(status: &CalibrationStatus, now: i64) -> (String, Optio
     }
 }
 
-pub fn show(ui: &mut egui::Ui, s: &Snapshot, calibration: Option<&CalibrationStatus>) {
+/// Draws the status bar; `spec` is the delivery check badge (words, colour). True when the
+/// reviewer clicked that badge.
+pub fn show(
+    ui: &mut egui::Ui,
+    s: &Snapshot,
+    calibration: Option<&CalibrationStatus>,
+    spec: &(String, Option<egui::Color32>),
+) -> bool {
+    let mut spec_clicked = false;
     ui.horizontal_wrapped(|ui| {
         ui.strong(transport_label(s.transport));
         ui.separator();
@@ -137,8 +145,19 @@ pub fn show(ui: &mut egui::Ui, s: &Snapshot, calibration: Option<&CalibrationSta
             badge.on_hover_text("Calibration checks: View → Calibration checks… (Ctrl+K)");
         }
         ui.separator();
+        let (words, colour) = spec;
+        let text = match colour {
+            Some(c) => egui::RichText::new(words).color(*c),
+            None => egui::RichText::new(words),
+        };
+        spec_clicked = ui
+            .add(egui::Label::new(text).sense(egui::Sense::click()))
+            .on_hover_text("Delivery spec check: click for every rule, what was measured and how to fix it")
+            .clicked();
+        ui.separator();
         ui.weak("? for keys");
     });
+    spec_clicked
 }
 
 #[cfg(test)]
