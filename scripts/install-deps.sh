@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages Earmark needs on Debian/Ubuntu, only those missing.
 #   scripts/install-deps.sh build   -> FFmpeg dev libs, clang, ALSA, X/Wayland headers
-#   scripts/install-deps.sh test    -> build + ffmpeg CLI, Xvfb, PulseAudio, espeak-ng, sox, mido, xdotool
+#   scripts/install-deps.sh test    -> build + ffmpeg CLI, Xvfb, PulseAudio, espeak-ng, sox, mido, xdotool,
+#                                      strace (tests/no_network.rs)
 set -euo pipefail
 want=${1:-build}
 build_pkgs=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev
   libswscale-dev libswresample-dev libavfilter-dev libavdevice-dev libasound2-dev
   libxkbcommon-dev libwayland-dev libx11-dev libxcursor-dev libxrandr-dev libxi-dev
   libgl1-mesa-dev mesa-vulkan-drivers)
-test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick time python3-mido xdotool)
+test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick time python3-mido xdotool strace)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
 

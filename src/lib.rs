@@ -12,6 +12,7 @@ pub mod notes;
 pub mod persist;
 pub mod player;
 pub mod report;
+pub mod security;
 pub mod settings;
 pub mod spec;
 pub mod time;

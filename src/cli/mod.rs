@@ -1,19 +1,25 @@
 //! The command line: `earmark [FILE]` opens the review window; `probe` and `still` answer
 //! questions about a file for scripts and tests. Exit status: 0 success, 2 bad input (a file that
-//! is missing, damaged or not a review file), 1 anything else.
+//! is missing, damaged or not a review file), 1 anything else. Every command that reads or
+//! exports a media file is recorded in the access log (`access`).
 
+mod access;
 mod calibrate_cmd;
 mod check_cmd;
 mod headphones_cmd;
+mod log_cmd;
 mod loudness_cmd;
 mod notes_cmd;
 mod probe_cmd;
+mod review_cmd;
 mod still_cmd;
 
 pub use calibrate_cmd::{CalibrateArgs, parse_signal, signal_id};
 use clap::{Parser, Subcommand};
 pub use headphones_cmd::HeadphonesCommand;
+pub use log_cmd::LogArgs;
 pub use notes_cmd::{ExportFormat, NotesCommand, context_for};
+pub use review_cmd::ReviewArgs;
 use std::path::PathBuf;
 
 /// Earmark: review a TV sound mix on headphones, with frame-accurate picture.
@@ -127,6 +133,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The access log: who opened, exported and deleted which media, and when.
+    Log(LogArgs),
+    /// The review is done: export the notes, mark it complete, then (confirmed) delete the
+    /// media and everything Earmark derived from it, and check it is gone.
+    ReviewComplete(ReviewArgs),
     /// Write exactly one decoded frame to a PNG at native size.
     Still {
         /// The file to read.
@@ -291,6 +302,8 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
             eprintln!("earmark: {e}");
         }
     }
+    // Dropped when playback ends: the log line is finished then, not before playing.
+    let _access = access::record_open(&file, "headless playback");
     let request = crate::player::PlayRequest {
         file,
         from: cli.play_from.clone(),
@@ -405,8 +418,15 @@ pub fn list_devices() -> anyhow::Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// Runs a non-interactive command.
+/// Runs a non-interactive command, recording its access to media in the access log.
 pub fn run(command: Command) -> anyhow::Result<Outcome> {
+    let access = access::Recorder::begin(&command);
+    let result = run_command(command);
+    access.end(&result);
+    result
+}
+
+fn run_command(command: Command) -> anyhow::Result<Outcome> {
     match command {
         Command::Probe { file, json } => probe_cmd::run(&file, json),
         Command::Loudness { file, json, preset } => loudness_cmd::run(&file, json, &preset),
@@ -418,6 +438,8 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
             profile,
             json,
         } => check_cmd::run(&file, &profile, json),
+        Command::Log(args) => log_cmd::run(&args),
+        Command::ReviewComplete(args) => review_cmd::run(&args),
         Command::Still {
             file,
             frame,

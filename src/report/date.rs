@@ -1,5 +1,6 @@
-//! A UTC date label for the report from the system clock, with integer civil-calendar maths
-//! (Howard Hinnant's `civil_from_days`), so no date crate is needed for one line.
+//! UTC dates from the system clock — the report's label and the access log's ISO-8601 time —
+//! with integer civil-calendar maths (Howard Hinnant's `civil_from_days`), so no date crate is
+//! needed for two lines.
 
 /// `2026-05-01 14:03 UTC` for `unix_s` seconds since 1970.
 pub fn utc_label(unix_s: i64) -> String {
@@ -10,6 +11,21 @@ pub fn utc_label(unix_s: i64) -> String {
         "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
         secs / 3600,
         secs % 3600 / 60
+    )
+}
+
+/// `2026-05-01T14:03:07.125Z` (ISO-8601 / RFC 3339, UTC, milliseconds) for `unix_ms`
+/// milliseconds since 1970.
+pub fn iso8601_utc(unix_ms: i64) -> String {
+    let secs = unix_ms.div_euclid(1000);
+    let (days, day_s) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        day_s / 3600,
+        day_s % 3600 / 60,
+        day_s % 60,
+        unix_ms.rem_euclid(1000)
     )
 }
 
@@ -37,5 +53,8 @@ mod tests {
         assert_eq!(utc_label(951_782_400), "2000-02-29 00:00 UTC");
         assert_eq!(utc_label(1_700_000_000), "2023-11-14 22:13 UTC");
         assert_eq!(utc_label(-1), "1969-12-31 23:59 UTC");
+        assert_eq!(iso8601_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601_utc(1_700_000_000_125), "2023-11-14T22:13:20.125Z");
+        assert_eq!(iso8601_utc(-1), "1969-12-31T23:59:59.999Z");
     }
 }

@@ -7,7 +7,7 @@
 //! made) is what matters for judging a remark; the current declarations and calibration
 //! records are shown beside it, dated, because they may have changed since.
 
-use super::{Report, ReportNote, png_thumbnail, utc_label};
+use super::{Report, ReportAccess, ReportNote, png_thumbnail, utc_label};
 use crate::headphones::{CalibrationStatus, CalibrationStore, Declarations};
 use crate::meters::{PRESETS, Preset};
 use crate::notes::NoteList;
@@ -54,7 +54,8 @@ pub fn gather(
 ) -> anyhow::Result<Report> {
     let path = reader.path().to_path_buf();
     let info = crate::media::describe(reader.container());
-    let sha256 = crate::persist::file_sha256(&path)?;
+    // Through the access log's cache: the log has usually hashed this file already.
+    let sha256 = crate::security::sha256_of(&path)?;
     let v = &info.video;
     let mut probe = vec![
         ("Container".to_owned(), info.container.clone()),
@@ -135,6 +136,7 @@ pub fn gather(
             thumbnail_png,
         });
     }
+    let (access, access_problem) = access_rows(&sha256);
     Ok(Report {
         file_name: ctx.media_name.clone(),
         file_size: info.file_size,
@@ -147,8 +149,37 @@ pub fn gather(
         reviewer: options.reviewer.clone().unwrap_or_else(|| authors(notes)),
         date: utc_label(now_unix_s()),
         notes: rows,
+        access,
+        access_problem,
     })
 }
+
+/// The access log's entries for the content `sha256`, and what got in the way of showing all.
+fn access_rows(sha256: &str) -> (Vec<ReportAccess>, Option<String>) {
+    let read =
+        crate::security::Dirs::system().and_then(|d| crate::security::read_log(&d.access_log()));
+    let (entries, problem) = match read {
+        Ok(r) => {
+            let problem = (!r.problems.is_empty())
+                .then(|| format!("{} damaged lines of the log skipped", r.problems.len()));
+            (r.entries, problem)
+        }
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
+    let rows = entries
+        .into_iter()
+        .filter(|e| e.is_about(Some(sha256), None))
+        .map(|e| ReportAccess {
+            who: e.who(),
+            time: e.time,
+            event: e.event.id().to_owned(),
+            path: e.path,
+            detail: e.detail,
+        })
+        .collect();
+    (rows, problem)
+}
+
 
 /// The distinct authors, in order of first note; "not named" when no note has one.
 fn authors(notes: &NoteList) -> String {

@@ -108,6 +108,7 @@ pub fn render(r: &Report) -> String {
         }
         s.push_str("</tbody>\n</table>\n");
     }
+    access_section(&mut s, r);
     s.push_str(
         "<div class=\"signoff\">\n<h2>Sign-off</h2>\n\
          <p>Reviewed by: ______________________________ &nbsp; Date: ______________</p>\n\
@@ -115,6 +116,39 @@ pub fn render(r: &Report) -> String {
          </div>\n</body>\n</html>\n",
     );
     s
+}
+
+/// Who opened and exported this file, from the access log.
+fn access_section(s: &mut String, r: &Report) {
+    writeln!(s, "<h2>Access log ({})</h2>", r.access.len()).ok();
+    if let Some(p) = &r.access_problem {
+        writeln!(s, "<p class=\"muted\">{}</p>", escape(p)).ok();
+    }
+    if r.access.is_empty() {
+        s.push_str("<p class=\"muted\">No access recorded for this file.</p>\n");
+        return;
+    }
+    s.push_str(
+        "<table class=\"notes\">\n<thead><tr><th>Time (UTC)</th><th>Event</th><th>Who</th>\
+         <th>Where</th></tr></thead>\n<tbody>\n",
+    );
+    for a in &r.access {
+        let detail = if a.detail.is_empty() {
+            String::new()
+        } else {
+            format!("<br><span class=\"muted\">{}</span>", escape(&a.detail))
+        };
+        writeln!(
+            s,
+            "<tr><td class=\"tc\">{}</td><td>{}</td><td>{}</td><td>{}{detail}</td></tr>",
+            escape(&a.time),
+            escape(&a.event),
+            escape(&a.who),
+            escape(&a.path),
+        )
+        .ok();
+    }
+    s.push_str("</tbody>\n</table>\n");
 }
 
 fn fact(s: &mut String, key: &str, value: &str) {
@@ -170,10 +204,19 @@ mod tests {
                 thumbnail_png: Some(vec![0x89, b'P', b'N', b'G']),
                 ..ReportNote::default()
             }],
+            access: vec![super::super::ReportAccess {
+                time: "2026-05-01T14:03:07.125Z".into(),
+                event: "open".into(),
+                who: "<i>Ana</i>".into(),
+                path: "/m/a&b.mov".into(),
+                detail: "<script>x</script>".into(),
+            }],
             ..Report::default()
         };
         let html = render(&r);
         assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("Access log (1)") && html.contains("&lt;i&gt;Ana&lt;/i&gt;"));
+        assert!(!html.contains("<i>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
         assert!(html.contains("a&amp;b &lt;x&gt;.mov"));
         assert!(html.contains("O&#39;Neil &quot;Q&quot;"));

@@ -3,16 +3,17 @@
 //!
 //! Split in two so the page can be tested without media: [`gather`] reads the file (hash,
 //! probe, loudness from the per-content cache or a scan, headphone declarations, calibration
-//! records, a thumbnail per note) into a plain [`Report`]; [`html::render`] turns that into
-//! text and escapes every string it was given. Nothing here is judged anew: the loudness
-//! verdict is the preset's, the calibration status the store's.
+//! records, a thumbnail per note, the access log's entries for the file) into a plain
+//! [`Report`]; [`html::render`] turns that into text and escapes every string it was given.
+//! Nothing here is judged anew: the loudness verdict is the preset's, the calibration status
+//! the store's.
 
 mod date;
 mod gather;
 pub mod html;
 mod thumbnail;
 
-pub use date::utc_label;
+pub use date::{iso8601_utc, utc_label};
 pub use gather::{GatherOptions, gather};
 pub use thumbnail::png_thumbnail;
 
@@ -35,6 +36,20 @@ pub struct Report {
     pub reviewer: String,
     pub date: String,
     pub notes: Vec<ReportNote>,
+    /// The access log's entries for this media, oldest first.
+    pub access: Vec<ReportAccess>,
+    /// Why the access log could not be shown in full (damaged lines, unreadable), if so.
+    pub access_problem: Option<String>,
+}
+
+/// One access log entry in the report.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportAccess {
+    pub time: String,
+    pub event: String,
+    pub who: String,
+    pub path: String,
+    pub detail: String,
 }
 
 /// One row of the notes table.

@@ -1,0 +1,217 @@
+//! One line of the access log: what happened to which media file, when and by whom.
+//!
+//! The file is named three ways because each answers a different question later: the name (what
+//! a person recognises), the full path (where the copy was), and size + SHA-256 of the whole
+//! file (which content it was, whatever it was called — the same value `sha256sum` prints).
+//! "Who" is both the reviewer's name from Settings (what they call themselves) and the operating
+//! system's user (the account that ran Earmark).
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What was done with the media.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessEvent {
+    /// The media was opened: in the review window, or read by a command (`probe`, `check`,
+    /// `loudness`, `notes list|import`, headless playback).
+    Open,
+    /// The review window let go of it (another file, or the window closed).
+    Close,
+    /// Something derived from it was written out: notes as markers or the report
+    /// (`notes export`), a frame (`still`).
+    Export,
+    /// The media file was deleted by "review complete".
+    Delete,
+    /// The review was marked complete.
+    ReviewComplete,
+}
+
+impl AccessEvent {
+    /// The stored name (`open`, `review-complete` …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Close => "close",
+            Self::Export => "export",
+            Self::Delete => "delete",
+            Self::ReviewComplete => "review-complete",
+        }
+    }
+}
+
+/// One event as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    /// When it happened, UTC, ISO-8601 with milliseconds.
+    pub time: String,
+    pub event: AccessEvent,
+    /// The reviewer's name from Settings (empty: not set).
+    #[serde(default)]
+    pub reviewer: String,
+    /// The operating system's user name (`$USER`, else `$LOGNAME`).
+    #[serde(default)]
+    pub os_user: String,
+    pub file_name: String,
+    /// The full path as it was then.
+    pub path: String,
+    /// Bytes (`None`: the file could not be read).
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// SHA-256 of the whole file, 64 hex digits (`None`: it could not be read).
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// Which command or what was written where, in a few words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+impl AccessEntry {
+    /// An entry for `path` stamped now; `path` is made absolute so the log names the copy.
+    pub fn now(event: AccessEvent, path: &Path, reviewer: &str, detail: &str) -> Self {
+        let path = absolute(path);
+        Self {
+            time: crate::report::iso8601_utc(crate::notes::now_ms()),
+            event,
+            reviewer: reviewer.trim().to_owned(),
+            os_user: os_user(),
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: path.display().to_string(),
+            size: std::fs::metadata(&path).ok().map(|m| m.len()),
+            sha256: None,
+            detail: detail.to_owned(),
+        }
+    }
+
+    /// Whether this entry is about the content `sha256`, or the file at `path` (a deleted file
+    /// can only be found by where it was).
+    pub fn is_about(&self, sha256: Option<&str>, path: Option<&Path>) -> bool {
+        let by_hash = sha256.is_some_and(|h| self.sha256.as_deref() == Some(h));
+        let by_path = path.is_some_and(|p| self.path == absolute(p).display().to_string());
+        by_hash || by_path
+    }
+
+    /// "Sam (sam)", "sam" when no reviewer name is set.
+    pub fn who(&self) -> String {
+        match (self.reviewer.is_empty(), self.os_user.is_empty()) {
+            (false, false) => format!("{} ({})", self.reviewer, self.os_user),
+            (false, true) => self.reviewer.clone(),
+            (true, _) => self.os_user.clone(),
+        }
+    }
+
+    /// The CSV header matching [`Self::csv_row`].
+    pub const CSV_HEADER: &'static str =
+        "time,event,reviewer,os_user,file_name,path,size,sha256,detail";
+
+    /// One CSV row (RFC 4180 quoting), without the line end.
+    pub fn csv_row(&self) -> String {
+        [
+            self.time.as_str(),
+            self.event.id(),
+            &self.reviewer,
+            &self.os_user,
+            &self.file_name,
+            &self.path,
+            &self.size.map(|s| s.to_string()).unwrap_or_default(),
+            self.sha256.as_deref().unwrap_or(""),
+            &self.detail,
+        ]
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+}
+
+/// The operating system's user name (`$USER`, else `$LOGNAME`, else empty).
+pub fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_default()
+}
+
+/// `path` made absolute (resolving links when it exists), for naming a copy unambiguously.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> AccessEntry {
+        AccessEntry {
+            time: "2026-05-01T14:03:07.125Z".into(),
+            event: AccessEvent::ReviewComplete,
+            reviewer: "Sam \"QC\", nights".into(),
+            os_user: "sam".into(),
+            file_name: "ep1.mov".into(),
+            path: "/home/sam/ep1.mov".into(),
+            size: Some(42),
+            sha256: Some("ab".repeat(32)),
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn stored_as_one_json_line_with_kebab_events() {
+        let json = serde_json::to_string(&sample()).expect("json");
+        assert!(!json.contains('\n'));
+        assert!(json.contains("\"event\":\"review-complete\""), "{json}");
+        assert!(!json.contains("detail"), "empty detail is left out: {json}");
+        let back: AccessEntry = serde_json::from_str(&json).expect("back");
+        assert_eq!(back, sample());
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        let row = sample().csv_row();
+        assert!(
+            row.starts_with("2026-05-01T14:03:07.125Z,review-complete,\"Sam \"\"QC\"\", nights\",sam,ep1.mov,/home/sam/ep1.mov,42,"),
+            "{row}"
+        );
+        assert_eq!(
+            AccessEntry::CSV_HEADER.split(',').count(),
+            row.split(',').count() - 1,
+            "one comma inside the quoted reviewer"
+        );
+    }
+
+    #[test]
+    fn found_by_content_or_by_where_it_was() {
+        let e = sample();
+        assert!(e.is_about(Some(&"ab".repeat(32)), None));
+        assert!(e.is_about(None, Some(Path::new("/home/sam/ep1.mov"))));
+        assert!(!e.is_about(Some("cd"), Some(Path::new("/elsewhere.mov"))));
+        assert_eq!(e.who(), "Sam \"QC\", nights (sam)");
+    }
+
+    #[test]
+    fn now_names_the_file_absolutely() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().join("clip.mov");
+        std::fs::write(&p, b"12345").expect("write");
+        let e = AccessEntry::now(AccessEvent::Open, &p, " Ana ", "window");
+        assert_eq!(e.file_name, "clip.mov");
+        assert_eq!(e.size, Some(5));
+        assert_eq!(e.reviewer, "Ana");
+        assert!(Path::new(&e.path).is_absolute());
+        assert!(e.time.ends_with('Z') && e.time.contains('T'));
+    }
+}
