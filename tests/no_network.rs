@@ -284,6 +284,47 @@ fn no_inet_socket_is_ever_opened_under_strace() {
     assert!(all_sockets > 0);
 }
 
+/// A playlist naming a network address, saved as a review file: opening it must not reach out.
+#[test]
+fn a_file_that_points_at_the_network_is_not_followed() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let h = home.path();
+    let playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n\
+                    http://127.0.0.1:9/segment.ts\n#EXT-X-ENDLIST\n";
+    for name in ["ep1.m3u8", "ep1.mov"] {
+        let file = h.join(name);
+        std::fs::write(&file, playlist).expect("write");
+        for command in ["probe", "loudness", "check"] {
+            let trace_path = h.join("trace.txt");
+            let mut cmd = Command::new("strace");
+            cmd.args([
+                "-f",
+                "-qq",
+                "-e",
+                "trace=socket,connect",
+                "-e",
+                "signal=none",
+                "-o",
+            ])
+            .arg(&trace_path)
+            .arg(env!("CARGO_BIN_EXE_earmark"))
+            .arg(command)
+            .arg(&file);
+            env(&mut cmd, h);
+            let out = cmd.output().expect("strace runs");
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{command} {name}: refused as bad input: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let trace = std::fs::read_to_string(&trace_path).expect("trace");
+            let bad = network_calls(&trace);
+            assert!(bad.is_empty(), "{command} {name}:\n{}", bad.join("\n"));
+        }
+    }
+}
+
 #[test]
 fn the_trace_check_recognises_a_network_socket() {
     let trace = "101 socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0) = 3\n\

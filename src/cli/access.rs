@@ -31,7 +31,11 @@ impl Recorder {
         };
         let export = match event {
             AccessEvent::Export => {
-                log.warm(media);
+                // The report hashes the file itself, through the same cache: hashing it here
+                // too would read it twice at once.
+                if !is_report(command) {
+                    log.warm(media);
+                }
                 Some((media.to_path_buf(), detail))
             }
             event => {
@@ -134,6 +138,18 @@ fn access_of(command: &Command) -> Option<(AccessEvent, &Path, String)> {
         }
         _ => return None,
     })
+}
+
+fn is_report(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Notes {
+            command: NotesCommand::Export {
+                format: super::ExportFormat::Html,
+                ..
+            }
+        }
+    )
 }
 
 /// "notes export csv to /abs/notes.csv".

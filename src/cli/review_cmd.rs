@@ -47,7 +47,6 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<Outcome> {
         return after_deletion(&rc, &args.media, !exports.is_empty());
     }
     let log = AccessLog::start(&dirs, &reviewer)?;
-    log.warm(&args.media);
     let mut written = Vec::new();
     for (format, out) in &exports {
         let outcome = super::notes_cmd::run(NotesCommand::Export {
