@@ -2,8 +2,9 @@
 //! in the cache goes through `earmark review-complete --export … --yes`. Afterwards the media is
 //! gone, no cache entry for its content is left, the notes and the exports are still there, and
 //! the access log holds the deletion with the file's SHA-256. A second run says there is nothing
-//! to delete; without `--yes` off a terminal nothing is deleted; a media file in a read-only
-//! folder gives an error naming it and nothing else is deleted.
+//! to delete; without `--yes` off a terminal nothing is deleted; on a terminal (util-linux
+//! `script` gives it one) only typing `delete` deletes; a media file in a read-only folder gives
+//! an error naming it and nothing else is deleted.
 //!
 //! Each test gets its own data, cache and config folders through `XDG_*_HOME`.
 
@@ -189,6 +190,48 @@ fn without_yes_off_a_terminal_nothing_is_deleted() {
         earmark::security::ReviewStates::load(&h.join("data/earmark/security/reviews.json"))
             .expect("states");
     assert!(states.is_complete(&key));
+}
+
+/// Runs `review-complete MEDIA` on a terminal (through `script`) and types `answer`.
+fn on_a_terminal(home: &Path, media: &Path, answer: &str) -> String {
+    let line = format!(
+        "'{}' review-complete '{}'",
+        env!("CARGO_BIN_EXE_earmark"),
+        s(media)
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs");
+    std::io::Write::write_all(
+        child.stdin.as_mut().expect("stdin"),
+        format!("{answer}\n").as_bytes(),
+    )
+    .expect("type");
+    ok(&child.wait_with_output().expect("wait"))
+}
+
+#[test]
+fn on_a_terminal_only_typing_delete_deletes() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let h = home.path();
+    let (media, cache, _) = reviewed_copy(h, &h.join("media"), "ep4.mov");
+    let kept = on_a_terminal(h, &media, "yes");
+    assert!(kept.contains("Type delete to delete ep4.mov"), "{kept}");
+    assert!(kept.contains("Kept"), "{kept}");
+    assert!(media.exists() && cache.exists());
+    let deleted = on_a_terminal(h, &media, "delete");
+    assert!(
+        deleted.contains("Checked: the media file is gone"),
+        "{deleted}"
+    );
+    assert!(!media.exists() && !cache.exists());
 }
 
 /// Makes a folder read-only for the test; as root (where permissions do not stop a delete)
