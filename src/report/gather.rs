@@ -180,7 +180,6 @@ fn access_rows(sha256: &str) -> (Vec<ReportAccess>, Option<String>) {
     (rows, problem)
 }
 
-
 /// The distinct authors, in order of first note; "not named" when no note has one.
 fn authors(notes: &NoteList) -> String {
     let mut seen: Vec<&str> = Vec::new();
