@@ -6,7 +6,7 @@
 //! an "AVC" compressor name, no colour tags) are warnings that say what is uncertain. A rule not
 //! implemented yet reports `info` "not checked yet", never a pass.
 
-use super::facts::{Facts, TrackFacts};
+use super::facts::{ChannelLayout, ColourCodes, Facts, TrackFacts};
 use super::profile::Profile;
 use super::report::{Report, RuleResult, Status};
 use crate::media::atoms::fourcc_str;
@@ -352,6 +352,17 @@ fn video_codec(v: &TrackFacts) -> RuleResult {
             "H.264 with in-band parameter sets (avc2/avc3/avc4), not the avc1 the spec asks for",
             fix,
         ),
+        code if VFW_H264_CODES.contains(&code) => result(
+            id,
+            Status::Fail,
+            measured,
+            expected,
+            format!(
+                "H.264 under the AVI / Video for Windows code `{code}`, not QuickTime's avc1: \
+                 Apple players and most ingest tools do not recognise it"
+            ),
+            "re-wrap with the QuickTime code: `ffmpeg -i IN -c copy -tag:v avc1 OUT.mov`",
+        ),
         _ => result(
             id,
             Status::Fail,
@@ -363,20 +374,42 @@ fn video_codec(v: &TrackFacts) -> RuleResult {
     }
 }
 
+/// Sample-entry codes that are H.264 in AVI / Video for Windows but not in QuickTime, whose only
+/// H.264 code is `avc1` (speccheck.md §2.5–2.6).
+const VFW_H264_CODES: [&str; 6] = ["H264", "h264", "X264", "x264", "AVC1", "DAVC"];
+
 fn video_tag(v: &TrackFacts) -> RuleResult {
     let id = "video-tag";
-    let expected = "compressor name naming H.264";
+    let expected = "sample entry avc1, compressor name naming H.264";
+    let entry = v.sample_entry.map(fourcc_str).unwrap_or("none".into());
     let name = v
         .video
         .as_ref()
         .map(|e| e.compressor.clone())
         .unwrap_or_default();
-    let measured = format!("compressor name {name:?}");
+    let measured = format!("sample entry {entry}, compressor name {name:?}");
     let lower = name.to_ascii_lowercase();
     let h264 = lower.contains("h.264") || lower.contains("h264");
     let fix = "set the compressor name to H.264 (`-metadata:s:v:0 encoder=H.264` in ffmpeg) or \
                export with an encoder that labels itself H.264";
-    if h264 {
+    if VFW_H264_CODES.contains(&entry.as_str()) {
+        // Literally "tagged H264", but not a QuickTime code: Apple players and most ingest
+        // tools will not open it, so this cannot be what the spec asks for.
+        result(
+            id,
+            Status::Fail,
+            measured,
+            expected,
+            format!(
+                "the sample entry is tagged `{entry}`, a Video for Windows (AVI) code; \
+                 QuickTime's only H.264 code is avc1, so players and ingest may not recognise \
+                 the picture. The spec's \"tagged H264\" most likely means the label \
+                 (compressor name), not this code"
+            ),
+            "re-wrap with the QuickTime code: `ffmpeg -i IN -c copy -tag:v avc1 \
+             -metadata:s:v:0 encoder=H.264 OUT.mov`",
+        )
+    } else if h264 {
         result(id, Status::Pass, measured, expected, "tagged H.264", "")
     } else if lower
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -734,60 +767,296 @@ fn video_bitrate(v: &TrackFacts, p: &Profile) -> RuleResult {
     }
 }
 
+/// How one set of colour codes stands against the spec (speccheck.md §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ColourClass {
+    /// An allowed colour space, by name.
+    Allowed(&'static str),
+    /// Some code is 2 ("unspecified") and the others do not rule the file out.
+    Unspecified,
+    /// BT.2020, PQ, HLG, RGB or another combination outside BT.709 / BT.601 / xvYCC.
+    Refused,
+}
+
+/// Codes that can be part of an allowed triple, each field on its own.
+fn colour_codes_possible(c: ColourCodes) -> bool {
+    let ok = |v: u16, allowed: &[u16]| v == 2 || allowed.contains(&v);
+    ok(c.primaries, &[1, 5, 6, 7])
+        && ok(c.transfer, &[1, 6, 11, 12, 14, 15])
+        && ok(c.matrix, &[1, 5, 6])
+}
+
+fn classify_colour(c: ColourCodes) -> ColourClass {
+    let ColourCodes {
+        primaries: p,
+        transfer: t,
+        matrix: m,
+    } = c;
+    if !colour_codes_possible(c) {
+        return ColourClass::Refused;
+    }
+    if p == 2 || t == 2 || m == 2 {
+        return ColourClass::Unspecified;
+    }
+    // 14/15 are BT.2020's transfer, numerically BT.709's; 11/12 are xvYCC's extended-gamut
+    // BT.709 transfer, which the spec names as allowed.
+    match (p, t, m) {
+        (1, 1 | 6 | 14 | 15, 1) => ColourClass::Allowed("BT.709"),
+        (5, 1 | 6, 5 | 6) => ColourClass::Allowed("BT.601 625-line"),
+        (6, 1 | 6, 5 | 6) => ColourClass::Allowed("BT.601 525-line"),
+        (7, 1 | 6, 5 | 6) => ColourClass::Allowed("BT.601 (SMPTE 240M primaries)"),
+        (_, 11 | 12, 1 | 5 | 6) => ColourClass::Allowed("xvYCC"),
+        _ => ColourClass::Refused,
+    }
+}
+
+fn colour_text(c: ColourCodes) -> String {
+    format!("{}-{}-{}", c.primaries, c.transfer, c.matrix)
+}
+
+/// The codes in words (H.273 names), for messages about refused or disagreeing tags.
+fn colour_words(c: ColourCodes) -> String {
+    let primaries = match c.primaries {
+        1 => "BT.709",
+        2 => "unspecified",
+        4 => "BT.470M",
+        5 => "BT.601 625",
+        6 => "BT.601 525",
+        7 => "SMPTE 240M",
+        8 => "generic film",
+        9 => "BT.2020",
+        10 => "XYZ",
+        11 => "DCI-P3",
+        12 => "Display P3",
+        22 => "EBU 3213",
+        _ => "other",
+    };
+    let transfer = match c.transfer {
+        1 | 6 | 14 | 15 => "BT.709/601",
+        2 => "unspecified",
+        4 => "gamma 2.2",
+        5 => "gamma 2.8",
+        7 => "SMPTE 240M",
+        8 => "linear",
+        11 | 12 => "xvYCC",
+        13 => "sRGB",
+        16 => "PQ (HDR)",
+        17 => "SMPTE 428",
+        18 => "HLG (HDR)",
+        _ => "other",
+    };
+    let matrix = match c.matrix {
+        0 => "RGB",
+        1 => "BT.709",
+        2 => "unspecified",
+        4 => "FCC",
+        5 | 6 => "BT.601",
+        7 => "SMPTE 240M",
+        8 => "YCgCo",
+        9 => "BT.2020",
+        10 => "BT.2020 constant luminance",
+        14 => "ICtCp",
+        _ => "other",
+    };
+    format!("{primaries} primaries, {transfer} transfer, {matrix} matrix")
+}
+
+/// Whether two code sets contradict each other: some field both state (not 2) with different
+/// values. One saying "unspecified" where the other says something is not a contradiction.
+fn colours_disagree(a: ColourCodes, b: ColourCodes) -> bool {
+    let differ = |x: u16, y: u16| x != 2 && y != 2 && x != y;
+    differ(a.primaries, b.primaries) || differ(a.transfer, b.transfer) || differ(a.matrix, b.matrix)
+}
+
+/// Field by field, the first source that states a code (2 where none does).
+fn merge_colours(sources: &[(&str, ColourCodes)]) -> ColourCodes {
+    let pick = |get: fn(&ColourCodes) -> u16| {
+        sources
+            .iter()
+            .map(|(_, c)| get(c))
+            .find(|&v| v != 2)
+            .unwrap_or(2)
+    };
+    ColourCodes {
+        primaries: pick(|c| c.primaries),
+        transfer: pick(|c| c.transfer),
+        matrix: pick(|c| c.matrix),
+    }
+}
+
+/// Colour from both places a player may take it: the QuickTime `colr` atom and the H.264 SPS
+/// VUI. Either refusing the file fails it; a contradiction between them warns (players that read
+/// the container and players that read the stream show different colour); unstated in both
+/// warns (players assume BT.709 for HD).
 fn colorimetry(v: &TrackFacts) -> RuleResult {
     let id = "colorimetry";
-    let expected = "BT.709 (1-1-1), BT.601 (5/6-1/6-5/6) or xvYCC";
-    let Some(c) = v.video.as_ref().and_then(|e| e.colour) else {
-        return result(
-            id,
-            Status::Warn,
-            "no colr atom",
-            expected,
-            "the colour space is not stated in the container (the H.264 VUI is not read yet); \
-             players will assume BT.709 for HD",
-            "tag the colour: `-color_primaries bt709 -color_trc bt709 -colorspace bt709`",
-        );
+    let expected = "BT.709 (1-1-1), BT.601 (5/6-1/6-5/6) or xvYCC, the same in colr and VUI";
+    let entry = v.video.as_ref();
+    let colr = entry.and_then(|e| e.colour);
+    let vui = entry.and_then(|e| e.sps).and_then(|s| s.vui);
+    let colr_text = match colr {
+        Some(c) => format!("colr {} {}", fourcc_str(c.kind), colour_text(c.codes)),
+        None => "no colr".to_owned(),
     };
-    let measured = format!(
-        "{} {}-{}-{}",
-        fourcc_str(c.kind),
-        c.primaries,
-        c.transfer,
-        c.matrix
-    );
-    let (p, t, m) = (c.primaries, c.transfer, c.matrix);
-    let bt709 = p == 1 && matches!(t, 1 | 6 | 14 | 15) && m == 1;
-    let bt601 = matches!(p, 5..=7) && matches!(t, 1 | 6) && matches!(m, 5 | 6);
-    let xvycc = matches!(t, 11 | 12) && matches!(m, 1 | 5 | 6);
+    let range = |full: bool| if full { "full range" } else { "limited range" };
+    let vui_text = match (entry, vui) {
+        (Some(e), _) if !e.has_avcc => "no avcC (no VUI)".to_owned(),
+        (Some(e), _) if e.sps.is_none() => "SPS unreadable (VUI not read)".to_owned(),
+        (_, None) => "no VUI".to_owned(),
+        (_, Some(u)) => {
+            let colour = u
+                .colour
+                .map_or("VUI without colour description".to_owned(), |c| {
+                    format!("VUI {}", colour_text(c))
+                });
+            match u.full_range {
+                Some(full) => format!("{colour} ({})", range(full)),
+                None => colour,
+            }
+        }
+    };
+    let full_range = colr
+        .and_then(|c| c.full_range)
+        .or(vui.and_then(|u| u.full_range))
+        .unwrap_or(false);
+    let measured = format!("{colr_text}; {vui_text}");
+    let mut sources = Vec::new();
+    if let Some(c) = colr {
+        sources.push(("the colr atom", c.codes));
+    }
+    if let Some(c) = vui.and_then(|u| u.colour) {
+        sources.push(("the H.264 VUI", c));
+    }
+    let said = |(who, c): &(&str, ColourCodes)| {
+        format!("{who} says {} ({})", colour_text(*c), colour_words(*c))
+    };
     let fix = "convert to BT.709 and tag it: `-vf colorspace=all=bt709 -color_primaries bt709 \
                -color_trc bt709 -colorspace bt709`";
-    if bt709 || bt601 || xvycc {
-        result(
-            id,
-            Status::Pass,
-            measured,
-            expected,
-            "allowed colour space",
-            "",
-        )
-    } else if p == 2 || t == 2 || m == 2 {
-        result(
-            id,
-            Status::Warn,
-            measured,
-            expected,
-            "a colour code is \"unspecified\"; players will guess (BT.709 for HD)",
-            fix,
-        )
-    } else {
-        result(
+    if let Some(bad) = sources
+        .iter()
+        .find(|(_, c)| classify_colour(*c) == ColourClass::Refused)
+    {
+        let others: Vec<String> = sources
+            .iter()
+            .filter(|s| s.0 != bad.0)
+            .map(|s| format!("; {}", said(s)))
+            .collect();
+        return result(
             id,
             Status::Fail,
             measured,
             expected,
-            "the colour space is not BT.709, BT.601 or xvYCC (BT.2020, PQ, HLG or RGB?)",
+            format!(
+                "{}: not BT.709, BT.601 or xvYCC (BT.2020, HDR or RGB pictures are not \
+                 accepted){}",
+                said(bad),
+                others.concat()
+            ),
             fix,
-        )
+        );
+    }
+    if let [a, b] = sources.as_slice()
+        && colours_disagree(a.1, b.1)
+    {
+        return result(
+            id,
+            Status::Warn,
+            measured,
+            expected,
+            format!(
+                "{} but {}: tools that take colour from the container (QuickTime, FFmpeg's \
+                 stream info) and those that take it from the H.264 stream (decoded frames) may \
+                 show different colour",
+                said(a),
+                said(b)
+            ),
+            "tag both the same: re-encode with `-color_primaries bt709 -color_trc bt709 \
+             -colorspace bt709` (x264 writes the VUI and FFmpeg's muxer the colr atom from \
+             these)",
+        );
+    }
+    let merged = merge_colours(&sources);
+    let assumed = if entry.is_some_and(|e| e.height < 720) {
+        "BT.601 for SD"
+    } else {
+        "BT.709 for HD"
+    };
+    match classify_colour(merged) {
+        ColourClass::Allowed(name) => {
+            let from = match sources.as_slice() {
+                [_, _] => "colr and VUI agree",
+                [(who, _)] if *who == "the colr atom" => "from colr; the VUI states no colour",
+                _ => "from the VUI; no colr atom",
+            };
+            let range_note = if full_range {
+                "; flagged full range (0-255), which review players often show washed out or \
+                 crushed: check blacks and whites"
+            } else {
+                ""
+            };
+            result(
+                id,
+                Status::Pass,
+                measured,
+                expected,
+                format!("{name} ({from}){range_note}"),
+                "",
+            )
+        }
+        ColourClass::Unspecified => {
+            let message = if sources.is_empty() {
+                format!(
+                    "the colour space is stated neither in a colr atom nor in the H.264 VUI; \
+                     players will assume {assumed}"
+                )
+            } else {
+                let each: Vec<String> = sources.iter().map(said).collect();
+                format!(
+                    "the colour space is left unspecified ({}); players will assume {assumed}",
+                    each.join("; ")
+                )
+            };
+            result(
+                id,
+                Status::Warn,
+                measured,
+                expected,
+                message,
+                "tag the colour: `-color_primaries bt709 -color_trc bt709 -colorspace bt709`",
+            )
+        }
+        ColourClass::Refused => result(
+            id,
+            Status::Fail,
+            measured,
+            expected,
+            format!(
+                "colr and VUI together say {} ({}): not BT.709, BT.601 or xvYCC",
+                colour_text(merged),
+                colour_words(merged)
+            ),
+            fix,
+        ),
+    }
+}
+
+/// MPEG-4 audio object types (ISO 14496-3 Table 1.1) a review file might carry.
+fn object_type_name(aot: u8) -> &'static str {
+    match aot {
+        1 => "AAC Main",
+        2 => "AAC LC",
+        3 => "AAC SSR",
+        4 => "AAC LTP",
+        5 => "SBR",
+        6 => "AAC Scalable",
+        17 => "ER AAC LC",
+        19 => "ER AAC LTP",
+        20 => "ER AAC Scalable",
+        23 => "ER AAC LD, Low Delay",
+        29 => "PS",
+        39 => "ER AAC ELD, Enhanced Low Delay",
+        42 => "USAC, xHE-AAC",
+        _ => "not AAC",
     }
 }
 
@@ -798,16 +1067,16 @@ fn aac_lc(a: &TrackFacts) -> RuleResult {
     let esds = a.audio.as_ref().and_then(|e| e.esds);
     let fix = "encode the sound as AAC-LC: `-c:a aac -profile:a aac_low` in ffmpeg, or \"AAC \
                (Low Complexity)\" in the export settings; not HE-AAC, AAC-LD or MP3";
-    let fail = |measured: String, message: &str| {
+    let fail = |measured: String, message: String| {
         result(id, Status::Fail, measured, expected, message, fix)
     };
     if entry != "mp4a" {
-        return fail(entry, "the sound is not AAC");
+        return fail(entry, "the sound is not AAC".into());
     }
     let Some(esds) = esds else {
         return fail(
             "mp4a without esds".into(),
-            "the AAC configuration is missing",
+            "the AAC configuration is missing".into(),
         );
     };
     let oti = esds.object_type_indication;
@@ -815,18 +1084,36 @@ fn aac_lc(a: &TrackFacts) -> RuleResult {
         return fail(
             format!("mp4a, object type indication 0x{oti:02x}, no AudioSpecificConfig"),
             if oti == 0x6B || oti == 0x69 {
-                "the sound is MP3, not AAC"
+                "the sound is MP3, not AAC".into()
             } else {
-                "the AAC configuration is missing or unreadable"
+                "the AAC configuration is missing or unreadable".into()
             },
         );
     };
-    let measured = format!(
-        "mp4a 0x{oti:02x}, object type {}{}{}",
+    // Hierarchical HE-AAC names SBR/PS first and the core coder after it.
+    let hierarchical = c.signalled_type != c.object_type;
+    let core = format!(
+        "object type {} ({})",
         c.object_type,
-        if c.sbr { " + SBR" } else { "" },
-        if c.ps { " + PS" } else { "" }
+        object_type_name(c.object_type)
     );
+    let measured = if hierarchical {
+        format!(
+            "mp4a 0x{oti:02x}, object type {} ({}) over core {core}",
+            c.signalled_type,
+            object_type_name(c.signalled_type)
+        )
+    } else {
+        format!(
+            "mp4a 0x{oti:02x}, {core}{}{}",
+            if c.sbr {
+                " + SBR (sbrPresentFlag 1)"
+            } else {
+                ""
+            },
+            if c.ps { " + PS" } else { "" }
+        )
+    };
     match (oti, c.object_type, c.sbr || c.ps) {
         (0x40, 2, false) => result(
             id,
@@ -845,9 +1132,44 @@ fn aac_lc(a: &TrackFacts) -> RuleResult {
              whether that is accepted",
             fix,
         ),
-        (_, _, true) => fail(measured, "HE-AAC (SBR/PS) is not supported by the spec"),
-        (_, 23 | 39, _) => fail(measured, "AAC Low Delay is not supported by the spec"),
-        _ => fail(measured, "the AAC object type is not LC (Main, LTP, SSR …)"),
+        (_, _, true) if hierarchical => fail(
+            measured,
+            format!(
+                "HE-AAC{} (object type {}, {}) is not supported by the spec, which asks for \
+                 AAC-LC",
+                if c.ps { "v2" } else { "" },
+                c.signalled_type,
+                object_type_name(c.signalled_type)
+            ),
+        ),
+        (_, _, true) => fail(
+            measured,
+            format!(
+                "HE-AAC{}: the LC configuration carries the SBR extension (sync 0x2B7, object \
+                 type 5) with sbrPresentFlag set, so decoders run SBR; not supported by the \
+                 spec, which asks for AAC-LC",
+                if c.ps { "v2 (with PS)" } else { "" }
+            ),
+        ),
+        (_, t @ (23 | 39), _) => fail(
+            measured,
+            format!(
+                "AAC Low Delay (object type {t}, {}) is not supported by the spec, which asks \
+                 for AAC-LC",
+                object_type_name(t)
+            ),
+        ),
+        (_, 2, _) => fail(
+            measured,
+            format!("object type indication 0x{oti:02x} is not MPEG-4 (0x40) or MPEG-2 (0x67) AAC"),
+        ),
+        (_, t, _) => fail(
+            measured,
+            format!(
+                "the AAC object type is {t} ({}), not LC (2)",
+                object_type_name(t)
+            ),
+        ),
     }
 }
 
@@ -863,14 +1185,23 @@ fn sample_rate(a: &TrackFacts, p: &Profile) -> RuleResult {
     let id = "audio-sample-rate";
     let expected = rates_hz_text(p);
     let entry = a.audio.as_ref();
+    let config = entry.and_then(|e| e.esds).and_then(|e| e.config);
     // The AudioSpecificConfig is what the decoder uses; the sample entry's field is a hint.
-    let rate = entry
-        .and_then(|e| e.esds)
-        .and_then(|e| e.config)
-        .and_then(|c| c.sample_rate)
+    // With explicit SBR the output runs at the extension rate, twice the core's.
+    let sbr_rate = config
+        .filter(|c| c.sbr)
+        .and_then(|c| Some((c.extension_rate?, c.sample_rate)));
+    let rate = sbr_rate
+        .map(|(out, _)| out)
+        .or_else(|| config.and_then(|c| c.sample_rate))
         .or_else(|| entry.map(|e| e.sample_rate))
         .unwrap_or(0);
-    let measured = format!("{rate} Hz");
+    let measured = match sbr_rate {
+        Some((out, Some(core))) if core != out => {
+            format!("{out} Hz (SBR output; core {core} Hz)")
+        }
+        _ => format!("{rate} Hz"),
+    };
     if p.sample_rates.contains(&rate) {
         result(id, Status::Pass, measured, expected, "allowed rate", "")
     } else {
@@ -889,6 +1220,63 @@ fn sample_rate(a: &TrackFacts, p: &Profile) -> RuleResult {
     }
 }
 
+/// What a `chan` atom says about a stereo pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StereoLabel {
+    /// Plain left/right (Stereo, StereoHeadphones, or L R descriptions / bitmap).
+    LeftRight,
+    /// Matrix-encoded left total / right total (MatrixStereo, or Lt Rt descriptions).
+    Matrixed,
+    /// Anything else: mono, mid/side, binaural, a multichannel layout …
+    Other,
+}
+
+/// CoreAudio channel labels in words (`AudioChannelLabel`).
+fn channel_label(label: u32) -> String {
+    match label {
+        1 => "L".into(),
+        2 => "R".into(),
+        3 => "C".into(),
+        4 => "LFE".into(),
+        5 => "Ls".into(),
+        6 => "Rs".into(),
+        38 => "Lt".into(),
+        39 => "Rt".into(),
+        42 => "Mono".into(),
+        n => format!("label {n}"),
+    }
+}
+
+/// The label a `chan` atom gives, and its description for the measured value.
+fn stereo_label(c: &ChannelLayout) -> (StereoLabel, String) {
+    use StereoLabel::{LeftRight, Matrixed, Other};
+    match c.tag {
+        0x0065_0002 => (LeftRight, "layout Stereo (L R)".into()),
+        0x0066_0002 => (LeftRight, "layout StereoHeadphones (L R)".into()),
+        0x0067_0002 => (Matrixed, "layout MatrixStereo (Lt Rt, matrixed)".into()),
+        0x0064_0001 => (Other, "layout Mono".into()),
+        0x0068_0002 => (Other, "layout MidSide (M S)".into()),
+        0x0069_0002 => (Other, "layout XY".into()),
+        0x006A_0002 => (Other, "layout Binaural".into()),
+        // Bitmap form: bit 0 left, bit 1 right.
+        0x0001_0000 if c.bitmap == 0b11 => (LeftRight, "layout bitmap (L R)".into()),
+        0x0001_0000 => (Other, format!("layout bitmap 0x{:x}", c.bitmap)),
+        0 => {
+            let names: Vec<String> = c.labels.iter().map(|&l| channel_label(l)).collect();
+            let text = format!("layout by description ({})", names.join(" "));
+            match c.labels.as_slice() {
+                [1, 2] => (LeftRight, text),
+                [38, 39] => (Matrixed, format!("{text}, matrixed")),
+                _ => (Other, text),
+            }
+        }
+        tag => (
+            Other,
+            format!("layout tag 0x{tag:08x} ({} channels)", tag & 0xffff),
+        ),
+    }
+}
+
 fn channels(a: &TrackFacts) -> RuleResult {
     let id = "audio-channels";
     let expected = "2 (L/R or Lt/Rt)";
@@ -899,42 +1287,43 @@ fn channels(a: &TrackFacts) -> RuleResult {
         .filter(|&n| n > 0)
         .or_else(|| entry.map(|e| e.channels))
         .unwrap_or(0);
-    let layout = entry.and_then(|e| e.chan_layout);
-    let layout_text = match layout {
-        Some(0x0065_0002) => ", layout Stereo (L R)",
-        Some(0x0067_0002) => ", layout MatrixStereo (Lt Rt)",
-        Some(0x0066_0002) => ", layout StereoHeadphones",
-        Some(0x0064_0001) => ", layout Mono",
-        // Layout by channel descriptions or bitmap: not a named stereo label, but not wrong.
-        Some(0 | 0x0001_0000) => ", layout by description",
-        Some(_) => ", other layout",
-        None => "",
-    };
-    let measured = match layout {
-        Some(tag) if layout_text == ", other layout" => {
-            format!("{n} channel(s), layout tag 0x{tag:08x}")
-        }
-        _ => format!("{n} channel(s){layout_text}"),
+    let label = entry.and_then(|e| e.chan.as_ref()).map(stereo_label);
+    let measured = match &label {
+        Some((_, text)) => format!("{n} channel(s), {text}"),
+        None => format!("{n} channel(s), no chan atom"),
     };
     let fix = "deliver the 2.0 mix (or its Lt/Rt fold-down) as one interleaved stereo track: \
                `-ac 2`";
-    match n {
-        2 if matches!(
-            layout,
-            None | Some(0 | 0x0001_0000 | 0x0065_0002 | 0x0066_0002 | 0x0067_0002)
-        ) =>
-        {
-            result(id, Status::Pass, measured, expected, "stereo", "")
+    match (n, label.map(|l| l.0)) {
+        (2, None) => result(
+            id,
+            Status::Pass,
+            measured,
+            expected,
+            "stereo (no chan atom, so L/R and Lt/Rt cannot be told apart; both are allowed)",
+            "",
+        ),
+        (2, Some(StereoLabel::LeftRight)) => {
+            result(id, Status::Pass, measured, expected, "stereo L/R", "")
         }
-        2 => result(
+        (2, Some(StereoLabel::Matrixed)) => result(
+            id,
+            Status::Pass,
+            measured,
+            expected,
+            "matrixed stereo Lt/Rt (labelled in the chan atom)",
+            "",
+        ),
+        (2, Some(StereoLabel::Other)) => result(
             id,
             Status::Warn,
             measured,
             expected,
-            "two channels, but the channel layout label is neither L/R nor Lt/Rt",
-            fix,
+            "two channels, but the chan atom labels them as neither L/R nor Lt/Rt",
+            "relabel the pair: `ffmpeg -i IN -map 0 -c copy OUT.mov` rewrites the chan atom as \
+             Stereo (L R); an Lt/Rt fold-down needs an export that can label it MatrixStereo",
         ),
-        1 => result(
+        (1, _) => result(
             id,
             Status::Warn,
             measured,
