@@ -37,6 +37,7 @@ bench: test-deps
 	$(CARGO) build --release
 	scripts/with-test-env.sh $(CARGO) bench --bench window
 	$(CARGO) bench --bench loudness
+	$(CARGO) bench --bench spec_check
 
 demo-clip: test-deps
 	scripts/make-demo-clip.sh

@@ -2,6 +2,7 @@
 # Installs the system packages Earmark needs on Debian/Ubuntu, only those missing.
 #   scripts/install-deps.sh build   -> FFmpeg dev libs, clang, ALSA, X/Wayland headers
 #   scripts/install-deps.sh test    -> build + ffmpeg CLI, Xvfb, PulseAudio, espeak-ng, sox, mido, xdotool,
+#                                      mediainfo (the spec check's cross-check, tests/spec_mediainfo.rs),
 #                                      strace (tests/no_network.rs)
 set -euo pipefail
 want=${1:-build}
@@ -9,7 +10,7 @@ build_pkgs=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavut
   libswscale-dev libswresample-dev libavfilter-dev libavdevice-dev libasound2-dev
   libxkbcommon-dev libwayland-dev libx11-dev libxcursor-dev libxrandr-dev libxi-dev
   libgl1-mesa-dev mesa-vulkan-drivers)
-test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick time python3-mido xdotool strace)
+test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick time python3-mido xdotool mediainfo strace)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
 
