@@ -4,9 +4,11 @@
 //! Three steps, each in its own module: [`facts`] measures the file from its bytes with our own
 //! bounded atom reader (FFmpeg hides `cmov`, edit lists and handler types), [`profile`] loads what a
 //! delivery profile expects (TOML data, shipped and user-added), [`rules`] compares the two rule by
-//! rule, and [`report`] holds the results and their JSON form.
+//! rule, [`policy`] combines those results up the profile's tree of `all` / `any` nodes and shared
+//! sub-policies into the verdict, and [`report`] holds the results and their JSON form.
 
 pub mod facts;
+pub mod policy;
 pub mod profile;
 pub mod report;
 pub mod rules;

@@ -41,26 +41,10 @@ pub const RULE_IDS: [&str; 22] = [
 /// AAC encoder priming longer than this (samples, media timescale) is not "just priming".
 const MAX_PRIMING: i64 = 4096;
 
-/// Runs every rule.
+/// Runs every rule and judges the profile's policy tree on the results ([`super::policy`]):
+/// each leaf measures its rule with the parameters in force there.
 pub fn evaluate(facts: &Facts, profile: &Profile) -> Report {
-    let rules = RULE_IDS
-        .iter()
-        .map(|&id| {
-            let mut r = rule(id, facts, profile);
-            let ceiling = profile.ceiling(id);
-            if r.status > ceiling {
-                r.message = format!(
-                    "{} (profile {} lowers this rule to {})",
-                    r.message,
-                    profile.id,
-                    ceiling.name()
-                );
-                r.status = ceiling;
-            }
-            r
-        })
-        .collect();
-    Report::new(&profile.id, rules)
+    super::policy::judge(profile, |id, p| rule(id, facts, p))
 }
 
 fn result(
