@@ -45,6 +45,9 @@ pub struct Settings {
     /// Delivery spec profile the window checks files against (a `spec_profiles` id; empty:
     /// PIX Standard).
     pub spec_profile: String,
+    /// The per-viewer watermark over the picture and in stills (`[watermark]`: `enabled`,
+    /// `opacity`, `size`, `email`).
+    pub watermark: crate::video::WatermarkSettings,
 }
 
 /// How the review window was laid out.
@@ -180,6 +183,26 @@ mod tests {
         assert_eq!(s.output_device.as_deref(), Some("Phones"));
         assert_eq!(s.window, WindowLayout::default());
         assert_eq!(s.reviewer, "");
+        assert!(s.watermark.enabled, "the watermark is on unless turned off");
+    }
+
+    #[test]
+    fn watermark_section_sets_any_of_its_fields() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("settings.toml");
+        std::fs::write(
+            &path,
+            "reviewer = \"Sam\"\n[watermark]\nopacity = 0.5\nemail = \"sam@example.com\"\n",
+        )
+        .expect("write");
+        let s = Settings::load_from(&path).expect("load");
+        assert!(s.watermark.enabled);
+        assert_eq!(s.watermark.opacity, 0.5);
+        assert_eq!(s.watermark.email, "sam@example.com");
+        assert_eq!(
+            s.watermark.size,
+            crate::video::WatermarkSettings::default().size
+        );
     }
 
     #[test]

@@ -187,6 +187,7 @@ fn export(
             let options = crate::report::GatherOptions {
                 reviewer: reviewer.map(str::to_owned),
                 preset,
+                watermark: super::still_cmd::watermark_for(media),
                 ..crate::report::GatherOptions::default()
             };
             let report = crate::report::gather(&mut reader, &ctx, &notes, &options)?;

@@ -32,6 +32,8 @@ pub struct GatherOptions {
     pub thumbnail_width: u32,
     /// Measure loudness (off: the section says it was not measured).
     pub loudness: bool,
+    /// Burned into every thumbnail (`None`: plain pictures).
+    pub watermark: Option<crate::video::WatermarkSpec>,
 }
 
 impl Default for GatherOptions {
@@ -41,6 +43,7 @@ impl Default for GatherOptions {
             preset: PRESETS[0],
             thumbnail_width: 320,
             loudness: true,
+            watermark: None,
         }
     }
 }
@@ -115,6 +118,7 @@ pub fn gather(
             n.frame,
             (v.width, v.height),
             options.thumbnail_width,
+            options.watermark.as_ref(),
         ) {
             Ok(png) => Some(png),
             Err(e) => {

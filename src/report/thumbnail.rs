@@ -1,16 +1,19 @@
 //! A note's frame as a small PNG in memory, for the report's inline `data:` images: decoded
 //! exactly (the same reader as `earmark still`) and scaled by swscale straight to the
-//! thumbnail size, so a 1080p page of notes stays a few hundred KB.
+//! thumbnail size, so a 1080p page of notes stays a few hundred KB. The viewer's watermark is
+//! burned in after scaling, so its letters stay sharp at thumbnail size.
 
-use crate::video::{FrameReader, RgbaImage};
+use crate::video::{FrameReader, RgbaImage, WatermarkSpec, burn_watermark, now_unix_s};
 
 /// Frame `frame` of `reader`, whose pictures are `native` (width, height), scaled to `width`
-/// pixels wide (height keeps the aspect), as an 8-bit RGB PNG.
+/// pixels wide (height keeps the aspect), with `watermark` burned in when given, as an 8-bit
+/// RGB PNG.
 pub fn png_thumbnail(
     reader: &mut FrameReader,
     frame: u64,
     native: (u32, u32),
     width: u32,
+    watermark: Option<&WatermarkSpec>,
 ) -> anyhow::Result<Vec<u8>> {
     let (w, h) = (native.0.max(1), native.1.max(1));
     // Even sizes keep swscale's chroma subsampling happy.
@@ -19,6 +22,9 @@ pub fn png_thumbnail(
     let height = u32::try_from(height).unwrap_or(2).max(2) & !1;
     let mut image = RgbaImage::default();
     reader.rgba_sized_into(frame, &mut image, Some((width, height)))?;
+    if let Some(spec) = watermark {
+        burn_watermark(&mut image, spec, now_unix_s())?;
+    }
     encode_png(&image)
 }
 

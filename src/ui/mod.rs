@@ -3,6 +3,7 @@
 //! - [`app`]: the [`ReviewApp`] shell: layout, actions, repaint scheduling
 //! - [`keymap`]: keys → actions, the J/K/L ramp (pure, unit-tested)
 //! - [`picture_view`]: the frame as a texture, letterboxed, uploaded only on change
+//! - [`watermark_overlay`]: the viewer's watermark drifting over the picture
 //! - [`timecode_bar`] and [`tc_entry`]: the large timecode read-out and typed go-to
 //! - [`timeline`]: scrubbing, in/out, note markers, the loudness strip's place
 //! - [`transport_bar`], [`status_bar`], [`notes_panel`], [`settings_window`], [`help_overlay`]
@@ -39,6 +40,7 @@ mod tc_entry;
 mod timecode_bar;
 mod timeline;
 mod transport_bar;
+mod watermark_overlay;
 
 pub use app::{AppConfig, ReviewApp, RunResult, Session};
 pub use automation::Script;

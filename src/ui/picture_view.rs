@@ -2,10 +2,14 @@
 //! grey, fitted to the space or at 100 %.
 //!
 //! The texture is uploaded only when the frame on screen changes; a paused window redraws the
-//! same texture without touching the pixels.
+//! same texture without touching the pixels. The viewer's watermark, when on, is drawn over the
+//! picture (`watermark_overlay`).
 
+use super::watermark_overlay::WatermarkOverlay;
 use crate::player::Picture;
+use crate::settings::Settings;
 use eframe::egui;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -29,9 +33,19 @@ pub struct PictureView {
     pub last_upload_us: u64,
     /// Uploads so far.
     pub uploads: u64,
+    /// The viewer's watermark over the picture (`None`: turned off in the settings).
+    pub watermark: Option<WatermarkOverlay>,
 }
 
 impl PictureView {
+    /// A view of `media`'s pictures, watermarked as `settings` say.
+    pub fn watermarked(settings: &Settings, media: &Path, ctx: &egui::Context) -> Self {
+        Self {
+            watermark: WatermarkOverlay::for_media(settings, media, ctx),
+            ..Self::default()
+        }
+    }
+
     /// The frame the texture holds (what is on screen).
     pub fn frame(&self) -> Option<u64> {
         self.frame
@@ -85,7 +99,7 @@ impl PictureView {
     /// Draws the picture into `rect` (fitted, or one image pixel per screen pixel at 100 %).
     /// Returns where the picture landed.
     pub fn paint(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         rect: egui::Rect,
         full_size: bool,
@@ -111,6 +125,9 @@ impl PictureView {
             egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
             egui::Color32::WHITE,
         );
+        if let Some(mark) = &mut self.watermark {
+            mark.paint(ui, at, at.intersect(rect));
+        }
         Some(at)
     }
 }

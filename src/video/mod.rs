@@ -1,11 +1,19 @@
-//! Pictures: exact frame decoding, the cache that makes backward steps cheap, and RGBA output.
+//! Pictures: exact frame decoding, the cache that makes backward steps cheap, RGBA output, and
+//! the per-viewer watermark (its model, and its burning into stills).
 
 mod frame_cache;
 mod frame_reader;
 mod png_out;
 mod rgba;
+mod watermark;
+mod watermark_burn;
 
 pub use frame_cache::{FrameCache, Weigh};
 pub use frame_reader::{FrameReader, ReaderOptions, ReaderStats};
 pub use png_out::write_png;
 pub use rgba::{RgbaConverter, RgbaImage};
+pub use watermark::{
+    DRIFT_PERIODS_S, DriftClock, WatermarkSettings, WatermarkSpec, drift_position, file_id,
+    now_unix_s, viewer_label,
+};
+pub use watermark_burn::{Stamp, burn_watermark, render_stamp};
