@@ -1,10 +1,11 @@
 # Earmark — two commands on a fresh Debian/Ubuntu machine:
 #   make run    installs missing system packages, builds release, opens the demo clip (or FILE=…)
 #   make test   installs what tests need, makes fixtures, checks format and lints, runs every test
-.PHONY: run build deps test-deps fixtures lint test bench demo-clip clean-fixtures
+.PHONY: run build deps test-deps fixtures lint test bench fuzz demo-clip clean-fixtures
 
 CARGO ?= cargo
 FILE ?= assets/demo/earmark-demo.mov
+FUZZ_SECONDS ?= 300
 
 run: build
 	target/release/earmark "$(FILE)"
@@ -38,6 +39,12 @@ bench: test-deps
 	scripts/with-test-env.sh $(CARGO) bench --bench window
 	$(CARGO) bench --bench loudness
 	$(CARGO) bench --bench spec_check
+
+# Mutation fuzzing of the spec check's readers (tests/fuzz_spec.rs) for FUZZ_SECONDS, with
+# integer-overflow checks on in earmark's own code; findings land in tests/fuzz/crashes/.
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --test fuzz_spec \
+	  --config 'profile.release.package.earmark.overflow-checks=true' -- fuzz --ignored --exact --nocapture
 
 demo-clip: test-deps
 	scripts/make-demo-clip.sh
