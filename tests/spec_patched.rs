@@ -271,7 +271,7 @@ fn strip_vui_colour_and_colr(bytes: &mut [u8]) {
         out.push(false);
         out.extend_from_slice(&bits[start + 24..stop]);
         out.push(true);
-        while out.len() % 8 != 0 {
+        while !out.len().is_multiple_of(8) {
             out.push(false);
         }
         let shorter = nal_from_bits(nal[0], &out);

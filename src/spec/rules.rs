@@ -729,7 +729,7 @@ fn video_bitrate(v: &TrackFacts, p: &Profile) -> RuleResult {
     let measured = format!("{} kbps average", bps / 1000);
     match p.max_video_kbps {
         // 5 % over the ceiling before warning: short clips overshoot their target.
-        Some(max) if bps * 100 > max * 1000 * 105 => result(
+        Some(max) if bps.saturating_mul(100) > max.saturating_mul(1000 * 105) => result(
             id,
             Status::Warn,
             measured,
@@ -1347,7 +1347,7 @@ fn audio_bitrate(a: &TrackFacts, p: &Profile) -> RuleResult {
     };
     let measured = format!("{} kbps average", bps / 1000);
     match p.audio_kbps {
-        Some(k) if bps * 100 > k * 1000 * 105 => result(
+        Some(k) if bps.saturating_mul(100) > k.saturating_mul(1000 * 105) => result(
             id,
             Status::Warn,
             measured,
