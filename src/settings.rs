@@ -2,8 +2,9 @@
 //! in the platform's config folder (`~/.config/earmark/settings.toml` on Linux).
 //!
 //! Written atomically (temporary file, then rename) so a crash never leaves half a file. A file
-//! that cannot be read or parsed is reported, naming it, and defaults are used; it is never
-//! overwritten silently until the user changes a setting.
+//! that cannot be parsed is set aside (`settings.toml.corrupt`, through `persist::set_aside`)
+//! and defaults are used, and the user is told where the old file went; one that cannot be read
+//! at all, or set aside, is left alone and nothing is saved over it this session.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -19,8 +20,18 @@ pub enum SettingsError {
     Read { path: PathBuf, reason: String },
     #[error("settings file is damaged ({reason}); using defaults: {}", path.display())]
     Parse { path: PathBuf, reason: String },
-    #[error("cannot save settings ({reason}): {}", path.display())]
+    #[error("settings cannot be saved ({reason}); changes are kept until Earmark closes: {}", path.display())]
     Write { path: PathBuf, reason: String },
+}
+
+/// The settings a session starts with, and what the user must hear about the file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Loaded {
+    pub settings: Settings,
+    /// A damaged file set aside, or a file that could not be read (both paths named).
+    pub notice: Option<String>,
+    /// Saving would overwrite a file the user may want back: save nothing this session.
+    pub keep_off: bool,
 }
 
 /// What Earmark remembers on this machine.
@@ -89,8 +100,8 @@ impl Settings {
 
     /// Loads from `path`; a missing file gives defaults.
     pub fn load_from(path: &Path) -> Result<Self, SettingsError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => {
                 return Err(SettingsError::Read {
@@ -99,10 +110,65 @@ impl Settings {
                 });
             }
         };
+        // Bytes that are not text are damage in the file, not trouble reading it.
+        let text = String::from_utf8(bytes).map_err(|e| SettingsError::Parse {
+            path: path.to_path_buf(),
+            reason: format!("not UTF-8 text: {e}"),
+        })?;
         toml::from_str(&text).map_err(|e| SettingsError::Parse {
             path: path.to_path_buf(),
             reason: e.message().to_owned(),
         })
+    }
+
+    /// Loads from `path` for a session that goes on whatever the file holds: a damaged file is
+    /// set aside and defaults are used; a file that cannot be read (or set aside) is left alone
+    /// and `keep_off` says not to save over it.
+    pub fn load_or_reset(path: &Path) -> Loaded {
+        let error = match Self::load_from(path) {
+            Ok(settings) => {
+                return Loaded {
+                    settings,
+                    ..Loaded::default()
+                };
+            }
+            Err(e) => e,
+        };
+        let (notice, keep_off) = match &error {
+            SettingsError::Parse { reason, .. } => match crate::persist::set_aside(path) {
+                Ok(aside) => (
+                    format!(
+                        "The settings file was damaged ({reason}), so Earmark started with \
+                         default settings; the old file is kept as {}: {}",
+                        aside.display(),
+                        path.display()
+                    ),
+                    false,
+                ),
+                Err(e) => (
+                    format!(
+                        "The settings file is damaged ({reason}) and could not be set aside \
+                         ({e}); default settings are used and the file is left as it is: {}",
+                        path.display()
+                    ),
+                    true,
+                ),
+            },
+            SettingsError::Read { reason, .. } => (
+                format!(
+                    "The settings file cannot be read ({reason}); default settings are used \
+                     and the file is left as it is: {}",
+                    path.display()
+                ),
+                true,
+            ),
+            other => (other.to_string(), true),
+        };
+        Loaded {
+            settings: Self::default(),
+            notice: Some(notice),
+            keep_off,
+        }
     }
 
     /// Puts `path` at the top of the recent files.
@@ -203,6 +269,42 @@ mod tests {
             s.watermark.size,
             crate::video::WatermarkSettings::default().size
         );
+    }
+
+    #[test]
+    fn a_damaged_file_is_set_aside_and_defaults_used() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, b"\xff\xfe garbage [[[").expect("write");
+        let loaded = Settings::load_or_reset(&path);
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(!loaded.keep_off, "the next save may write a fresh file");
+        let aside = dir.path().join("settings.toml.corrupt");
+        assert_eq!(
+            std::fs::read(&aside).expect("kept aside"),
+            b"\xff\xfe garbage [[["
+        );
+        assert!(!path.exists(), "moved, not copied");
+        let notice = loaded.notice.expect("the user is told");
+        assert!(
+            notice.contains(&aside.display().to_string())
+                && notice.contains(&path.display().to_string()),
+            "{notice}"
+        );
+        // A good file is used as it is and left untouched.
+        Settings {
+            reviewer: "Sam".into(),
+            ..Settings::default()
+        }
+        .save_to(&path)
+        .expect("save");
+        let before = std::fs::read(&path).expect("read");
+        let again = Settings::load_or_reset(&path);
+        assert_eq!(
+            (again.settings.reviewer.as_str(), again.notice),
+            ("Sam", None)
+        );
+        assert_eq!(std::fs::read(&path).expect("read"), before);
     }
 
     #[test]

@@ -231,9 +231,15 @@ fn the_chosen_device_is_remembered_and_a_missing_one_falls_back() {
 
     std::fs::write(&settings, "output_device = [").expect("write");
     let err = run_with_config(config.path(), &["--play-for", "0.2"]);
+    // A damaged file: defaults, and the old file set aside (named), not overwritten.
     assert!(
-        err.contains("settings file is damaged") && err.contains("settings.toml"),
+        err.contains("settings file was damaged") && err.contains("settings.toml.corrupt"),
         "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(settings.with_file_name("settings.toml.corrupt"))
+            .expect("kept aside"),
+        "output_device = ["
     );
 }
 

@@ -175,3 +175,47 @@ fn loops_wrap_exactly_with_sound_and_play_stops_at_the_end() {
     stop.store(true, Ordering::Relaxed);
     presenter.join().expect("presenter");
 }
+
+/// A loop whose out point is the end of the file (Shift+O, or the soak's whole-file loop) keeps
+/// wrapping even though the sound ends a little before the last picture does: the player runs
+/// the clock on silence up to the out point instead of stopping on the last frame.
+#[test]
+fn a_loop_to_the_end_of_the_file_keeps_wrapping() {
+    let _one = DEVICE.lock().unwrap_or_else(|e| e.into_inner());
+    let p = open(true);
+    let count = p.frame_count();
+    let first = count - 30;
+    p.send(Command::SetLoop(Some((first, count))));
+    p.send(Command::SetLooping(true));
+    p.send(Command::Seek(first));
+    settle(&p, |s| s.frame == first && s.looping);
+    let (stop, presenter) = spawn_presenter(p.clone()).expect("presenter");
+    p.send(Command::Play);
+    std::thread::sleep(Duration::from_millis(4200));
+    let s = p.snapshot();
+    p.send(Command::Pause);
+    settle(&p, |s| s.transport == Transport::Paused);
+    stop.store(true, Ordering::Relaxed);
+    presenter.join().expect("presenter");
+    assert_ne!(
+        s.transport,
+        Transport::Paused,
+        "playback stopped in the loop"
+    );
+    let played: Vec<u64> = p
+        .take_presentations()
+        .iter()
+        .filter(|x| x.speed == 1)
+        .map(|x| x.frame)
+        .collect();
+    let wraps = played
+        .windows(2)
+        .filter(|w| w[0] == count - 1 && w[1] == first)
+        .count();
+    // 30 frames at 23.976 fps last 1.25 s: three wraps in 4.2 s (two on a slow machine).
+    assert!(wraps >= 2, "loop wrapped {wraps} times: {played:?}");
+    assert!(
+        played.iter().all(|f| (first..count).contains(f)),
+        "left the loop: {played:?}"
+    );
+}

@@ -18,7 +18,7 @@ pub use calibrate_cmd::{CalibrateArgs, parse_signal, signal_id};
 use clap::{Parser, Subcommand};
 pub use headphones_cmd::HeadphonesCommand;
 pub use log_cmd::LogArgs;
-pub use notes_cmd::{ExportFormat, NotesCommand, context_for};
+pub use notes_cmd::{ExportFormat, NotesCommand, context_for, run as run_notes};
 pub use review_cmd::ReviewArgs;
 use std::path::PathBuf;
 
@@ -180,16 +180,23 @@ pub fn parse_seconds_ms(text: &str) -> Option<u64> {
     whole.checked_mul(1000)?.checked_add(frac_ms)
 }
 
-/// The settings of this machine and the output device to use: the one asked for, else the one
-/// remembered if it is connected, else the system default (`None`).
-fn settings_and_device(cli: &Cli) -> (crate::settings::Settings, Option<String>) {
-    let settings = match crate::settings::Settings::load() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("earmark: {e}");
-            crate::settings::Settings::default()
-        }
+/// The settings of this machine (a damaged file set aside, see `Settings::load_or_reset`) and
+/// the output device to use: the one asked for, else the one remembered if it is connected,
+/// else the system default (`None`).
+fn settings_and_device(cli: &Cli) -> (crate::settings::Loaded, Option<String>) {
+    use crate::settings::{Loaded, Settings};
+    let loaded = match Settings::path() {
+        Ok(path) => Settings::load_or_reset(&path),
+        Err(e) => Loaded {
+            notice: Some(e.to_string()),
+            keep_off: true,
+            ..Loaded::default()
+        },
     };
+    if let Some(notice) = &loaded.notice {
+        eprintln!("earmark: {notice}");
+    }
+    let settings = &loaded.settings;
     let device = match (&cli.device, &settings.output_device) {
         (Some(d), _) => Some(d.clone()),
         (None, Some(remembered)) if crate::audio::output::device_exists(remembered) => {
@@ -208,7 +215,7 @@ fn settings_and_device(cli: &Cli) -> (crate::settings::Settings, Option<String>)
     {
         eprintln!("earmark: warning: {d:?} is a Bluetooth output (adds latency, lossy codec)");
     }
-    (settings, device)
+    (loaded, device)
 }
 
 /// Whether the command line asks for the window (rather than headless playback).
@@ -233,8 +240,11 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
-    let (settings, device) = settings_and_device(cli);
-    let settings_path = crate::settings::Settings::path().ok();
+    let (loaded, device) = settings_and_device(cli);
+    // A settings file that could not be read or set aside is not saved over.
+    let settings_path = crate::settings::Settings::path()
+        .ok()
+        .filter(|_| !loaded.keep_off);
     let goto = cli
         .goto
         .clone()
@@ -256,7 +266,8 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
             ..crate::player::PlayerOptions::default()
         },
         settings_path,
-        settings,
+        settings: loaded.settings,
+        notice: loaded.notice,
         script,
         launched: Some(std::time::Instant::now()),
         scan_cache: crate::player::default_cache_dir(),
@@ -285,7 +296,8 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         }
         None => return Ok(Outcome::BadInput("--exit needs --play-for SECONDS".into())),
     };
-    let (mut settings, device) = settings_and_device(cli);
+    let (loaded, device) = settings_and_device(cli);
+    let (mut settings, keep_off) = (loaded.settings, loaded.keep_off);
     if let Some(ms) = cli.av_offset {
         if !(-2000..=2000).contains(&ms) {
             return Ok(Outcome::BadInput(format!(
@@ -298,7 +310,7 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
             .or_else(crate::audio::output::default_device_name)
             .unwrap_or_default();
         settings.av_offset_ms.insert(name, ms);
-        if let Err(e) = settings.save() {
+        if !keep_off && let Err(e) = settings.save() {
             eprintln!("earmark: {e}");
         }
     }
@@ -318,7 +330,7 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         Ok(report) => {
             if cli.device.is_some() && settings.output_device != cli.device {
                 settings.output_device = cli.device.clone();
-                if let Err(e) = settings.save() {
+                if !keep_off && let Err(e) = settings.save() {
                     eprintln!("earmark: {e}");
                 }
             }
@@ -380,7 +392,7 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                     if m.speech { "yes" } else { "no" },
                 );
             }
-            if let Some(m) = &report.message {
+            if let Some(m) = report.message.as_ref().filter(|_| !report.message_told) {
                 eprintln!("earmark: {m}");
             }
             Ok(Outcome::Done)

@@ -110,6 +110,16 @@ impl<R: Read + Seek> AtomReader<R> {
         })
     }
 
+    /// Wraps `src` as if it ended after `len` bytes (the part of a cut file before the atom
+    /// that was cut).
+    pub fn with_len(src: R, len: u64) -> Self {
+        Self {
+            src,
+            len,
+            visited: 0,
+        }
+    }
+
     /// Total length of the source in bytes.
     pub fn len(&self) -> u64 {
         self.len

@@ -127,7 +127,7 @@ impl AudioPackets {
     /// The next packet, or `None` at the end of the file. Corrupt packets are skipped.
     pub fn next_packet(&mut self) -> Result<Option<AudioPacket>, MediaError> {
         loop {
-            match self.packet.read(&mut self.input) {
+            match ffi::read_packet(&mut self.input, &mut self.packet) {
                 Ok(()) if self.packet.stream() == self.stream => {
                     let pts = self.packet.pts().or(self.packet.dts()).unwrap_or(0);
                     return Ok(Some(AudioPacket {

@@ -36,6 +36,30 @@ pub struct Container {
     pub timecode: SourceTimecode,
     /// The QuickTime track layout (None for files that are not QuickTime/MP4).
     pub movie: Option<Movie>,
+    /// The media data stops before the index says (opened for playback only; `index.count`
+    /// then holds the pictures whose data is all there).
+    pub cut_short: Option<CutShort>,
+}
+
+/// A file whose media data ends early — a download or copy cut short with its index (`moov`)
+/// intact at the front: what is there plays, and the player says where it ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CutShort {
+    /// One past the last byte the index refers to.
+    pub needed: u64,
+    /// The file's size.
+    pub actual: u64,
+    /// Pictures the index lists (more than are there).
+    pub frames_listed: u64,
+}
+
+/// What to do with a file whose media data ends early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cut {
+    /// Refuse it, naming the bytes missing (probe, checks: a report must not pass it).
+    Refuse,
+    /// Open what is there (playback).
+    PlayToCut,
 }
 
 /// Initialises FFmpeg once per process and keeps its console chatter to real errors.
@@ -67,16 +91,17 @@ impl Container {
     /// Opens `path` with every stream fully probed (profile, pixel format, bit rate known),
     /// failing with a message that names the file and the problem.
     pub fn open(path: &Path) -> Result<Self, MediaError> {
-        Self::open_probing(path, StreamProbe::Always)
+        Self::open_probing(path, StreamProbe::Always, Cut::Refuse)
     }
 
     /// Opens `path` for playback: FFmpeg's stream probe, which decodes pictures, is skipped
-    /// when the file's header says all playback needs.
+    /// when the file's header says all playback needs. A file cut short with its index at the
+    /// front opens up to the cut ([`Container::cut_short`]).
     pub fn open_for_playback(path: &Path) -> Result<Self, MediaError> {
-        Self::open_probing(path, StreamProbe::WhenHeaderIncomplete)
+        Self::open_probing(path, StreamProbe::WhenHeaderIncomplete, Cut::PlayToCut)
     }
 
-    fn open_probing(path: &Path, probe: StreamProbe) -> Result<Self, MediaError> {
+    fn open_probing(path: &Path, probe: StreamProbe, cut: Cut) -> Result<Self, MediaError> {
         init_ffmpeg();
         let path_buf = path.to_path_buf();
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -96,7 +121,7 @@ impl Container {
         if file_size == 0 {
             return Err(MediaError::Empty(path_buf));
         }
-        let movie = read_movie(path, file_size)?;
+        let movie = read_movie(path, file_size, cut)?;
 
         let input = super::ffi::open_input(path, probe).map_err(|e| MediaError::NotMedia {
             path: path_buf.clone(),
@@ -145,12 +170,27 @@ impl Container {
         if start_time != ffmpeg::ffi::AV_NOPTS_VALUE {
             index.first_pts = start_time;
         }
+        let mut cut_short = None;
         if index.media_end > file_size {
-            return Err(MediaError::Truncated {
-                path: path_buf,
+            // Pictures in decode order up to the first whose data is not all there.
+            let present = entries
+                .iter()
+                .filter(|e| !e.discard)
+                .take_while(|e| e.pos >= 0 && e.size >= 0 && (e.pos + e.size) as u64 <= file_size)
+                .count() as u64;
+            if cut == Cut::Refuse || present == 0 {
+                return Err(MediaError::Truncated {
+                    path: path_buf,
+                    needed: index.media_end,
+                    actual: file_size,
+                });
+            }
+            cut_short = Some(CutShort {
                 needed: index.media_end,
                 actual: file_size,
+                frames_listed: index.count,
             });
+            index.cut_to(present);
         }
         if index.count == 0 {
             return Err(MediaError::NoVideo(path_buf));
@@ -166,13 +206,14 @@ impl Container {
             index,
             timecode,
             movie,
+            cut_short,
         })
     }
 }
 
 /// Reads the QuickTime atom tree when the file is one; a damaged tree is reported here, with the
 /// file named, before FFmpeg gives a vaguer answer.
-fn read_movie(path: &Path, file_size: u64) -> Result<Option<Movie>, MediaError> {
+fn read_movie(path: &Path, file_size: u64, cut: Cut) -> Result<Option<Movie>, MediaError> {
     let unreadable = |e: std::io::Error| MediaError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -187,7 +228,20 @@ fn read_movie(path: &Path, file_size: u64) -> Result<Option<Movie>, MediaError> 
     if !first.is_some_and(|k| QUICKTIME_TOP.iter().any(|t| t[..] == k[..])) {
         return Ok(None);
     }
-    match Movie::read(&mut reader) {
+    let mut result = Movie::read(&mut reader);
+    if cut == Cut::PlayToCut
+        && let Err(AtomError::Truncated { kind, offset, .. }) = &result
+        && kind == "mdat"
+    {
+        // The media data was cut: the header before it may be whole (the index is checked
+        // against the file's size afterwards). No header before it: the cut stays the error.
+        let file = File::open(path).map_err(unreadable)?;
+        let mut before = AtomReader::with_len(std::io::BufReader::new(file), *offset);
+        if let Ok(Some(movie)) = Movie::read(&mut before) {
+            result = Ok(Some(movie));
+        }
+    }
+    match result {
         Ok(movie) => Ok(movie),
         Err(AtomError::Truncated { offset, size, .. }) => Err(MediaError::Truncated {
             path: path.to_path_buf(),

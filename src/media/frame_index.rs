@@ -143,6 +143,13 @@ impl FrameIndex {
             .unwrap_or(self.count)
     }
 
+    /// Keeps the first `count` pictures only (a file cut short: the rest has no data).
+    pub fn cut_to(&mut self, count: u64) {
+        self.count = self.count.min(count);
+        let count = self.count;
+        self.keyframes.retain(|k| *k == 0 || *k < count);
+    }
+
     /// Duration of the stream in seconds as an exact rational (`count / rate`).
     pub fn duration(&self) -> Rational {
         Rational::new(self.count as i64 * self.rate.0.den, self.rate.0.num)

@@ -14,7 +14,7 @@ mod probe;
 mod source_timecode;
 
 pub use audio_packets::{AudioPacket, AudioPackets, AudioStreamInfo};
-pub use container::{Container, init_ffmpeg};
+pub use container::{Container, CutShort, init_ffmpeg};
 pub use error::MediaError;
 pub use frame_index::FrameIndex;
 pub use probe::{

@@ -41,6 +41,11 @@ pub struct AudioFeed {
     pub primed: Arc<AtomicU64>,
     /// The last decode or resample error, in words.
     pub errors: Arc<std::sync::Mutex<Option<String>>>,
+    /// Where sound resumed after damaged packets were skipped (file-rate sample), first since
+    /// the player last took it.
+    pub damaged: Arc<std::sync::Mutex<Option<i64>>>,
+    /// The file, for messages.
+    pub path: std::path::PathBuf,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -58,7 +63,9 @@ impl AudioFeed {
         let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
         let primed = Arc::new(AtomicU64::new(0));
         let errors = Arc::new(std::sync::Mutex::new(None));
-        let (p, e) = (primed.clone(), errors.clone());
+        let damaged = Arc::new(std::sync::Mutex::new(None));
+        let (p, e, d) = (primed.clone(), errors.clone(), damaged.clone());
+        let file = path.to_path_buf();
         let path = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("audio-decode".into())
@@ -81,6 +88,8 @@ impl AudioFeed {
                     shared,
                     primed: p,
                     errors: e,
+                    damaged: d,
+                    bad_seen: 0,
                     writer: None,
                     device_rate: 0,
                     resampler: None,
@@ -97,6 +106,8 @@ impl AudioFeed {
                     tx,
                     primed,
                     errors,
+                    damaged,
+                    path: file,
                     thread: Some(thread),
                 },
                 info,
@@ -119,6 +130,11 @@ impl AudioFeed {
         }
     }
 
+    /// Where sound resumed after damaged data was skipped, if it was since the last call.
+    pub fn take_damage(&self) -> Option<i64> {
+        self.damaged.lock().ok().and_then(|mut d| d.take())
+    }
+
     pub fn send(&self, cmd: AudioCommand) {
         // The thread only ends when this handle drops; a failed send means it already died,
         // which the error slot reports.
@@ -136,12 +152,21 @@ impl Drop for AudioFeed {
     }
 }
 
+/// Frames of silence written per step when a loop runs past the end of the sound.
+const SILENCE_PIECE: i64 = 4096;
+static SILENCE: [f32; SILENCE_PIECE as usize * 2] = [0.0; SILENCE_PIECE as usize * 2];
+
 struct Run {
     epoch: u64,
     loop_samples: Option<(i64, i64)>,
     /// Jump to this sample once everything pending is in the ring.
     wrap_to: Option<i64>,
     at_end: bool,
+    /// The file-rate sample after the last one decoded (where the next chunk starts).
+    next: i64,
+    /// The sound ended inside a loop whose out point lies past it (a loop to the end of a
+    /// picture longer than its sound): silence fills up to the out point, then it wraps.
+    silent_to_out: bool,
     /// Samples written since the run's start mark.
     written: usize,
 }
@@ -151,6 +176,9 @@ struct Worker {
     shared: Arc<SinkShared>,
     primed: Arc<AtomicU64>,
     errors: Arc<std::sync::Mutex<Option<String>>>,
+    damaged: Arc<std::sync::Mutex<Option<i64>>>,
+    /// Packets the decoder had skipped when last looked at.
+    bad_seen: u64,
     writer: Option<FeedWriter>,
     device_rate: u32,
     resampler: Option<StreamResampler>,
@@ -225,6 +253,8 @@ impl Worker {
                     loop_samples: loop_samples.filter(|(a, b)| a < b),
                     wrap_to: None,
                     at_end: false,
+                    next: from_sample,
+                    silent_to_out: false,
                     written: 0,
                 });
             }
@@ -304,6 +334,8 @@ impl Worker {
         if let Some(to) = run.wrap_to.take() {
             let epoch = run.epoch;
             self.source.seek(to).map_err(|e| e.to_string())?;
+            run.next = to;
+            run.silent_to_out = false;
             let ns = self.sample_ns(to);
             self.mark(ns, false, epoch);
             return Ok(());
@@ -311,9 +343,63 @@ impl Worker {
         if run.at_end {
             return Ok(());
         }
+        if run.silent_to_out
+            && let Some((a, b)) = run.loop_samples
+        {
+            // In bounded pieces: a long loop over a silent stretch must not allocate it whole.
+            let frames = (b - run.next).clamp(0, SILENCE_PIECE) as usize;
+            run.next += frames as i64;
+            let silence = &SILENCE[..frames * 2];
+            match self.resampler.as_mut() {
+                Some(r) => r.push(silence, &mut self.pending)?,
+                None => self.pending.extend_from_slice(silence),
+            }
+            if run.next >= b {
+                run.wrap_to = Some(a);
+                if let Some(r) = self.resampler.as_mut() {
+                    r.flush(&mut self.pending)?;
+                    r.reset();
+                }
+            }
+            return Ok(());
+        }
         let chunk = self.source.next_chunk().map_err(|e| e.to_string())?;
+        let bad = self.source.bad_packets();
+        if bad > self.bad_seen {
+            self.bad_seen = bad;
+            if let Some(c) = &chunk
+                && let Ok(mut d) = self.damaged.lock()
+            {
+                d.get_or_insert(c.start);
+            }
+        }
         let Some(chunk) = chunk else {
+            if let Some((a, b)) = run.loop_samples
+                && run.next < b
+                && a < b
+            {
+                // The loop's out point is past the sound (a loop to the picture's end): keep
+                // the clock running on silence up to it, so the loop wraps instead of stopping.
+                run.silent_to_out = true;
+                return Ok(());
+            }
             run.at_end = true;
+            let (path, was) = (self.source.path(), self.source.file_len());
+            if let Some(now) = std::fs::metadata(path)
+                .ok()
+                .map(|m| m.len())
+                .filter(|n| *n < was)
+            {
+                // Not the end of the sound: another program cut the file under the player.
+                let e = format!(
+                    "the file was cut short while playing (now {now} of {was} bytes); the \
+                     sound stops there: reopen it once it is whole: {}",
+                    path.display()
+                );
+                if let Ok(mut slot) = self.errors.lock() {
+                    *slot = Some(e);
+                }
+            }
             if let Some(r) = self.resampler.as_mut() {
                 r.flush(&mut self.pending)?;
             }
@@ -322,8 +408,9 @@ impl Worker {
             return Ok(());
         };
         let mut samples = &chunk.samples[..];
+        let frames = (samples.len() / 2) as i64;
+        run.next = chunk.start + frames;
         if let Some((a, b)) = run.loop_samples {
-            let frames = (samples.len() / 2) as i64;
             if chunk.start + frames >= b {
                 let keep = (b - chunk.start).clamp(0, frames) as usize;
                 samples = &samples[..keep * 2];

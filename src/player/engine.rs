@@ -14,10 +14,10 @@ use super::meter_feed::{MeterFeed, MeterOutput};
 use super::signal_deck::SignalDeck;
 use super::transport::{Command, Snapshot, Transport};
 use super::video_feed::{Picture, VideoFeed};
-use crate::audio::MonitorMode;
 use crate::audio::output::{
     CpalSink, SinkShared, device_default_rate, device_exists, feed, is_bluetooth, signal_slot,
 };
+use crate::audio::{AudioError, MonitorMode};
 use crate::media::{
     AUDIO_ONLY_FALLBACK_RATE, FrameIndex, MediaError, SourceTimecode, TimecodeSource,
 };
@@ -125,7 +125,19 @@ impl Player {
             Err(PlayerError::Media(MediaError::NoVideo(_))) => None,
             Err(e) => return Err(e),
         };
-        let audio = AudioFeed::open(path, sink.clone())?;
+        let mut notice = video.as_ref().and_then(|(_, v)| v.cut_short.clone());
+        let audio = match AudioFeed::open(path, sink.clone()) {
+            Ok(a) => a,
+            // A picture whose sound Earmark cannot decode is still worth reviewing.
+            Err(PlayerError::Audio(AudioError::Unsupported { why, .. })) if video.is_some() => {
+                notice = Some(format!(
+                    "Sound not supported ({why}) — picture only: {}",
+                    path.display()
+                ));
+                None
+            }
+            Err(e) => return Err(e),
+        };
         if let Some((_, info, _)) = &audio
             && info.channels != 2
         {
@@ -140,7 +152,7 @@ impl Player {
             Some((feed, v)) => (Some(feed), v.rate, v.frame_count, v.timecode, Some(v.index)),
             None => {
                 let Some((_, info, start)) = &audio else {
-                    return Err(PlayerError::Media(MediaError::NoVideo(path.to_path_buf())));
+                    return Err(PlayerError::NothingToPlay(path.to_path_buf()));
                 };
                 let rate = start
                     .and_then(|t| t.frame_rate)
@@ -217,7 +229,7 @@ impl Player {
             start_frame: 0,
             loop_range: None,
             looping: false,
-            message: None,
+            message: notice,
             lost: None,
             last_retry_ns: 0,
             last_watch_ns: 0,
@@ -767,6 +779,19 @@ impl Engine {
             && let Some(e) = slot.take()
         {
             self.message = Some(format!("Sound: {e}"));
+        }
+        if let Some(a) = &self.audio
+            && let Some(sample) = a.take_damage()
+        {
+            let ns = (sample as i128 * 1_000_000_000 / self.file_rate.max(1) as i128) as i64;
+            let tc = self
+                .shared
+                .timecode
+                .at_frame(self.shared.frame_at(ns) as i64);
+            self.message = Some(format!(
+                "Sound: damaged data at {tc} — skipped, playback goes on: {}",
+                a.path.display()
+            ));
         }
         if let Some(v) = &self.shared.video
             && let Some(e) = v.take_error()

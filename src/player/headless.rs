@@ -74,8 +74,10 @@ pub struct PlayReport {
     pub latency_ms: f64,
     /// The device's A/V offset in use, ms.
     pub av_offset_ms: i32,
-    /// Message the player raised (device lost, decode trouble).
+    /// Message the player raised last (device lost, decode trouble).
     pub message: Option<String>,
+    /// Whether `message` was already printed while playing.
+    pub message_told: bool,
     pub presentations: Vec<Presentation>,
     /// The live meters at the end, as the window's meter panel would show them (what was
     /// played, before monitoring mode and gain).
@@ -130,16 +132,27 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
     let end_ns = start_ns + req.duration_ms as i64 * 1_000_000;
     let deadline = monotonic::now_ns() + (req.duration_ms as i64 + 5000) * 1_000_000;
     let mut started = false;
+    let mut told: Option<String> = None;
     loop {
         std::thread::sleep(Duration::from_millis(5));
         let (pos, _, _) = player.clock();
         let s = player.snapshot();
         started |= s.transport != Transport::Paused;
+        // Said as it happens (damaged data skipped, the device gone and back), not only at
+        // the end, so a log shows when.
+        if s.message.is_some() && s.message != told {
+            told.clone_from(&s.message);
+            if let Some(m) = &told {
+                eprintln!("earmark: {m}");
+            }
+        }
         if pos >= end_ns || monotonic::now_ns() > deadline {
             break;
         }
-        if started && s.transport == Transport::Paused {
-            break; // end of file, or the device went away
+        // Paused with a device: the end of the file. Without one (unplugged), the player
+        // resumes by itself when it returns, so wait for that until the deadline.
+        if started && s.transport == Transport::Paused && (s.device.is_some() || !s.has_audio) {
+            break;
         }
     }
     let cpu_after = process_cpu_ns();
@@ -175,6 +188,7 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
         },
         latency_ms: snap.latency_ms,
         av_offset_ms: snap.av_offset_ms,
+        message_told: snap.message.is_some() && snap.message == told,
         message: snap.message,
         presentations: if req.keep_presentations {
             presentations

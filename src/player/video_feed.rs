@@ -8,7 +8,7 @@
 //! decides *which* frames to decode *when*.
 
 use super::error::PlayerError;
-use crate::media::{FrameIndex, SourceTimecode};
+use crate::media::{FrameIndex, MediaError, SourceTimecode};
 use crate::time::FrameRate;
 use crate::video::{FrameReader, RgbaImage};
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +33,8 @@ pub struct VideoInfo {
     pub timecode: SourceTimecode,
     /// The frame index (keyframes: fast, approximate scrubbing lands on these).
     pub index: FrameIndex,
+    /// The file is cut short and plays up to the cut: where it ends, in words.
+    pub cut_short: Option<String>,
 }
 
 /// Pictures kept decoded ahead of the one shown.
@@ -90,6 +92,19 @@ impl VideoFeed {
                     frame_count: reader.frame_count(),
                     timecode: *reader.timecode(),
                     index: reader.index().clone(),
+                    cut_short: reader.container().cut_short.map(|c| {
+                        let count = reader.frame_count();
+                        format!(
+                            "The file is cut short ({} of {} bytes): it plays to {} (frame {} \
+                             of {}) and the rest is missing — re-download it: {}",
+                            c.actual,
+                            c.needed,
+                            reader.timecode().at_frame(count as i64 - 1),
+                            count - 1,
+                            c.frames_listed,
+                            path.display()
+                        )
+                    }),
                 };
                 let shared = Arc::new(Shared {
                     state: Mutex::new(State {
@@ -310,8 +325,16 @@ fn decode_loop(mut reader: FrameReader, shared: &Shared) {
             }
         };
         let result = reader.rgba_sized_into(n, &mut image, size);
+        let damage = reader.take_damage();
         let mut st = lock(shared);
         st.decoding = None;
+        if let Some(f) = damage {
+            st.error = Some(format!(
+                "damaged data at {} (frame {f}) — concealed, playback goes on: {}",
+                reader.timecode().at_frame(f as i64),
+                reader.path().display()
+            ));
+        }
         match result {
             Ok(()) => {
                 if st.size == size && window(&st, shared.count).contains(&n) {
@@ -322,9 +345,35 @@ fn decode_loop(mut reader: FrameReader, shared: &Shared) {
             }
             Err(e) => {
                 st.failed.insert(n);
-                st.error = Some(e.to_string());
+                st.error = Some(decode_trouble(&reader, &e));
             }
         }
         shared.changed.notify_all();
+    }
+}
+
+/// A picture that could not be decoded, in words: the file cut short under the player, or
+/// damaged data at a frame (which the presenter skips, holding the picture before it).
+fn decode_trouble(reader: &FrameReader, e: &MediaError) -> String {
+    let path = reader.path();
+    let was = reader.container().file_size;
+    if let Some(now) = std::fs::metadata(path)
+        .ok()
+        .map(|m| m.len())
+        .filter(|n| *n < was)
+    {
+        return format!(
+            "the file was cut short while playing (now {now} of {was} bytes); pictures past \
+             that are missing: reopen it once it is whole: {}",
+            path.display()
+        );
+    }
+    match e {
+        MediaError::Decode { frame, reason, .. } => format!(
+            "damaged data at {} (frame {frame}) — skipped ({reason}): {}",
+            reader.timecode().at_frame(*frame as i64),
+            path.display()
+        ),
+        other => other.to_string(),
     }
 }

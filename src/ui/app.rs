@@ -10,6 +10,7 @@
 //! is due while playing, when the player's snapshot changes (the player wakes it), or on input
 //! — so a paused window costs nothing.
 
+use super::access_log_window::AccessLogWindow;
 use super::automation::{Automation, FrameStats, Observed, Script, Step};
 use super::calibration_session::CalibrationChecks;
 use super::headphone_setup::HeadphoneSetup;
@@ -18,7 +19,9 @@ use super::loudness_panel::{self, LoudnessEvent};
 use super::meter_panel::{self, PresetView};
 use super::note_filter::{DeletedNotes, NoteFilter};
 use super::note_keeper::NoteKeeper;
+use super::notice_log::NoticeLog;
 use super::picture_view::PictureView;
+use super::review_complete::{ReviewCompleteDialog, ReviewEvent};
 use super::settings_window::{SettingsEvent, SettingsWindow};
 use super::spec_panel::{self, SpecEvent};
 use super::timecode_bar::{TcEntry, TcEvent, TimecodeModel};
@@ -33,6 +36,7 @@ use crate::player::{
     Command, MeterOutput, Player, PlayerOptions, ScanJob, ScanState, Snapshot, SpecJob,
     SpecProfiles, SpecState, Transport,
 };
+use crate::security::{AccessEvent, AccessLog, Dirs, ReviewComplete};
 use crate::settings::Settings;
 use eframe::egui;
 use std::path::{Path, PathBuf};
@@ -67,6 +71,8 @@ pub struct AppConfig {
     pub calibration_path: Option<PathBuf>,
     /// Where notes are kept, per media content (`None`: in memory only, as in tests).
     pub notes_root: Option<PathBuf>,
+    /// What the reviewer must be told at start (a damaged settings file set aside …).
+    pub notice: Option<String>,
 }
 
 /// How a scripted run ended, for the binary's exit status.
@@ -183,6 +189,15 @@ struct View {
     picture_rect: Option<egui::Rect>,
     /// The status bar's spec badge was clicked: open the delivery check section and show it.
     reveal_spec: bool,
+    /// File → Review complete… while open.
+    review_complete: Option<ReviewCompleteDialog>,
+    /// View → Access log… while open.
+    access_window: Option<AccessLogWindow>,
+    /// The window was asked to close while a completed review's media is still here: the
+    /// reminder is showing (the path).
+    close_reminder: Option<PathBuf>,
+    /// The reviewer chose to quit anyway.
+    close_confirmed: bool,
 }
 
 /// The review window's state.
@@ -196,6 +211,10 @@ pub struct ReviewApp {
     notes_root: Option<PathBuf>,
     /// The delivery profiles files are checked against (shipped and the user's own).
     spec_profiles: SpecProfiles,
+    /// Where the access log and review records live (`None`: no data folder).
+    security_dirs: Option<Dirs>,
+    /// Records opening and closing media (`None`: it could not start; the banner said why).
+    access: Option<AccessLog>,
     view: View,
     automation: Option<Automation>,
     stats: FrameStats,
@@ -207,6 +226,8 @@ pub struct ReviewApp {
     calibration: CalibrationChecks,
     /// Where a scripted run reports how it ended.
     pub result: Arc<Mutex<RunResult>>,
+    /// Every notice shown, echoed once to stderr (support logs, scripted runs).
+    notices: NoticeLog,
 }
 
 impl ReviewApp {
@@ -222,6 +243,13 @@ impl ReviewApp {
         let (headphones, profile_errors) = headphone_setup(&config);
         let (calibration, calibration_problem) =
             CalibrationChecks::new(config.calibration_path.as_deref());
+        let (security_dirs, access, access_problem) = match Dirs::system() {
+            Ok(dirs) => match AccessLog::start(&dirs, &config.settings.reviewer) {
+                Ok(log) => (Some(dirs), Some(log), None),
+                Err(e) => (Some(dirs), None, Some(e.to_string())),
+            },
+            Err(e) => (None, None, Some(e.to_string())),
+        };
         let user_profiles = crate::player::spec_profile_dir();
         let (spec_profiles, spec_problem) = match SpecProfiles::load(user_profiles.as_deref()) {
             Ok(set) => (set, None),
@@ -236,6 +264,8 @@ impl ReviewApp {
             scan_cache: config.scan_cache,
             notes_root: config.notes_root,
             spec_profiles,
+            security_dirs,
+            access,
             view: View {
                 side_panel,
                 ..View::default()
@@ -246,6 +276,7 @@ impl ReviewApp {
             result: Arc::new(Mutex::new(RunResult::default())),
             headphones,
             calibration,
+            notices: NoticeLog::default(),
         };
         ctx.set_visuals(egui::Visuals::dark());
         if let Some(file) = config.file {
@@ -261,6 +292,12 @@ impl ReviewApp {
         if let Some(e) = spec_problem {
             app.view.banner = Some(e);
         }
+        if let Some(e) = access_problem {
+            app.view.banner = Some(format!("Access to media is not being recorded: {e}"));
+        }
+        if let Some(n) = config.notice {
+            app.view.banner = Some(n);
+        }
         app
     }
 
@@ -270,7 +307,7 @@ impl ReviewApp {
         let mut options = self.player_options.clone();
         options.av_offsets = self.settings.av_offset_ms.clone();
         // Release the current file's decoders and device before opening the next.
-        self.session = None;
+        self.close_media();
         match Player::open(path, options) {
             Ok(player) => {
                 let ctx = self.ctx.clone();
@@ -288,7 +325,7 @@ impl ReviewApp {
                     keeper,
                     mark_in: None,
                     mark_out: None,
-                    picture: PictureView::default(),
+                    picture: PictureView::watermarked(&self.settings, path, &self.ctx),
                     snapshot,
                     editing: None,
                     focus_note: false,
@@ -312,6 +349,9 @@ impl ReviewApp {
                     .send_viewport_cmd(egui::ViewportCommand::Title(format!("Earmark — {name}")));
                 self.settings.remember_file(path);
                 self.save_settings();
+                if let Some(log) = &self.access {
+                    log.record_detail(AccessEvent::Open, path, "review window");
+                }
                 true
             }
             Err(e) => {
@@ -697,6 +737,7 @@ impl ReviewApp {
     fn menu_bar(&mut self, ui: &mut egui::Ui) {
         let mut action = None;
         let mut open_recent = None;
+        let mut review_complete = false;
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 if ui.button("Open…  (Ctrl+O)").clicked() {
@@ -716,6 +757,15 @@ impl ReviewApp {
                 if ui.button("Settings…  (Ctrl+,)").clicked() {
                     action = Some(Action::Settings);
                 }
+                ui.separator();
+                let open = self.session.is_some() && self.security_dirs.is_some();
+                if ui
+                    .add_enabled(open, egui::Button::new("Review complete…"))
+                    .on_hover_text("Export, then delete the media and what Earmark derived from it")
+                    .clicked()
+                {
+                    review_complete = true;
+                }
             });
             ui.menu_button("View", |ui| {
                 if ui.button("Full-screen picture  (F)").clicked() {
@@ -726,6 +776,11 @@ impl ReviewApp {
                 }
                 if ui.button("Calibration checks…  (Ctrl+K)").clicked() {
                     action = Some(Action::Calibration);
+                }
+                if let Some(dirs) = &self.security_dirs
+                    && ui.button("Access log…").clicked()
+                {
+                    self.view.access_window = Some(AccessLogWindow::open(dirs));
                 }
                 if ui
                     .checkbox(&mut self.view.side_panel, "Side panel")
@@ -746,6 +801,9 @@ impl ReviewApp {
         });
         if let Some(p) = open_recent {
             self.open(&p);
+        }
+        if review_complete {
+            self.open_review_complete();
         }
         if let Some(a) = action {
             self.apply(a);
@@ -883,6 +941,119 @@ impl ReviewApp {
         let problems = self.headphones.take_problems();
         if !problems.is_empty() {
             self.view.banner = Some(problems.join(" "));
+        }
+    }
+
+    /// Closes the file under review (if any), recording it in the access log.
+    fn close_media(&mut self) {
+        if let Some(s) = self.session.take() {
+            if let Some(log) = &self.access {
+                log.record_detail(AccessEvent::Close, &s.path, "review window");
+            }
+        }
+    }
+
+    /// File → Review complete…: the dialog for the file under review.
+    fn open_review_complete(&mut self) {
+        let (Some(s), Some(dirs)) = (&self.session, &self.security_dirs) else {
+            return;
+        };
+        let completer = ReviewComplete::new(dirs.clone(), &self.settings.reviewer);
+        self.view.review_complete = Some(ReviewCompleteDialog::new(&s.path, completer));
+    }
+
+    /// The security windows: review complete, the access log, the reminder on closing a
+    /// completed review whose file is still here.
+    fn security_windows(&mut self, ctx: &egui::Context) {
+        if let Some(log) = &self.access {
+            let problems = log.take_problems();
+            if !problems.is_empty() {
+                self.view.banner = Some(problems.join(" "));
+            }
+        }
+        if let Some(mut dialog) = self.view.review_complete.take() {
+            let mut events = Vec::new();
+            if dialog.show(ctx, &mut events) {
+                self.view.review_complete = Some(dialog);
+            }
+            for e in events {
+                match e {
+                    ReviewEvent::CloseMedia => self.close_media(),
+                    ReviewEvent::Exported(media, export) => {
+                        if let Some(log) = &self.access {
+                            let detail = format!("review complete export to {}", export.display());
+                            log.record_detail(AccessEvent::Export, &media, &detail);
+                        }
+                    }
+                    ReviewEvent::Deleted(media) => {
+                        let gone = std::fs::canonicalize(&media).unwrap_or(media.clone());
+                        self.settings
+                            .recent_files
+                            .retain(|p| *p != media && *p != gone);
+                        self.save_settings();
+                        if self.view.close_reminder.take().is_some() {
+                            self.view.close_confirmed = true;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(mut w) = self.view.access_window.take() {
+            let media = self.session.as_ref().map(|s| s.path.clone());
+            if w.show(ctx, media.as_deref()) {
+                self.view.access_window = Some(w);
+            }
+        }
+        let asked_to_close = ctx.input(|i| i.viewport().close_requested());
+        if asked_to_close && !self.view.close_confirmed && self.automation.is_none() {
+            let completed = self.session.as_ref().filter(|s| {
+                s.path.exists() && crate::security::completed_review(&s.path).is_some()
+            });
+            if let Some(s) = completed {
+                self.view.close_reminder = Some(s.path.clone());
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            }
+        }
+        self.close_reminder_window(ctx);
+    }
+
+    fn close_reminder_window(&mut self, ctx: &egui::Context) {
+        let Some(path) = self.view.close_reminder.clone() else {
+            return;
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut choice = None;
+        egui::Window::new("The review is complete")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                ui.label(format!(
+                    "The review of {name} is marked complete, but the file is still on this \
+                     computer. Content sent for review should be deleted once the review is done."
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Delete it now…").clicked() {
+                        choice = Some(true);
+                    }
+                    if ui.button("Keep it and quit").clicked() {
+                        choice = Some(false);
+                    }
+                });
+            });
+        match choice {
+            Some(true) => {
+                self.open_review_complete();
+            }
+            Some(false) => {
+                self.view.close_reminder = None;
+                self.view.close_confirmed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            None => {}
         }
     }
 
@@ -1346,6 +1517,7 @@ impl eframe::App for ReviewApp {
             self.apply_settings(events);
         }
         self.calibration_window(&ctx);
+        self.security_windows(&ctx);
         self.automate(&ctx);
         self.schedule_repaint(&ctx);
         let playing = self
@@ -1355,9 +1527,16 @@ impl eframe::App for ReviewApp {
         if self.automation.is_some() {
             self.stats.frame(started, started.elapsed(), playing);
         }
+        let s = self.session.as_ref();
+        self.notices.observe(
+            self.view.banner.as_deref(),
+            s.and_then(|s| s.snapshot.message.as_deref()),
+            s.map(|s| s.keeper.state()).as_ref(),
+        );
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.close_media();
         self.headphones.save();
         self.save_settings();
     }

@@ -18,3 +18,12 @@ pub fn pick_media_file(start_in: Option<PathBuf>) -> Option<PathBuf> {
     }
     dialog.pick_file()
 }
+
+/// Asks where to save a file named like `name` with extension `ext`; `None` when cancelled.
+pub fn pick_save_file(title: &str, name: &str, ext: &str) -> Option<PathBuf> {
+    rfd::FileDialog::new()
+        .set_title(title)
+        .set_file_name(name)
+        .add_filter(ext, &[ext])
+        .save_file()
+}

@@ -8,15 +8,19 @@
 //! - [`timeline`]: scrubbing, in/out, note markers, the loudness strip's place
 //! - [`transport_bar`], [`status_bar`], [`notes_panel`], [`settings_window`], [`help_overlay`]
 //! - [`note_filter`]: which notes the panel shows, and the deleted notes Ctrl+Z brings back
+//! - [`notice_log`]: every notice shown, echoed once to stderr for logs and scripted runs
 //! - [`dialogs`]: native file dialogs (the only user of rfd)
 //! - [`calibration_wizard`] and [`calibration_session`]: the calibration checks, their results
 //!   and the status bar's badge
+//! - [`review_complete`] and [`access_log_window`]: deleting a completed review's media (with
+//!   what Earmark derived from it) and the access log, in the window
 //! - [`automation`]: `--goto/--play-for/--screenshot/--exit` runs and their timings
 //! - [`screenshot`]: saving the window's pixels
 //! - [`spec_panel`]: the delivery spec check section and its status-bar badge
 //! - [`headphone_panel`] and [`headphone_setup`]: the listening chain, its warnings, the level at
 //!   the ear and the weekly dose
 
+mod access_log_window;
 mod app;
 mod automation;
 mod calibration_session;
@@ -31,7 +35,9 @@ pub mod meter_panel;
 mod note_filter;
 mod note_keeper;
 mod notes_panel;
+mod notice_log;
 mod picture_view;
+mod review_complete;
 mod screenshot;
 mod settings_window;
 mod spec_panel;

@@ -59,6 +59,8 @@ pub struct ReaderStats {
     pub cache_hits: u64,
     /// Packets the decoder rejected as corrupt (skipped).
     pub bad_packets: u64,
+    /// Pictures the decoder made from damaged data (parts concealed).
+    pub damaged: u64,
 }
 
 impl Weigh for Video {
@@ -85,6 +87,8 @@ pub struct FrameReader {
     /// The timestamp of frame 0 has been taken from a real decoded picture.
     first_pts_checked: bool,
     stats: ReaderStats,
+    /// The first picture decoded from damaged data since [`FrameReader::take_damage`] asked.
+    damage: Option<u64>,
 }
 
 impl FrameReader {
@@ -129,6 +133,7 @@ impl FrameReader {
             input_done: false,
             first_pts_checked: false,
             stats: ReaderStats::default(),
+            damage: None,
         };
         reader.calibrate_first_pts()?;
         Ok(reader)
@@ -320,6 +325,12 @@ impl FrameReader {
         }
     }
 
+    /// The first picture decoded from damaged data (shown with the damage concealed) since
+    /// the last call, so the player can say where; `None` when all was clean.
+    pub fn take_damage(&mut self) -> Option<u64> {
+        self.damage.take()
+    }
+
     /// Numbers a decoded picture, caches it and remembers it as the decoder's position.
     fn accept(&mut self, frame: Video, focus: u64) -> i64 {
         self.stats.decoded += 1;
@@ -328,6 +339,10 @@ impl FrameReader {
             Some(pts) => index.frame_at(pts),
             None => self.last_out.map_or(0, |l| l + 1),
         };
+        if ffi::frame_is_damaged(&frame) {
+            self.stats.damaged += 1;
+            self.damage.get_or_insert(number.max(0) as u64);
+        }
         self.last_out = Some(number);
         if number >= 0 && (number as u64) < index.count {
             self.cache.insert(number as u64, frame, focus);
@@ -347,7 +362,7 @@ impl FrameReader {
             });
         }
         loop {
-            match self.packet.read(&mut self.container.input) {
+            match ffi::read_packet(&mut self.container.input, &mut self.packet) {
                 Ok(()) => {
                     if self.packet.stream() != self.container.video_stream {
                         continue;
