@@ -1,11 +1,13 @@
 # Earmark — two commands on a fresh Debian/Ubuntu machine:
 #   make run    installs missing system packages, builds release, opens the demo clip (or FILE=…)
 #   make test   installs what tests need, makes fixtures, checks format and lints, runs every test
-.PHONY: run build deps test-deps fixtures lint test bench fuzz demo-clip clean-fixtures
+.PHONY: run build deps test-deps fixtures lint test bench fuzz soak demo-clip clean-fixtures
 
 CARGO ?= cargo
 FILE ?= assets/demo/earmark-demo.mov
 FUZZ_SECONDS ?= 300
+SOAK_SECONDS ?= 7200
+SOAK_INTERVAL ?= 300
 
 run: build
 	target/release/earmark "$(FILE)"
@@ -45,6 +47,13 @@ bench: test-deps
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --test fuzz_spec \
 	  --config 'profile.release.package.earmark.overflow-checks=true' -- fuzz --ignored --exact --nocapture
+
+# Hours of looped 1080p playback through the real output path (tests/soak.rs): memory flat
+# after a warm-up and no A/V drift; prints a row every SOAK_INTERVAL seconds for BENCHMARKS.md.
+soak: test-deps
+	scripts/make-sync-fixtures.sh
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_INTERVAL=$(SOAK_INTERVAL) scripts/with-test-env.sh \
+	  $(CARGO) test --release --test soak -- --ignored --nocapture
 
 demo-clip: test-deps
 	scripts/make-demo-clip.sh
