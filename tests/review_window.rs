@@ -249,3 +249,40 @@ fn keeping_the_file_deletes_nothing() {
     );
     assert!(media.exists(), "keeping it deleted it");
 }
+
+#[test]
+fn watermark_settings_apply_at_once_and_are_remembered() {
+    if in_child("watermark_settings_apply_at_once_and_are_remembered") {
+        return;
+    }
+    let home = PathBuf::from(std::env::var_os(CHILD).expect("child"));
+    let media = home.join("ep102.mov");
+    std::fs::copy(fixture("f24_720_g12_nob.mov"), &media).expect("copy");
+    let mut h = harness(&media);
+    until(&mut h, "the first picture", |h| {
+        h.state().frame_on_screen().is_some()
+    });
+    assert!(
+        h.state().watermark_shown(),
+        "the watermark is on by default"
+    );
+    click(&mut h, "File");
+    click(&mut h, "Settings…  (Ctrl+,)");
+    h.get_by_label("E-mail").click();
+    h.step();
+    h.get_by_label("E-mail").type_text("sam@example.com");
+    h.step();
+    h.step();
+    let saved = || {
+        let path = Settings::path().expect("settings path");
+        Settings::load_from(&path).expect("settings saved")
+    };
+    assert_eq!(saved().watermark.email, "sam@example.com");
+    assert!(h.state().watermark_shown());
+    click(&mut h, "Over the picture");
+    assert!(!h.state().watermark_shown(), "turned off, still drawn");
+    assert!(!saved().watermark.enabled, "turned off, not remembered");
+    click(&mut h, "Over the picture");
+    assert!(h.state().watermark_shown(), "turned on again, not drawn");
+    assert!(saved().watermark.enabled);
+}

@@ -26,6 +26,7 @@ use super::settings_window::{SettingsEvent, SettingsWindow};
 use super::spec_panel::{self, SpecEvent};
 use super::timecode_bar::{TcEntry, TcEvent, TimecodeModel};
 use super::timeline::{Scrub, TimelineModel};
+use super::watermark_overlay::WatermarkOverlay;
 use super::{
     dialogs, headphone_panel, help_overlay, notes_panel, status_bar, timecode_bar, timeline,
     transport_bar,
@@ -361,6 +362,13 @@ impl ReviewApp {
         }
     }
 
+    /// Whether the viewer's watermark is drawn over the picture now.
+    pub fn watermark_shown(&self) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.picture.watermark.is_some())
+    }
+
     /// The file under review.
     pub fn session(&self) -> Option<&Session> {
         self.session.as_ref()
@@ -626,6 +634,7 @@ impl ReviewApp {
             devices: crate::player::output_devices(),
             chosen: self.settings.output_device.clone(),
             reviewer: self.settings.reviewer.clone(),
+            watermark: self.settings.watermark.clone(),
         });
     }
 
@@ -633,13 +642,24 @@ impl ReviewApp {
         // The name needs no file open; everything else goes to the player.
         let (named, events): (Vec<_>, Vec<_>) = events
             .into_iter()
-            .partition(|e| matches!(e, SettingsEvent::Reviewer(_)));
+            .partition(|e| matches!(e, SettingsEvent::Reviewer(_) | SettingsEvent::Watermark(_)));
         let mut save = false;
         for e in named {
-            if let SettingsEvent::Reviewer(name) = e {
-                self.settings.reviewer = name;
-                save = true;
+            match e {
+                SettingsEvent::Reviewer(name) => self.settings.reviewer = name,
+                SettingsEvent::Watermark(w) => self.settings.watermark = w,
+                _ => {}
             }
+            save = true;
+        }
+        if save && let Some(s) = self.session.as_mut() {
+            // The mark names the reviewer and follows the settings: redrawn at once.
+            s.picture.watermark = WatermarkOverlay::restyled(
+                s.picture.watermark.take(),
+                &self.settings,
+                &s.path,
+                &self.ctx,
+            );
         }
         let Some(s) = self.session.as_mut() else {
             if save {
@@ -649,7 +669,7 @@ impl ReviewApp {
         };
         for e in events {
             match e {
-                SettingsEvent::Reviewer(_) => {}
+                SettingsEvent::Reviewer(_) | SettingsEvent::Watermark(_) => {}
                 SettingsEvent::Device(d) => {
                     s.player.send(Command::SetDevice(d.clone()));
                     self.player_options.device = d.clone();

@@ -1,9 +1,10 @@
 //! Settings (Ctrl+,): output device, monitoring mode, output gain and mute, the A/V offset of
-//! the device in use, and the reviewer's name for new notes. Changes apply at once and are
-//! remembered on this machine.
+//! the device in use, the reviewer's name for new notes, and the watermark (on/off, opacity,
+//! size, e-mail). Changes apply at once and are remembered on this machine.
 
 use super::status_bar::monitor_label;
 use crate::player::{MonitorMode, OutputDevice, Snapshot};
+use crate::video::{MIN_OPACITY, SIZE_RANGE, WatermarkSettings};
 use eframe::egui;
 
 /// A change made in the window.
@@ -17,6 +18,8 @@ pub enum SettingsEvent {
     AvOffset(i32),
     /// The name new notes are signed with.
     Reviewer(String),
+    /// The watermark as set now.
+    Watermark(WatermarkSettings),
 }
 
 /// The window's own state while open.
@@ -28,6 +31,8 @@ pub struct SettingsWindow {
     pub chosen: Option<String>,
     /// The reviewer's name as typed.
     pub reviewer: String,
+    /// The watermark as set in the window.
+    pub watermark: WatermarkSettings,
 }
 
 impl SettingsWindow {
@@ -144,8 +149,62 @@ impl SettingsWindow {
                             ui.weak("signs the notes you make");
                         });
                         ui.end_row();
+
+                        self.watermark_rows(ui, events);
                     });
             });
         open
+    }
+
+    /// The watermark's rows: on/off, opacity, size, the e-mail shown after the name.
+    fn watermark_rows(&mut self, ui: &mut egui::Ui, events: &mut Vec<SettingsEvent>) {
+        let w = &mut self.watermark;
+        let mut changed = false;
+        ui.label("Watermark");
+        ui.horizontal(|ui| {
+            changed |= ui.checkbox(&mut w.enabled, "Over the picture").changed();
+            ui.weak("and in stills and report thumbnails");
+        });
+        ui.end_row();
+
+        ui.label("Opacity");
+        changed |= ui
+            .add_enabled(
+                w.enabled,
+                egui::Slider::new(&mut w.opacity, MIN_OPACITY..=1.0).fixed_decimals(2),
+            )
+            .changed();
+        ui.end_row();
+
+        ui.label("Size");
+        let mut percent = w.size * 100.0;
+        if ui
+            .add_enabled(
+                w.enabled,
+                egui::Slider::new(&mut percent, SIZE_RANGE.0 * 100.0..=SIZE_RANGE.1 * 100.0)
+                    .fixed_decimals(1)
+                    .suffix(" % of the picture height"),
+            )
+            .changed()
+        {
+            w.size = percent / 100.0;
+            changed = true;
+        }
+        ui.end_row();
+
+        let label = ui.label("E-mail");
+        changed |= ui
+            .add_enabled(
+                w.enabled,
+                egui::TextEdit::singleline(&mut w.email)
+                    .hint_text("shown after your name")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id)
+            .changed();
+        ui.end_row();
+        if changed {
+            events.push(SettingsEvent::Watermark(w.clone()));
+        }
     }
 }

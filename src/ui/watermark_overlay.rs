@@ -77,6 +77,25 @@ impl WatermarkOverlay {
         })
     }
 
+    /// The same file's mark as changed `settings` ask for (`None`: turned off). The file id and
+    /// the drift carry over: the file is not hashed again for a new opacity or e-mail.
+    pub fn restyled(
+        current: Option<Self>,
+        settings: &Settings,
+        media: &Path,
+        ctx: &egui::Context,
+    ) -> Option<Self> {
+        let Some(mut mark) = current else {
+            return Self::for_media(settings, media, ctx);
+        };
+        let spec = WatermarkSpec::from_settings(settings, mark.spec.file_id.clone())?;
+        mark.spec = spec;
+        // Drawn again with the new look on the next paint.
+        mark.stamp = None;
+        mark.failed = false;
+        Some(mark)
+    }
+
     /// Draws the mark over a picture shown at `picture`, of which `visible` is on screen.
     pub fn paint(&mut self, ui: &egui::Ui, picture: egui::Rect, visible: egui::Rect) {
         if let Some(rx) = &self.pending_id {

@@ -13,7 +13,7 @@ pub use frame_reader::{FrameReader, ReaderOptions, ReaderStats};
 pub use png_out::write_png;
 pub use rgba::{RgbaConverter, RgbaImage};
 pub use watermark::{
-    DRIFT_PERIODS_S, DriftClock, WatermarkSettings, WatermarkSpec, drift_position, file_id,
-    now_unix_s, viewer_label,
+    DRIFT_PERIODS_S, DriftClock, MIN_OPACITY, SIZE_RANGE, WatermarkSettings, WatermarkSpec,
+    drift_position, file_id, now_unix_s, viewer_label,
 };
 pub use watermark_burn::{Stamp, burn_watermark, render_stamp};
