@@ -233,6 +233,7 @@ impl Player {
             lost: None,
             last_retry_ns: 0,
             last_watch_ns: 0,
+            missing_looks: 0,
             resume_after_loss: false,
         };
         if engine.audio.is_some() && !options.no_audio {
@@ -466,6 +467,8 @@ struct Engine {
     lost: Option<String>,
     last_retry_ns: i64,
     last_watch_ns: i64,
+    /// Device lists in a row that did not have the chosen device.
+    missing_looks: u32,
     resume_after_loss: bool,
 }
 
@@ -473,6 +476,8 @@ struct Engine {
 const START_TIMEOUT_NS: i64 = 1_000_000_000;
 /// How often a lost device is looked for again.
 const RETRY_NS: i64 = 1_000_000_000;
+/// Device listings in a row without the chosen device before it counts as gone.
+const MISSING_LOOKS: u32 = 2;
 /// Ring depth between decoder and device.
 const RING_MS: u64 = 250;
 
@@ -746,7 +751,15 @@ impl Engine {
             && now - self.last_watch_ns > RETRY_NS
         {
             self.last_watch_ns = now;
-            gone = !device_exists(&sink.device_name);
+            // Two looks in a row: on a loaded machine one listing can come back without a
+            // device that is there (the sound server answered late), and pausing a review for
+            // that would be a fault of Earmark's own. A device that really fails is reported
+            // at once by the stream's error callback (`device_lost`).
+            self.missing_looks = match device_exists(&sink.device_name) {
+                true => 0,
+                false => self.missing_looks + 1,
+            };
+            gone = self.missing_looks >= MISSING_LOOKS;
         }
         if let Some(sink) = &self.sink
             && (gone || sink.shared.device_lost.load(Ordering::Relaxed))
@@ -761,6 +774,7 @@ impl Engine {
                  reconnect it or choose another device."
             ));
             self.lost = Some(name);
+            self.missing_looks = 0;
             self.last_retry_ns = now;
             lock(&self.shared.clock).av_offset_ns = 0;
         }
