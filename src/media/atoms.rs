@@ -96,6 +96,8 @@ pub fn fourcc_str(code: FourCc) -> String {
 pub struct AtomReader<R> {
     src: R,
     len: u64,
+    /// Where the top-level walk stops (`len`, or the start of an atom that was cut).
+    top_end: u64,
     visited: usize,
 }
 
@@ -106,16 +108,20 @@ impl<R: Read + Seek> AtomReader<R> {
         Ok(Self {
             src,
             len,
+            top_end: len,
             visited: 0,
         })
     }
 
-    /// Wraps `src` as if it ended after `len` bytes (the part of a cut file before the atom
-    /// that was cut).
-    pub fn with_len(src: R, len: u64) -> Self {
+    /// Wraps `src` (`len` bytes) for reading the header of a cut file: the top-level walk
+    /// stops at `top_end`, the start of the atom that was cut, but payload reads may go past
+    /// it into what is left of that atom — a timecode track's one sample sits in the media
+    /// data, usually at its very start.
+    pub fn header_before(src: R, len: u64, top_end: u64) -> Self {
         Self {
             src,
             len,
+            top_end: top_end.min(len),
             visited: 0,
         }
     }
@@ -132,7 +138,7 @@ impl<R: Read + Seek> AtomReader<R> {
 
     /// The top-level atoms of the file.
     pub fn top_level(&mut self) -> Result<Vec<Atom>, AtomError> {
-        self.atoms_in(0, self.len)
+        self.atoms_in(0, self.top_end)
     }
 
     /// The children of a container atom.

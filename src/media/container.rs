@@ -236,7 +236,8 @@ fn read_movie(path: &Path, file_size: u64, cut: Cut) -> Result<Option<Movie>, Me
         // The media data was cut: the header before it may be whole (the index is checked
         // against the file's size afterwards). No header before it: the cut stays the error.
         let file = File::open(path).map_err(unreadable)?;
-        let mut before = AtomReader::with_len(std::io::BufReader::new(file), *offset);
+        let mut before =
+            AtomReader::header_before(std::io::BufReader::new(file), file_size, *offset);
         if let Ok(Some(movie)) = Movie::read(&mut before) {
             result = Ok(Some(movie));
         }
