@@ -344,6 +344,34 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_files_header_is_walked_up_to_the_cut_atom_and_read_past_it() {
+        // ftyp, moov, then an mdat claiming 1000 bytes of which 12 are there.
+        let mut file = [atom(b"ftyp", b"qt  "), atom(b"moov", &[])].concat();
+        let mdat = file.len() as u64;
+        file.extend_from_slice(&1008u32.to_be_bytes());
+        file.extend_from_slice(b"mdat");
+        file.extend_from_slice(&[0, 0, 0, 42, 9, 9, 9, 9]);
+        let len = file.len() as u64;
+        let mut whole = AtomReader::new(Cursor::new(file.clone())).expect("reader");
+        assert!(matches!(
+            whole.top_level(),
+            Err(AtomError::Truncated { .. })
+        ));
+        let mut r = AtomReader::header_before(Cursor::new(file), len, mdat);
+        let top = r.top_level().expect("the header before the cut is whole");
+        assert_eq!(
+            top.iter().map(|a| a.kind).collect::<Vec<_>>(),
+            [*b"ftyp", *b"moov"]
+        );
+        // A timecode sample at the start of the cut media data is still readable.
+        assert_eq!(r.read_at(mdat + 8, 4).expect("sample"), [0, 0, 0, 42]);
+        assert!(
+            r.read_at(mdat + 8, 100).is_err(),
+            "but not past the file's end"
+        );
+    }
+
+    #[test]
     fn large_size_and_size_zero() {
         let mut file = 1u32.to_be_bytes().to_vec();
         file.extend_from_slice(b"mdat");
