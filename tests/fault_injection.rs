@@ -387,6 +387,13 @@ fn a_file_truncated_while_playing_stops_there_with_a_message() {
         "sound should stop near the cut: {played} samples\n{}",
         f.stderr
     );
+    // And playback with it: the run ends at the cut, not after the 8 s asked for.
+    assert!(
+        f.took < Duration::from_secs(6),
+        "played on past the cut for {:.1} s:\n{}",
+        f.took.as_secs_f64(),
+        f.stderr
+    );
 
     // The window stays up, says so, and keeps running (the reviewer can reopen the file).
     std::fs::copy(&base, &file).expect("copy");

@@ -46,6 +46,9 @@ pub struct AudioFeed {
     pub damaged: Arc<std::sync::Mutex<Option<i64>>>,
     /// The file, for messages.
     pub path: std::path::PathBuf,
+    /// Where the sound ends because the file was cut under the player (file-rate sample; -1:
+    /// not cut), first since the player last took it.
+    cut_at: Arc<std::sync::atomic::AtomicI64>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -64,7 +67,13 @@ impl AudioFeed {
         let primed = Arc::new(AtomicU64::new(0));
         let errors = Arc::new(std::sync::Mutex::new(None));
         let damaged = Arc::new(std::sync::Mutex::new(None));
-        let (p, e, d) = (primed.clone(), errors.clone(), damaged.clone());
+        let cut_at = Arc::new(std::sync::atomic::AtomicI64::new(-1));
+        let (p, e, d, c) = (
+            primed.clone(),
+            errors.clone(),
+            damaged.clone(),
+            cut_at.clone(),
+        );
         let file = path.to_path_buf();
         let path = path.to_path_buf();
         let thread = std::thread::Builder::new()
@@ -89,6 +98,7 @@ impl AudioFeed {
                     primed: p,
                     errors: e,
                     damaged: d,
+                    cut_at: c,
                     bad_seen: 0,
                     writer: None,
                     device_rate: 0,
@@ -108,6 +118,7 @@ impl AudioFeed {
                     errors,
                     damaged,
                     path: file,
+                    cut_at,
                     thread: Some(thread),
                 },
                 info,
@@ -128,6 +139,13 @@ impl AudioFeed {
                 ))
             }
         }
+    }
+
+    /// Where the sound ends because the file was cut while playing (file-rate sample), if it
+    /// was found since the last call.
+    pub fn take_cut(&self) -> Option<i64> {
+        let at = self.cut_at.swap(-1, Ordering::AcqRel);
+        (at >= 0).then_some(at)
     }
 
     /// Where sound resumed after damaged data was skipped, if it was since the last call.
@@ -177,6 +195,7 @@ struct Worker {
     primed: Arc<AtomicU64>,
     errors: Arc<std::sync::Mutex<Option<String>>>,
     damaged: Arc<std::sync::Mutex<Option<i64>>>,
+    cut_at: Arc<std::sync::atomic::AtomicI64>,
     /// Packets the decoder had skipped when last looked at.
     bad_seen: u64,
     writer: Option<FeedWriter>,
@@ -399,6 +418,7 @@ impl Worker {
                 if let Ok(mut slot) = self.errors.lock() {
                     *slot = Some(e);
                 }
+                self.cut_at.store(run.next, Ordering::Release);
             }
             if let Some(r) = self.resampler.as_mut() {
                 r.flush(&mut self.pending)?;

@@ -234,6 +234,7 @@ impl Player {
             last_retry_ns: 0,
             last_watch_ns: 0,
             missing_looks: 0,
+            stop_at_ns: None,
             resume_after_loss: false,
         };
         if engine.audio.is_some() && !options.no_audio {
@@ -469,6 +470,9 @@ struct Engine {
     last_watch_ns: i64,
     /// Device lists in a row that did not have the chosen device.
     missing_looks: u32,
+    /// The file was cut while playing: the sound ends here (programme ns), so playback stops
+    /// here rather than running the clock on over silence and a held picture.
+    stop_at_ns: Option<i64>,
     resume_after_loss: bool,
 }
 
@@ -793,6 +797,19 @@ impl Engine {
             && let Some(e) = slot.take()
         {
             self.message = Some(format!("Sound: {e}"));
+        }
+        if let Some(a) = &self.audio
+            && let Some(sample) = a.take_cut()
+        {
+            let ns = (sample as i128 * 1_000_000_000 / self.file_rate.max(1) as i128) as i64;
+            self.stop_at_ns = Some(ns);
+        }
+        if let Some(at) = self.stop_at_ns
+            && self.transport != Transport::Paused
+            && self.now_pos() >= at
+        {
+            self.stop_at_ns = None;
+            self.pause();
         }
         if let Some(a) = &self.audio
             && let Some(sample) = a.take_damage()
