@@ -17,6 +17,16 @@ pub fn run(
         Ok(r) => r,
         Err(e) => return Ok(Outcome::BadInput(e.to_string())),
     };
+    // Playback goes on up to the cut of a file cut short; a still (for a report, a note) of a
+    // damaged download is refused, naming what is missing, as `probe` and `check` refuse it.
+    if let Some(cut) = reader.container().cut_short {
+        let e = crate::media::MediaError::Truncated {
+            path: file.to_path_buf(),
+            needed: cut.needed,
+            actual: cut.actual,
+        };
+        return Ok(Outcome::BadInput(e.to_string()));
+    }
     let n = match (frame, tc) {
         (Some(n), _) => n,
         (None, Some(text)) => {

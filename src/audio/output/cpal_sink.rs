@@ -24,8 +24,10 @@ use super::shared::SinkShared;
 use super::signal_slot::SignalSlot;
 use crate::time::monotonic;
 use cpal::traits::{DeviceTrait as _, HostTrait as _, StreamTrait as _};
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 /// An output device as shown to the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,7 +70,10 @@ fn form_factor_id(t: cpal::DeviceType) -> Option<&'static str> {
 
 /// The output devices of the default host.
 pub fn list_devices() -> Vec<OutputDevice> {
-    let host = cpal::default_host();
+    with_host(list_on)
+}
+
+fn list_on(host: &cpal::Host) -> Vec<OutputDevice> {
     let default = host
         .default_output_device()
         .and_then(|d| d.description().ok())
@@ -126,8 +131,44 @@ pub fn device_default_rate(device: Option<&str>) -> Option<u32> {
         .map(|c| c.sample_rate())
 }
 
+thread_local! {
+    /// One host per thread, kept: on PulseAudio each host is a connection to the server, and
+    /// one made afresh for every look at the device list (the device watch looks every second)
+    /// leaves some behind: after a few minutes the server's 64 connections were used up and it
+    /// refused the next look, which read as the device being unplugged.
+    static HOST: RefCell<(cpal::Host, Option<Instant>)> =
+        RefCell::new((cpal::default_host(), None));
+}
+
+/// A fresh host is tried at most this often when the kept one does not find a device (the sound
+/// server may have restarted, leaving the kept connection dead).
+const FRESH_HOST_EVERY: Duration = Duration::from_secs(10);
+
+/// `f` on this thread's kept host.
+fn with_host<T>(f: impl FnOnce(&cpal::Host) -> T) -> T {
+    HOST.with(|h| f(&h.borrow().0))
+}
+
 fn find_device(device: Option<&str>) -> Option<cpal::Device> {
-    let host = cpal::default_host();
+    HOST.with(|cell| {
+        let mut kept = cell.borrow_mut();
+        if let Some(d) = find_on(&kept.0, device) {
+            return Some(d);
+        }
+        if kept.1.is_some_and(|t| t.elapsed() < FRESH_HOST_EVERY) {
+            return None;
+        }
+        kept.1 = Some(Instant::now());
+        let fresh = cpal::default_host();
+        let found = find_on(&fresh, device);
+        if found.is_some() {
+            kept.0 = fresh;
+        }
+        found
+    })
+}
+
+fn find_on(host: &cpal::Host, device: Option<&str>) -> Option<cpal::Device> {
     match device {
         None => host.default_output_device(),
         Some(name) => host
