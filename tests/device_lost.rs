@@ -2,31 +2,14 @@
 //! is removed while the player plays into it. Playback must pause with a message naming the
 //! device, nothing may panic, and when a device of that name returns, playback resumes.
 
+mod common;
+
+use common::{pactl, plug_null_sink};
 use earmark::player::{Command, Player, PlayerOptions, Transport};
-use std::process::Command as Cmd;
 use std::time::{Duration, Instant};
 
-fn pactl(args: &[&str]) -> String {
-    let out = Cmd::new("pactl")
-        .args(args)
-        .output()
-        .expect("pactl runs (run via make test)");
-    assert!(
-        out.status.success(),
-        "pactl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
 fn plug() -> String {
-    pactl(&[
-        "load-module",
-        "module-null-sink",
-        "sink_name=usbphones",
-        "rate=48000",
-        "sink_properties=device.description=USBPhones",
-    ])
+    plug_null_sink("usbphones", "USBPhones")
 }
 
 fn wait_for(p: &Player, what: &str, ok: impl Fn(&earmark::player::Snapshot) -> bool) {

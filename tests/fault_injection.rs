@@ -10,9 +10,11 @@
 //! `tests/fault_storage.rs`. Needs the test environment (`scripts/with-test-env.sh`: Xvfb and
 //! the PulseAudio null sinks) and the ffmpeg CLI; the fixtures are made here, in temp folders.
 
+mod common;
 #[path = "common/run.rs"]
 mod run;
 
+use common::{pactl, plug_null_sink};
 use run::{
     Home, Running, assert_no_panic, exclusive, ffmpeg, find_atom, line_with, number_after,
     review_file,
@@ -425,29 +427,8 @@ fn a_file_truncated_while_playing_stops_there_with_a_message() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-fn pactl(args: &[&str]) -> String {
-    let out = Command::new("pactl")
-        .args(args)
-        .output()
-        .expect("pactl runs (run via scripts/with-test-env.sh)");
-    assert!(
-        out.status.success(),
-        "pactl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// A null sink standing in for USB headphones (its own name, so tests/device_lost.rs, which
-/// drives the library with another, cannot meet it).
 fn plug() -> String {
-    pactl(&[
-        "load-module",
-        "module-null-sink",
-        "sink_name=faultphones",
-        "rate=48000",
-        "sink_properties=device.description=FaultPhones",
-    ])
+    plug_null_sink("faultphones", "FaultPhones")
 }
 
 /// The binary-level half of the unplug case (tests/device_lost.rs checks the player itself):

@@ -212,3 +212,29 @@ pub fn tone_fixture() -> PathBuf {
     );
     p
 }
+
+/// Runs `pactl` against the test environment's PulseAudio server; its trimmed output.
+pub fn pactl(args: &[&str]) -> String {
+    let out = std::process::Command::new("pactl")
+        .args(args)
+        .output()
+        .expect("pactl runs (run via scripts/with-test-env.sh)");
+    assert!(
+        out.status.success(),
+        "pactl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Loads a 48 kHz null sink standing in for a pluggable output; its module number (to unload
+/// it: "unplug").
+pub fn plug_null_sink(sink_name: &str, description: &str) -> String {
+    pactl(&[
+        "load-module",
+        "module-null-sink",
+        &format!("sink_name={sink_name}"),
+        "rate=48000",
+        &format!("sink_properties=device.description={description}"),
+    ])
+}
