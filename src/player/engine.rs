@@ -519,6 +519,11 @@ impl Engine {
         self.audio.is_some() && self.sink.is_some()
     }
 
+    /// Programme time of a sample at the file's rate.
+    fn file_sample_ns(&self, sample: i64) -> i64 {
+        (sample as i128 * 1_000_000_000 / self.file_rate.max(1) as i128) as i64
+    }
+
     fn loop_ns(&self) -> Option<(i64, i64)> {
         let (a, b) = self.loop_range.filter(|_| self.looping)?;
         Some((
@@ -801,7 +806,7 @@ impl Engine {
         if let Some(a) = &self.audio
             && let Some(sample) = a.take_cut()
         {
-            let ns = (sample as i128 * 1_000_000_000 / self.file_rate.max(1) as i128) as i64;
+            let ns = self.file_sample_ns(sample);
             self.stop_at_ns = Some(ns);
         }
         if let Some(at) = self.stop_at_ns
@@ -814,7 +819,7 @@ impl Engine {
         if let Some(a) = &self.audio
             && let Some(sample) = a.take_damage()
         {
-            let ns = (sample as i128 * 1_000_000_000 / self.file_rate.max(1) as i128) as i64;
+            let ns = self.file_sample_ns(sample);
             let tc = self
                 .shared
                 .timecode
