@@ -998,7 +998,17 @@ impl ReviewApp {
             }
             for e in events {
                 match e {
-                    ReviewEvent::CloseMedia => self.close_media(),
+                    ReviewEvent::CloseMedia => {
+                        self.close_media();
+                        // The close must be on disk (with the file's hash) before the
+                        // deletion starts next frame.
+                        if let Some(log) = &self.access {
+                            let problems = log.flush();
+                            if !problems.is_empty() {
+                                self.view.banner = Some(problems.join(" "));
+                            }
+                        }
+                    }
                     ReviewEvent::Exported(media, export) => {
                         if let Some(log) = &self.access {
                             let detail = format!("review complete export to {}", export.display());

@@ -42,7 +42,10 @@ enum Stage {
         plan: Plan,
         exports: Vec<PathBuf>,
     },
-    /// The app is closing the file; the deletion starts next frame.
+    /// The app is closing the file (and writing its close to the access log); the deletion
+    /// starts next frame, so the log says closed before deleted and the file is not held open.
+    Closing(Plan),
+    /// Deleting and checking (on the thread).
     Deleting(Receiver<Result<Outcome, String>>),
     Done(Outcome),
     Failed(String),
@@ -88,11 +91,14 @@ impl ReviewCompleteDialog {
             .show(ctx, |ui| {
                 close = self.body(ui, events);
             });
-        if matches!(self.stage, Stage::Preparing(_) | Stage::Deleting(_)) {
+        if matches!(
+            self.stage,
+            Stage::Preparing(_) | Stage::Closing(_) | Stage::Deleting(_)
+        ) {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
         // Closing mid-deletion would leave the reviewer without the verdict.
-        let busy = matches!(self.stage, Stage::Deleting(_));
+        let busy = matches!(self.stage, Stage::Closing(_) | Stage::Deleting(_));
         (open && !close) || busy
     }
 
@@ -177,15 +183,22 @@ impl ReviewCompleteDialog {
                             .clicked();
                     if delete {
                         events.push(ReviewEvent::CloseMedia);
-                        next = Some(Stage::Deleting(execute(
-                            self.completer.clone(),
-                            plan.clone(),
-                        )));
+                        next = Some(Stage::Closing(plan.clone()));
                     }
                     if ui.button("Keep the file for now").clicked() {
                         close = true;
                     }
                 });
+            }
+            Stage::Closing(plan) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Closing the file…");
+                });
+                next = Some(Stage::Deleting(execute(
+                    self.completer.clone(),
+                    plan.clone(),
+                )));
             }
             Stage::Deleting(rx) => {
                 ui.horizontal(|ui| {
