@@ -9,7 +9,7 @@
 use super::facts::{ChannelLayout, ColourCodes, Facts, TrackFacts};
 use super::profile::Profile;
 use super::report::{Report, RuleResult, Status};
-use crate::media::atoms::fourcc_str;
+use crate::media::atoms::{FourCc, fourcc_str};
 use crate::time::Rational;
 
 /// The rule ids, in report order (stable: used in JSON).
@@ -233,6 +233,20 @@ fn no_cmov(f: &Facts) -> RuleResult {
     }
 }
 
+/// A track's handler in the words a reviewer reads ("video", "sound"); an unusual handler is
+/// named by its code so it can still be looked up.
+fn track_kind(handler: FourCc) -> String {
+    match &handler {
+        b"vide" => "video".into(),
+        b"soun" => "sound".into(),
+        b"tmcd" => "timecode".into(),
+        b"text" => "text".into(),
+        b"sbtl" | b"subt" | b"subp" => "subtitle".into(),
+        b"clcp" => "caption".into(),
+        other => format!("'{}'", fourcc_str(*other)),
+    }
+}
+
 fn no_edit_lists(f: &Facts) -> RuleResult {
     let id = "no-edit-lists";
     let expected = "no edit lists (identity or AAC priming only: warning)";
@@ -245,7 +259,7 @@ fn no_edit_lists(f: &Facts) -> RuleResult {
     let mut notes = Vec::new();
     for t in &f.tracks {
         let Some(edits) = &t.edits else { continue };
-        let kind = fourcc_str(t.handler);
+        let kind = track_kind(t.handler);
         let text = edits
             .iter()
             .map(|e| format!("({}, {}, {:.2}×)", e.duration, e.media_time, rate(e.rate)))
@@ -1428,7 +1442,7 @@ fn no_text(f: &Facts) -> RuleResult {
         .map(|t| {
             format!(
                 "{} track {}{}",
-                fourcc_str(t.handler),
+                track_kind(t.handler),
                 t.id,
                 if t.enabled {
                     ""
@@ -1474,5 +1488,19 @@ fn timecode(f: &Facts) -> RuleResult {
             "no source timecode track: notes will be timed from 00:00:00:00",
             "add the source timecode: `ffmpeg -i IN -c copy -timecode 01:00:00:00 OUT.mov`",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracks_are_named_in_words_and_odd_handlers_by_code() {
+        assert_eq!(track_kind(*b"vide"), "video");
+        assert_eq!(track_kind(*b"soun"), "sound");
+        assert_eq!(track_kind(*b"clcp"), "caption");
+        assert_eq!(track_kind(*b"hint"), "'hint'");
+        assert_eq!(track_kind([0, b'a', b'b', b'c']), "'\\x00abc'");
     }
 }
