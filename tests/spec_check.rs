@@ -3,52 +3,18 @@
 //! (0 pass with warnings allowed, 1 fail, 2 unreadable), and a proptest that damaged movies
 //! never make the facts reader panic.
 
+#[path = "common/spec.rs"]
+mod spec;
+
 use earmark::media::atoms::AtomReader;
 use earmark::spec::Facts;
 use proptest::prelude::*;
-use std::path::PathBuf;
+use spec::{Checked, spec_fixture};
 use std::process::Command;
 
-fn spec_fixture(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-spec")
-        .join(name);
-    assert!(
-        path.exists(),
-        "fixture {} is missing: run `make fixtures` (scripts/make-spec-fixtures.sh)",
-        path.display()
-    );
-    path
-}
-
-struct Checked {
-    code: i32,
-    json: serde_json::Value,
-    stderr: String,
-}
-
-impl Checked {
-    fn status(&self, id: &str) -> String {
-        let rule = self.json["rules"]
-            .as_array()
-            .and_then(|rules| rules.iter().find(|r| r["id"] == id))
-            .unwrap_or_else(|| panic!("rule {id} missing in {}", self.json));
-        rule["status"].as_str().expect("status").to_owned()
-    }
-}
-
+/// `earmark check` of spec fixture `name` against `profile`, as JSON.
 fn check(name: &str, profile: &str) -> Checked {
-    let file = spec_fixture(name);
-    let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
-        .args(["check", file.to_str().expect("utf-8"), "--json"])
-        .args(["--profile", profile])
-        .output()
-        .expect("binary runs");
-    Checked {
-        code: out.status.code().expect("exit code"),
-        json: serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    spec::check(spec_fixture(name), &["--json", "--profile", profile])
 }
 
 /// (fixture, profile, rule, expected status, expected exit code)
@@ -354,17 +320,8 @@ fn compressed_movie_header_fails_no_cmov() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("cmov.mov");
     std::fs::write(&path, file).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
-        .args(["check", path.to_str().expect("utf-8"), "--json"])
-        .output()
-        .expect("binary runs");
-    assert_eq!(out.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let c = Checked {
-        code: 1,
-        json,
-        stderr: String::new(),
-    };
+    let c = spec::check(&path, &["--json"]);
+    assert_eq!(c.code, 1, "{}", c.stderr);
     assert_eq!(c.status("no-cmov"), "fail");
     // The tracks are inside the compressed header: not measured, never passed or failed.
     assert_eq!(c.status("video-track-count"), "info");

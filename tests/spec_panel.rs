@@ -6,26 +6,18 @@
 
 mod common;
 
+#[path = "common/spec.rs"]
+mod spec;
+
 use earmark::player::{PlayerOptions, SpecState};
 use earmark::settings::Settings;
 use earmark::ui::{AppConfig, ReviewApp};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+use spec::spec_fixture;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn spec_fixture(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-spec")
-        .join(name);
-    assert!(
-        path.exists(),
-        "fixture {} is missing: run `make fixtures`",
-        path.display()
-    );
-    path
-}
 
 fn harness(file: PathBuf, settings_path: &Path) -> Harness<'static, ReviewApp> {
     let settings_path = settings_path.to_path_buf();

@@ -7,23 +7,14 @@
 //! byte is found by walking the atoms with our own [`AtomReader`] (not by searching the file), then
 //! checked to hold the bytes FFmpeg is known to write before it is changed.
 
+#[path = "common/spec.rs"]
+mod spec;
+
 use earmark::media::atoms::{Atom, AtomReader, FourCc};
 use earmark::spec::facts::{ColourCodes, parse_sps};
+use spec::{Checked, spec_fixture};
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn spec_fixture(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-spec")
-        .join(name);
-    assert!(
-        path.exists(),
-        "fixture {} is missing: run `make fixtures` (scripts/make-spec-fixtures.sh)",
-        path.display()
-    );
-    path
-}
+use std::path::Path;
 
 /// Where the patchable parts of a movie sit (file offsets of whole atoms).
 struct Layout {
@@ -307,43 +298,10 @@ fn strip_vui_colour_and_colr(bytes: &mut [u8]) {
     bytes[range].copy_from_slice(&span);
 }
 
-struct Checked {
-    code: i32,
-    json: serde_json::Value,
-}
-
-impl Checked {
-    fn rule(&self, id: &str) -> &serde_json::Value {
-        self.json["rules"]
-            .as_array()
-            .and_then(|rules| rules.iter().find(|r| r["id"] == id))
-            .unwrap_or_else(|| panic!("rule {id} missing in {}", self.json))
-    }
-
-    fn status(&self, id: &str) -> &str {
-        self.rule(id)["status"].as_str().expect("status")
-    }
-
-    fn text(&self, id: &str, field: &str) -> &str {
-        self.rule(id)[field].as_str().expect("string field")
-    }
-}
-
 fn run_check(path: &Path) -> Checked {
-    let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
-        .args(["check", path.to_str().expect("utf-8"), "--json"])
-        .args(["--profile", "pix-standard"])
-        .output()
-        .expect("binary runs");
-    Checked {
-        code: out.status.code().expect("exit code"),
-        json: serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "no JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )
-        }),
-    }
+    let c = spec::check(path, &["--json", "--profile", "pix-standard"]);
+    assert!(!c.json.is_null(), "no JSON: {}", c.stderr.trim());
+    c
 }
 
 /// Copies `fixture` to a temporary directory, applies `patch`, and checks the copy.

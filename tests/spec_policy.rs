@@ -4,68 +4,19 @@
 //! when none does; rules outside the tree are reported, not judged; `extends` inherits; broken
 //! trees exit 2 naming the file.
 
+#[path = "common/spec.rs"]
+mod spec;
+
+use spec::{Checked, spec_fixture};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn spec_fixture(name: &str) -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-spec")
-        .join(name);
-    assert!(
-        path.exists(),
-        "fixture {} is missing: run `make fixtures` (scripts/make-spec-fixtures.sh)",
-        path.display()
-    );
-    path
-}
-
-struct Checked {
-    code: i32,
-    json: serde_json::Value,
-    stdout: String,
-    stderr: String,
-}
-
-impl Checked {
-    fn rule(&self, id: &str) -> &serde_json::Value {
-        self.json["rules"]
-            .as_array()
-            .and_then(|rules| rules.iter().find(|r| r["id"] == id))
-            .unwrap_or_else(|| panic!("rule {id} missing in {}", self.json))
-    }
-
-    fn status(&self, id: &str) -> &str {
-        self.rule(id)["status"].as_str().expect("status")
-    }
-
-    /// The policy node named `name`, anywhere in the tree.
-    fn node(&self, name: &str) -> &serde_json::Value {
-        fn find<'a>(v: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
-            if v["name"] == name {
-                return Some(v);
-            }
-            v["children"].as_array()?.iter().find_map(|c| find(c, name))
-        }
-        find(&self.json["policy"], name)
-            .unwrap_or_else(|| panic!("policy node {name} missing in {}", self.json["policy"]))
-    }
-}
 
 fn run(fixture: &str, profile: &Path, json: bool) -> Checked {
-    let file = spec_fixture(fixture);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_earmark"));
-    cmd.args(["check", file.to_str().expect("utf-8")])
-        .args(["--profile", profile.to_str().expect("utf-8")]);
+    let mut args = vec![OsStr::new("--profile"), profile.as_os_str()];
     if json {
-        cmd.arg("--json");
+        args.push(OsStr::new("--json"));
     }
-    let out = cmd.output().expect("binary runs");
-    Checked {
-        code: out.status.code().expect("exit code"),
-        json: serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    spec::check(spec_fixture(fixture), &args)
 }
 
 /// Writes `text` as `name` in a fresh temp folder; the folder lives as long as the result.

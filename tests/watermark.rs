@@ -4,12 +4,14 @@
 //! over the picture, where its screenshot shows it, without hiding the frame code.
 
 mod common;
+#[path = "common/shot.rs"]
+mod shot;
 
 use common::{fixture, load_png, read_code};
 use earmark::video::{FrameReader, RgbaImage, WatermarkSpec};
+use shot::crop;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 const FILE: &str = "f24_720_g12_nob.mov";
 const FRAME: u64 = 30;
@@ -184,71 +186,16 @@ fn marked_on_flat(plain: &RgbaImage, marked: &RgbaImage) -> Option<((u32, u32, u
     bbox.map(|b| (b, n))
 }
 
-/// One window at a time (two windows painting in software would steal each other's frames).
-static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 /// The window's screenshot of `FRAME` and where the picture sits in it.
 fn window_shot(config: &Path, shot: &Path) -> (RgbaImage, (u32, u32, u32, u32)) {
-    let _turn = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "no DISPLAY: run through `make test` (scripts/with-test-env.sh starts Xvfb)"
-    );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_earmark"))
+    let mut window = Command::new(env!("CARGO_BIN_EXE_earmark"));
+    window
         .arg(fixture(FILE))
-        .args(["--frame", &FRAME.to_string(), "--screenshot"])
-        .arg(shot)
-        .arg("--exit")
+        .args(["--frame", &FRAME.to_string()])
         .env("XDG_CONFIG_HOME", config)
-        .env("XDG_DATA_HOME", config.join("data"))
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(90) {
-            child.kill().ok();
-            panic!("window did not take its screenshot and quit within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut log = String::new();
-    if let Some(mut err) = child.stderr.take() {
-        std::io::Read::read_to_string(&mut err, &mut log).ok();
-    }
-    assert!(status.success(), "earmark exited with {status}: {log}");
-    let line = log
-        .lines()
-        .find(|l| l.starts_with("screenshot:"))
-        .unwrap_or_else(|| panic!("no screenshot line in: {log}"));
-    let nums: Vec<u32> = line
-        .split("picture at ")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no picture area in {line}"))
-        .trim_end_matches(" px)")
-        .split([',', ' ', 'x'])
-        .filter_map(|t| t.parse().ok())
-        .collect();
-    assert_eq!(nums.len(), 4, "picture area in {line}");
-    (load_png(shot), (nums[0], nums[1], nums[2], nums[3]))
-}
-
-fn crop(img: &RgbaImage, (x0, y0, w, h): (u32, u32, u32, u32)) -> RgbaImage {
-    let (w, h) = (w.min(img.width - x0), h.min(img.height - y0));
-    let mut pixels = Vec::with_capacity((w * h * 4) as usize);
-    for y in y0..y0 + h {
-        for x in x0..x0 + w {
-            pixels.extend_from_slice(&img.pixel(x, y).expect("inside"));
-        }
-    }
-    RgbaImage {
-        width: w,
-        height: h,
-        pixels,
-    }
+        .env("XDG_DATA_HOME", config.join("data"));
+    let shot = shot::take(window, shot);
+    (shot.image, shot.picture)
 }
 
 #[test]

@@ -3,91 +3,22 @@
 //! picture area of that screenshot. Every frame rate, random targets.
 
 mod common;
+#[path = "common/shot.rs"]
+mod shot;
 
-use common::{FIXTURES, Rng, fixture, load_png, read_code};
-use earmark::video::RgbaImage;
+use common::{FIXTURES, Rng, fixture, read_code};
+use shot::{Shot, crop};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 /// The neutral grey around the picture.
 const SURROUND: u8 = 28;
 
-struct Shot {
-    image: RgbaImage,
-    /// Picture rectangle in pixels, as the window reported it.
-    picture: (u32, u32, u32, u32),
-    log: String,
-}
-
-/// One window at a time: on a two-core machine, windows painting side by side (in software)
-/// would steal each other's frames.
-static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
+/// The window on `file` with `args`, its settings in `config`, screenshotted to `shot`.
 fn run_window(file: &Path, args: &[&str], shot: &Path, config: &Path) -> Shot {
-    let _turn = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
-    assert!(
-        std::env::var_os("DISPLAY").is_some(),
-        "no DISPLAY: run through `make test` (scripts/with-test-env.sh starts Xvfb)"
-    );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_earmark"))
-        .arg(file)
-        .args(args)
-        .arg("--screenshot")
-        .arg(shot)
-        .arg("--exit")
-        .env("XDG_CONFIG_HOME", config)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(90) {
-            child.kill().ok();
-            panic!("window did not take its screenshot and quit within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut log = String::new();
-    if let Some(mut err) = child.stderr.take() {
-        std::io::Read::read_to_string(&mut err, &mut log).ok();
-    }
-    assert!(status.success(), "earmark exited with {status}: {log}");
-    let line = log
-        .lines()
-        .find(|l| l.starts_with("screenshot:"))
-        .unwrap_or_else(|| panic!("no screenshot line in: {log}"));
-    let nums: Vec<u32> = line
-        .split("picture at ")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no picture area in {line}"))
-        .trim_end_matches(" px)")
-        .split([',', ' ', 'x'])
-        .filter_map(|t| t.parse().ok())
-        .collect();
-    assert_eq!(nums.len(), 4, "picture area in {line}");
-    Shot {
-        image: load_png(shot),
-        picture: (nums[0], nums[1], nums[2], nums[3]),
-        log,
-    }
-}
-
-fn crop(img: &RgbaImage, (x0, y0, w, h): (u32, u32, u32, u32)) -> RgbaImage {
-    let mut pixels = Vec::with_capacity((w * h * 4) as usize);
-    for y in y0..(y0 + h).min(img.height) {
-        for x in x0..(x0 + w).min(img.width) {
-            pixels.extend_from_slice(&img.pixel(x, y).expect("inside"));
-        }
-    }
-    RgbaImage {
-        width: w.min(img.width - x0),
-        height: pixels.len() as u32 / 4 / w.min(img.width - x0),
-        pixels,
-    }
+    let mut window = Command::new(env!("CARGO_BIN_EXE_earmark"));
+    window.arg(file).args(args).env("XDG_CONFIG_HOME", config);
+    shot::take(window, shot)
 }
 
 fn is_surround(p: [u8; 4]) -> bool {
@@ -246,7 +177,7 @@ fn frame_flag_and_play_for_show_the_frame_where_playback_stopped() {
 fn a_bad_timecode_or_file_exits_2_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let run = |file: &Path, tc: &str| {
-        let _turn = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        let _turn = shot::one_window();
         Command::new(env!("CARGO_BIN_EXE_earmark"))
             .arg(file)
             .args(["--goto", tc, "--exit"])
