@@ -1343,6 +1343,7 @@ impl ReviewApp {
             painted: s.picture.frame(),
             has_video: s.snapshot.has_video,
             stopped: s.snapshot.transport == Transport::Paused,
+            trouble: s.snapshot.message.is_some(),
         };
         let Some(auto) = self.automation.as_mut() else {
             return;

@@ -54,6 +54,8 @@ enum Stage {
     /// Stopped; waiting for the picture to settle on the frame the clock stopped at.
     Settling {
         since: Instant,
+        /// The picture on screen and since when it has not changed.
+        steady: Option<(Option<u64>, Instant)>,
     },
     Shooting,
     Done,
@@ -61,6 +63,10 @@ enum Stage {
 
 /// How long a step may take before the script gives up.
 const PATIENCE: Duration = Duration::from_secs(30);
+
+/// With the player reporting trouble (a file cut short, damaged packets), the clock may stop
+/// on a frame that can never be shown: the picture held this long is as settled as it gets.
+const STEADY_IN_TROUBLE: Duration = Duration::from_secs(1);
 
 /// The script's progress.
 pub struct Automation {
@@ -84,6 +90,8 @@ pub struct Observed {
     pub painted: Option<u64>,
     pub has_video: bool,
     pub stopped: bool,
+    /// The player has a message for the user (cut file, damaged packets, device lost).
+    pub trouble: bool,
 }
 
 impl Automation {
@@ -138,13 +146,27 @@ impl Automation {
                 })
             }
             Stage::Playing { until } => (now >= until).then(|| {
-                self.stage = Stage::Settling { since: now };
+                self.stage = Stage::Settling {
+                    since: now,
+                    steady: None,
+                };
                 Step::Stop
             }),
-            Stage::Settling { since } => {
+            Stage::Settling { since, steady } => {
                 if seen.stopped && on_screen(seen.clock_frame) {
                     return self.shoot_or_finish();
                 }
+                let held = match steady {
+                    Some((painted, from)) if painted == seen.painted => from,
+                    _ => now,
+                };
+                if seen.stopped && seen.trouble && now - held >= STEADY_IN_TROUBLE {
+                    return self.shoot_or_finish();
+                }
+                self.stage = Stage::Settling {
+                    since,
+                    steady: Some((seen.painted, held)),
+                };
                 (now - since > PATIENCE).then(|| {
                     self.stage = Stage::Done;
                     Step::Fail("the picture did not settle after stopping".into())
@@ -247,6 +269,7 @@ mod tests {
             painted,
             has_video: true,
             stopped,
+            trouble: false,
         }
     }
 
@@ -297,5 +320,38 @@ mod tests {
         assert_eq!(a.step(seen(5, Some(5), false)), Some(Step::Stop));
         assert_eq!(a.step(seen(9, Some(8), true)), None, "picture behind");
         assert_eq!(a.step(seen(9, Some(9), true)), Some(Step::Close));
+    }
+
+    #[test]
+    fn in_trouble_a_held_picture_counts_as_settled() {
+        let script = Script {
+            goto: None,
+            play_ms: Some(0),
+            exit: true,
+            ..Script::default()
+        };
+        let mut a = Automation::new(script.clone(), Instant::now());
+        a.step(seen(0, None, true));
+        a.step(seen(0, Some(0), true));
+        assert_eq!(a.step(seen(5, Some(5), false)), Some(Step::Stop));
+        // The file was cut at frame 30: the clock stopped at 40, the picture can never get there.
+        let cut = Observed {
+            trouble: true,
+            ..seen(40, Some(30), true)
+        };
+        assert_eq!(a.step(cut), None, "not held long enough yet");
+        std::thread::sleep(STEADY_IN_TROUBLE / 2);
+        assert_eq!(a.step(cut), None, "still not");
+        std::thread::sleep(STEADY_IN_TROUBLE);
+        assert_eq!(a.step(cut), Some(Step::Close));
+
+        // Without trouble, the same held picture is not accepted (it waits, then fails).
+        let mut b = Automation::new(script, Instant::now());
+        b.step(seen(0, None, true));
+        b.step(seen(0, Some(0), true));
+        b.step(seen(5, Some(5), false));
+        b.step(seen(40, Some(30), true));
+        std::thread::sleep(STEADY_IN_TROUBLE + STEADY_IN_TROUBLE / 2);
+        assert_eq!(b.step(seen(40, Some(30), true)), None);
     }
 }
