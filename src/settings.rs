@@ -195,9 +195,52 @@ impl Settings {
     }
 }
 
+/// The operating system's user name: `$USER`, `$LOGNAME` or `$USERNAME`, else (a service or
+/// container that sets none) the name `/etc/passwd` gives this process's user id; empty when
+/// nothing says.
+pub fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.trim().is_empty())
+        .or_else(passwd_user)
+        .unwrap_or_default()
+}
+
+/// This process's user name from `/proc/self/status` and `/etc/passwd` (Linux).
+fn passwd_user() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_owned();
+    user_for_uid(&std::fs::read_to_string("/etc/passwd").ok()?, &uid)
+}
+
+/// The name `passwd` (the text of /etc/passwd) gives `uid`.
+fn user_for_uid(passwd: &str, uid: &str) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)? == uid && !name.is_empty()).then(|| name.to_owned())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_user_is_found_by_uid_in_passwd() {
+        let passwd =
+            "root:x:0:0:root:/root:/bin/bash\n# note\nsam:x:1000:1000:Sam:/home/sam:/bin/sh\n";
+        assert_eq!(user_for_uid(passwd, "1000").as_deref(), Some("sam"));
+        assert_eq!(user_for_uid(passwd, "0").as_deref(), Some("root"));
+        assert_eq!(user_for_uid(passwd, "42"), None);
+        assert_eq!(user_for_uid("", "0"), None);
+    }
 
     #[test]
     fn round_trip_and_missing_file() {

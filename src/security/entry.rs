@@ -74,7 +74,7 @@ impl AccessEntry {
             time: crate::report::iso8601_utc(crate::notes::now_ms()),
             event,
             reviewer: reviewer.trim().to_owned(),
-            os_user: os_user(),
+            os_user: crate::settings::os_user(),
             file_name: path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -125,15 +125,6 @@ impl AccessEntry {
         .collect::<Vec<_>>()
         .join(",")
     }
-}
-
-/// The operating system's user name (`$USER`, else `$LOGNAME`, else empty).
-pub fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .find(|v| !v.trim().is_empty())
-        .unwrap_or_default()
 }
 
 /// `path` made absolute (resolving links when it exists), for naming a copy unambiguously.

@@ -74,10 +74,8 @@ impl WatermarkSpec {
         if !w.enabled {
             return None;
         }
-        let login = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .ok();
-        let viewer = viewer_label(&settings.reviewer, &w.email, login.as_deref());
+        let login = crate::settings::os_user();
+        let viewer = viewer_label(&settings.reviewer, &w.email, Some(&login));
         let opacity = if w.opacity.is_finite() {
             w.opacity.clamp(MIN_OPACITY, 1.0)
         } else {
