@@ -443,6 +443,25 @@ fn a_file_truncated_while_playing_stops_there_with_a_message() {
     );
 }
 
+/// Two and a half seconds into `r`'s play, unloads the sink `module`, waits for the line
+/// (starting `prefix`) saying FaultPhones stopped, plugs it back a second later and waits for
+/// "is back"; returns the new module to unload.
+fn unplug_and_replug(r: &mut Running, module: String, what: &str, prefix: &str) -> String {
+    std::thread::sleep(Duration::from_millis(2500));
+    pactl(&["unload-module", &module]);
+    let gone = r.wait_line(&format!("{what}: unplug"), Duration::from_secs(10), |l| {
+        l.starts_with(prefix) && l.contains("FaultPhones") && l.contains("stopped")
+    });
+    println!("{what}: {gone}");
+    std::thread::sleep(Duration::from_millis(1000));
+    let module = plug();
+    let back = r.wait_line(&format!("{what}: replug"), Duration::from_secs(10), |l| {
+        l.starts_with(prefix) && l.contains("is back")
+    });
+    println!("{what}: {back}");
+    module
+}
+
 fn plug() -> String {
     plug_null_sink("faultphones", "FaultPhones")
 }
@@ -460,18 +479,7 @@ fn unplugging_the_output_mid_play_pauses_and_replugging_resumes() {
         .args(["--play-for", "4", "--exit", "--device", "FaultPhones"]);
     let mut r = Running::spawn(c);
     // A fresh null sink starts two seconds behind (scripts/with-test-env.sh).
-    std::thread::sleep(Duration::from_millis(2500));
-    pactl(&["unload-module", &module]);
-    let gone = r.wait_line("unplug message", Duration::from_secs(10), |l| {
-        l.starts_with("earmark: ") && l.contains("FaultPhones") && l.contains("stopped")
-    });
-    println!("headless: {gone}");
-    std::thread::sleep(Duration::from_millis(1000));
-    let module = plug();
-    let back = r.wait_line("replug message", Duration::from_secs(10), |l| {
-        l.starts_with("earmark: ") && l.contains("is back")
-    });
-    println!("headless: {back}");
+    let module = unplug_and_replug(&mut r, module, "headless", "earmark: ");
     let f = r.finish(Duration::from_secs(30));
     pactl(&["unload-module", &module]);
     assert_no_panic("headless, unplugged", &f);
@@ -494,18 +502,7 @@ fn unplugging_the_output_mid_play_pauses_and_replugging_resumes() {
     r.wait_line("window up", Duration::from_secs(20), |l| {
         l.starts_with("goto: ")
     });
-    std::thread::sleep(Duration::from_millis(2500));
-    pactl(&["unload-module", &module]);
-    let gone = r.wait_line("unplug notice", Duration::from_secs(10), |l| {
-        l.starts_with("notice: player: ") && l.contains("FaultPhones") && l.contains("stopped")
-    });
-    println!("window: {gone}");
-    std::thread::sleep(Duration::from_millis(1000));
-    let module = plug();
-    let back = r.wait_line("replug notice", Duration::from_secs(10), |l| {
-        l.starts_with("notice: player: ") && l.contains("is back")
-    });
-    println!("window: {back}");
+    let module = unplug_and_replug(&mut r, module, "window", "notice: player: ");
     let f = r.finish(Duration::from_secs(40));
     pactl(&["unload-module", &module]);
     assert_no_panic("window, unplugged", &f);
