@@ -1,7 +1,7 @@
 # Earmark — two commands on a fresh Debian/Ubuntu machine:
 #   make run    installs missing system packages, builds release, opens the demo clip (or FILE=…)
 #   make test   installs what tests need, makes fixtures, checks format and lints, runs every test
-.PHONY: run build deps test-deps fixtures lint test bench fuzz soak demo-clip clean-fixtures
+.PHONY: run build deps test-deps fixtures lint test fresh-test bench fuzz soak demo-clip clean-fixtures
 
 CARGO ?= cargo
 FILE ?= assets/demo/earmark-demo.mov
@@ -32,6 +32,12 @@ lint: deps
 
 test: test-deps fixtures lint
 	scripts/with-test-env.sh $(CARGO) test --release --lib --bins --tests
+
+# The two set-up commands proved where nothing was installed before: a clean Debian 12 root
+# (cached), a fresh clone of HEAD, `make run` (window screenshot checked) and `make test` in it.
+# Takes about half an hour on two cores; needs root. Not part of `make test`.
+fresh-test:
+	scripts/fresh-test.sh
 
 bench: test-deps
 	scripts/make-bench-media.sh

@@ -14,19 +14,33 @@ test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng 
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
 
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+
+# Leave the machine in its steady state: packages that bring fonts leave fontconfig's system
+# cache stale (the Debian trigger does not always run, e.g. without apt-utils), and the first
+# program to use fontconfig afterwards rewrites /var/cache/fontconfig. Build it here, once.
+# Cheap when the cache is current (~20 ms); skipped for a non-root user who was not asked to install.
+font_cache() {
+  command -v fc-cache >/dev/null || return 0
+  if [ -z "$sudo" ]; then fc-cache -s || true; elif [ "${1:-}" = installed ]; then $sudo fc-cache -s || true; fi
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  font_cache
+  exit 0
+fi
 
 if ! command -v apt-get >/dev/null; then
   echo "Missing packages: ${missing[*]}. Install them with your system's package manager (see README)." >&2
   exit 1
 fi
-sudo=""
-[ "$(id -u)" -ne 0 ] && sudo="sudo"
 echo "Installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+font_cache installed
