@@ -62,6 +62,14 @@ trap cleanup EXIT
 mkdir -p "$root"
 tar -C "$root" -xf "$base"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The network's own trust anchors: where package registries are reached through a TLS proxy,
+# every machine on that network carries its CA, and so must the fresh one (nothing else is
+# copied from this machine).
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
+fi
 
 # A fresh clone of what is committed (not the work tree, not target/).
 echo "== cloning $(git -C "$repo" rev-parse --short HEAD) into the root"
