@@ -25,6 +25,8 @@ fixtures: test-deps
 	scripts/make-fixtures.sh
 	scripts/make-sync-fixtures.sh
 	scripts/make-spec-fixtures.sh
+	scripts/make-layout-fixtures.sh
+	scripts/make-rotation-fixtures.sh
 
 lint: deps
 	$(CARGO) fmt --check
@@ -65,4 +67,5 @@ demo-clip: test-deps
 	scripts/make-demo-clip.sh
 
 clean-fixtures:
-	rm -rf tests/fixtures/cache tests/fixtures/cache-sync tests/fixtures/cache-spec bench-media
+	rm -rf tests/fixtures/cache tests/fixtures/cache-sync tests/fixtures/cache-spec \
+	  tests/fixtures/cache-rotation bench-media

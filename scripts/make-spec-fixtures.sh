@@ -56,6 +56,26 @@ make mono.mov "$V720" "$A48" -ac 1
 make surround.mov "$V720" "$A48" -ac 6
 make audio_44k.mov "$V720" "sine=frequency=1000:sample_rate=44100" -ar 44100
 make no_timecode.mov "$V720" "$A48" -write_tmcd 0
+# Beyond 8-bit 4:2:0 (Debian's libx264 encodes 10-bit and 4:2:2): High 10, High 4:2:2 (8- and
+# 10-bit), High 4:4:4 Predictive.
+make hi10.mov "$V720" "$A48" -pix_fmt yuv420p10le
+make hi422.mov "$V720" "$A48" -pix_fmt yuv422p
+make hi422_10.mov "$V720" "$A48" -pix_fmt yuv422p10le
+make hi444.mov "$V720" "$A48" -pix_fmt yuv444p
+# Stored sideways, flagged to be shown turned 90° clockwise: FFmpeg 5.1 writes `rotate=R` as R°
+# counter-clockwise, and honours it only when stream-copying (see make-rotation-fixtures.sh).
+ffmpeg -v error -y -i "$out/pass_std.mov" -map 0 -c copy -metadata:s:v:0 rotate=270 \
+  -use_editlist 0 -movflags +faststart "$out/rotated90.mov"
+# Not QuickTime at all: sound files and other containers, 1 s each.
+for f in ep1.wav:pcm_s16le ep1_rf64.wav:pcm_s24le ep1.flac:flac ep1.aif:pcm_s16be \
+         ep1.mp3:libmp3lame; do
+  extra=(); [ "${f%%:*}" = ep1_rf64.wav ] && extra=(-rf64 always)
+  ffmpeg -v error -y -f lavfi -i "$A48" -t 1 -c:a "${f#*:}" "${extra[@]}" "$out/${f%%:*}"
+done
+ffmpeg -v error -y -f lavfi -i "$V720" -f lavfi -i "$A48" -t 1 -map 0:v -map 1:a "${VENC[@]}" \
+  "${AENC[@]}" "$out/ep1.mkv"
+ffmpeg -v error -y -f lavfi -i "$V720" -f lavfi -i "$A48" -t 1 -map 0:v -map 1:a "${VENC[@]}" \
+  "${AENC[@]}" -f mpegts "$out/ep1.ts"
 # Two sound tracks: map the sine twice.
 ffmpeg -v error -y -f lavfi -i "$V720" -f lavfi -i "$A48" -t 2 -map 0:v -map 1:a -map 1:a \
   "${VENC[@]}" "${AENC[@]}" "${STRICT[@]}" "$out/two_audio.mov"

@@ -59,6 +59,9 @@ pub struct Settings {
     /// The per-viewer watermark over the picture and in stills (`[watermark]`: `enabled`,
     /// `opacity`, `size`, `email`).
     pub watermark: crate::video::WatermarkSettings,
+    /// The sound track and fold-down chosen per file, by the file's content key (so a renamed
+    /// copy remembers): `"2"`, `"1+2"`, `"3;ltrt"` (`[sound]`).
+    pub sound: BTreeMap<String, String>,
 }
 
 /// How the review window was laid out.

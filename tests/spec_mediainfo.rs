@@ -16,8 +16,10 @@
 //! | General `Format_Settings` "Compressed header" | `no-cmov` "moov/cmov …" | both or neither |
 //! | `VideoCount` / `AudioCount` / `TextCount` | `video-track-count`, `audio-track-count`, `no-text-tracks` | equal (absent = 0; skipped under cmov, which we do not inflate) |
 //! | Video `Format` AVC, `CodecID` | `video-codec-h264` sample entry | CodecID = fourcc |
-//! | Video `Format_Profile`, `Format_Level` | "profile P level L" (profile_idc, level_idc) | Baseline/Constrained Baseline = 66, Main = 77, High = 100; "3.1" = 31 |
+//! | Video `Format_Profile`, `Format_Level` | "profile P level L" (profile_idc, level_idc) | Baseline/Constrained Baseline = 66, Main = 77, High = 100, High 10 = 110, High 4:2:2 = 122, High 4:4:4 Predictive = 244; "3.1" = 31 |
 //! | Video `Width`, `Height` | `frame-size` "WxH" | equal |
+//! | Video `BitDepth`, `ChromaSubsampling` | `video-bit-depth-chroma` "N-bit 4:2:x" | equal |
+//! | Video `Rotation` | `rotation` "turned N° clockwise" / "upright" | N equal (absent = 0) |
 //! | Video `FrameRate_Mode` | `constant-frame-rate` status | CFR ⇔ pass (both apply MediaInfo's 0.001 fps rule) |
 //! | Video `FrameRate_Num`/`_Den` (CFR) | `frame-rate` "N/D" | equal as fractions |
 //! | Video `FrameRate_Minimum`/`_Maximum` (VFR) | "frame durations MIN…MAX / TIMESCALE" | timescale/MAX, timescale/MIN within 0.0005 (MediaInfo prints 3 decimals) |
@@ -339,6 +341,9 @@ fn compare_video(
         Some("Baseline" | "Constrained Baseline") => Some(66),
         Some("Main") => Some(77),
         Some("High") => Some(100),
+        Some("High 10") => Some(110),
+        Some("High 4:2:2") => Some(122),
+        Some("High 4:4:4 Predictive") => Some(244),
         _ => None,
     };
     if profile != num_after(m, "profile ") {
@@ -350,6 +355,29 @@ fn compare_video(
     });
     if level != num_after(m, "level ") {
         differ("AVC level", &text(v, "Format_Level"), &m);
+    }
+
+    // "10-bit 4:2:2 (High 4:2:2 profile, …)": MediaInfo's BitDepth and ChromaSubsampling.
+    let m = ours.measured("video-bit-depth-chroma");
+    let mine = m
+        .split_once("-bit ")
+        .map(|(depth, rest)| (depth, rest.split_whitespace().next().unwrap_or_default()));
+    if m != "-" && mine != text(v, "BitDepth").zip(text(v, "ChromaSubsampling")) {
+        differ(
+            "bit depth and chroma",
+            &(text(v, "BitDepth"), text(v, "ChromaSubsampling")),
+            &m,
+        );
+    }
+    // MediaInfo's Rotation is the clockwise turn of a quarter-turn matrix ("90.000").
+    let m = ours.measured("rotation");
+    let turn = if m.starts_with("upright") {
+        Some(0.0)
+    } else {
+        num_after(m, "turned ").map(|d| d as f64)
+    };
+    if m != "-" && turn != number(v, "Rotation").or(Some(0.0)) {
+        differ("rotation", &text(v, "Rotation"), &m);
     }
 
     let m = ours.measured("frame-size");

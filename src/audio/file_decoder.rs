@@ -14,7 +14,7 @@ use super::error::AudioError;
 use super::patched_source::PatchedSource;
 use super::sniff::{AudioFormat, Sniffed, sniff};
 use crate::media::bwf::{self, AudioTimecode, RiffForm, WavError, WavLayout};
-use crate::media::{AudioStreamInfo, MediaError};
+use crate::media::{AudioStreamInfo, ChannelLayout, MediaError};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use symphonia::core::codecs::audio::{AudioDecoder as SymphoniaDecoder, AudioDecoderOptions};
@@ -126,6 +126,11 @@ impl FileDecoder {
             .ok_or_else(|| unsupported("no audio codec parameters".into()))?;
         let sample_rate = params.sample_rate.unwrap_or(0);
         let channels = params.channels.as_ref().map_or(0, |c| c.count());
+        // WAVE_FORMAT_EXTENSIBLE masks and symphonia's positions share their bits.
+        let mask = match params.channels.as_ref() {
+            Some(symphonia::core::audio::Channels::Positioned(p)) => p.bits(),
+            _ => 0,
+        };
         if sample_rate == 0 || channels == 0 {
             return Err(unsupported(format!(
                 "{sample_rate} Hz, {channels} channels"
@@ -148,6 +153,8 @@ impl FileDecoder {
             channels: channels_u16,
             extradata: Vec::new(),
             duration_samples: total.unwrap_or(0),
+            layout: ChannelLayout::from_mask(mask, channels_u16),
+            profile: None,
         };
         let mut me = Self {
             path: path.to_path_buf(),

@@ -3,7 +3,7 @@
 
 use super::Outcome;
 use crate::meters::Preset;
-use crate::player::{LoudnessReport, ScanError, scan_file};
+use crate::player::{LoudnessReport, ScanError, ScanOptions, scan_file_with};
 use serde::Serialize;
 use std::io::Write as _;
 use std::path::Path;
@@ -21,7 +21,21 @@ struct JsonOut<'a> {
     problems: &'a [String],
 }
 
-pub fn run(file: &Path, json: bool, preset: &str) -> anyhow::Result<Outcome> {
+pub fn run(
+    file: &Path,
+    json: bool,
+    preset: &str,
+    audio: &str,
+    fold_down: Option<&str>,
+) -> anyhow::Result<Outcome> {
+    let audio = match audio.parse() {
+        Ok(a) => a,
+        Err(e) => return Ok(Outcome::BadInput(format!("--audio {e}"))),
+    };
+    let fold_down = match fold_down.map(str::parse).transpose() {
+        Ok(f) => f,
+        Err(e) => return Ok(Outcome::BadInput(format!("--fold-down: {e}"))),
+    };
     let Some(preset) = Preset::by_id(preset) else {
         return Ok(Outcome::BadInput(format!(
             "unknown loudness preset `{preset}`; one of: {}",
@@ -29,7 +43,8 @@ pub fn run(file: &Path, json: bool, preset: &str) -> anyhow::Result<Outcome> {
         )));
     };
     let started = std::time::Instant::now();
-    let scan = match scan_file(file, &AtomicU32::new(0), &AtomicBool::new(false)) {
+    let options = ScanOptions { audio, fold_down };
+    let scan = match scan_file_with(file, options, &AtomicU32::new(0), &AtomicBool::new(false)) {
         Ok(s) => s,
         Err(ScanError::Audio(e)) => return Ok(Outcome::BadInput(e.to_string())),
         Err(e) => return Err(e.into()),
@@ -54,6 +69,7 @@ pub fn run(file: &Path, json: bool, preset: &str) -> anyhow::Result<Outcome> {
         None => "—".to_owned(),
     };
     writeln!(out, "{}", file.display())?;
+    writeln!(out, "  measured on      {}", r.measured_on)?;
     writeln!(out, "  integrated       {}", v(r.integrated_lufs, "LUFS"))?;
     writeln!(out, "  loudness range   {}", v(r.loudness_range_lu, "LU"))?;
     writeln!(out, "  true peak        {}", v(r.true_peak_dbtp, "dBTP"))?;

@@ -72,6 +72,17 @@ pub struct Cli {
     #[arg(long, value_name = "MS", allow_hyphen_values = true)]
     pub av_offset: Option<i32>,
 
+    /// Sound track to play: `auto` (Earmark's pick: the stereo mix, a split-mono pair, or
+    /// the first track), a track number (`2`), or two mono tracks as left and right (`1+2`).
+    /// Remembered per file when chosen in the window.
+    #[arg(long, value_name = "TRACK")]
+    pub audio: Option<String>,
+
+    /// How a 5.1 or 7.1 track reaches two ears: bs775 (Lo/Ro, ITU-R BS.775) or ltrt (matrix
+    /// surround).
+    #[arg(long, value_name = "MATRIX")]
+    pub fold_down: Option<String>,
+
     /// List the audio output devices and quit.
     #[arg(long)]
     pub list_devices: bool,
@@ -106,6 +117,13 @@ pub enum Command {
         /// Target: netflix, ebu-r128, atsc-a85, streaming-14, streaming-16, none.
         #[arg(long, default_value = "netflix")]
         preset: String,
+        /// Sound track to measure: auto, a track number, or two mono tracks (1+2).
+        #[arg(long, value_name = "TRACK", default_value = "auto")]
+        audio: String,
+        /// Measure the fold-down to stereo (bs775 or ltrt) instead of the track's own
+        /// channels (a 5.1 is measured as 5.1 by default, with BS.1770's channel weights).
+        #[arg(long, value_name = "MATRIX")]
+        fold_down: Option<String>,
     },
     /// The headphone, amplifier and source profiles, and what Earmark makes of an output device.
     Headphones {
@@ -256,6 +274,10 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
         screenshot: cli.screenshot.clone(),
         exit: cli.exit || cli.screenshot.is_some(),
     };
+    let (audio, fold_down) = match sound_choice(cli) {
+        Ok(c) => c,
+        Err(e) => return Ok(Outcome::BadInput(e)),
+    };
     let file = cli.file.clone().unwrap_or_else(crate::ui::demo_clip);
     crate::ui::run_window(crate::ui::AppConfig {
         file: Some(file),
@@ -263,6 +285,8 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
             device,
             device_rate: cli.device_rate,
             monitor,
+            audio: audio.unwrap_or_default(),
+            fold_down: fold_down.unwrap_or_default(),
             ..crate::player::PlayerOptions::default()
         },
         settings_path,
@@ -296,6 +320,10 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         }
         None => return Ok(Outcome::BadInput("--exit needs --play-for SECONDS".into())),
     };
+    let (audio, fold_down) = match sound_choice(cli) {
+        Ok(c) => c,
+        Err(e) => return Ok(Outcome::BadInput(e)),
+    };
     let (loaded, device) = settings_and_device(cli);
     let (mut settings, keep_off) = (loaded.settings, loaded.keep_off);
     if let Some(ms) = cli.av_offset {
@@ -325,6 +353,8 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         device_rate: cli.device_rate,
         av_offsets: settings.av_offset_ms.clone(),
         keep_presentations: false,
+        audio: audio.unwrap_or_default(),
+        fold_down: fold_down.unwrap_or_default(),
     };
     match crate::player::play_headless(&request) {
         Ok(report) => {
@@ -395,6 +425,21 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
             if let Some(m) = report.message.as_ref().filter(|_| !report.message_told) {
                 eprintln!("earmark: {m}");
             }
+            match &report.audio_label {
+                Some(label) => eprintln!("sound: {label}"),
+                None => eprintln!("sound: none (picture only)"),
+            }
+            // Asked to play a file with sound and none was heard: a script must see that.
+            let has_sound = crate::media::audio_tracks(&request.file)
+                .map(|t| !t.is_empty())
+                .unwrap_or(report.has_audio);
+            if has_sound && report.frames_played == 0 {
+                eprintln!(
+                    "earmark: no sound was played from {}, which has sound",
+                    request.file.display()
+                );
+                return Ok(Outcome::Failed);
+            }
             Ok(Outcome::Done)
         }
         Err(crate::player::PlayerError::Audio(crate::audio::AudioError::Output(e))) => {
@@ -402,6 +447,31 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         }
         Err(e) => Ok(Outcome::BadInput(e.to_string())),
     }
+}
+
+/// `--audio` and `--fold-down`, checked (`None`: not given).
+fn sound_choice(
+    cli: &Cli,
+) -> Result<
+    (
+        Option<crate::audio::AudioChoice>,
+        Option<crate::audio::FoldDown>,
+    ),
+    String,
+> {
+    let audio = cli
+        .audio
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| format!("--audio {e}"))?;
+    let fold = cli
+        .fold_down
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e| format!("--fold-down: {e}"))?;
+    Ok((audio, fold))
 }
 
 /// `earmark --list-devices`.
@@ -441,7 +511,13 @@ pub fn run(command: Command) -> anyhow::Result<Outcome> {
 fn run_command(command: Command) -> anyhow::Result<Outcome> {
     match command {
         Command::Probe { file, json } => probe_cmd::run(&file, json),
-        Command::Loudness { file, json, preset } => loudness_cmd::run(&file, json, &preset),
+        Command::Loudness {
+            file,
+            json,
+            preset,
+            audio,
+            fold_down,
+        } => loudness_cmd::run(&file, json, &preset, &audio, fold_down.as_deref()),
         Command::Headphones { command } => headphones_cmd::run(command),
         Command::Notes { command } => notes_cmd::run(command),
         Command::Calibrate(args) => calibrate_cmd::run(&args),

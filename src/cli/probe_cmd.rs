@@ -41,13 +41,19 @@ pub fn run(file: &Path, json: bool) -> anyhow::Result<Outcome> {
 /// Opens the file's sound (reading its header and checking its end) and summarises it.
 fn audio_only(file: &Path) -> Result<AudioOnlyInfo, AudioError> {
     let source = AudioSource::open(file)?;
-    Ok(media::describe_audio_only(
+    let mut info = media::describe_audio_only(
         file,
         source.file_len(),
         source.format().name(),
         source.info(),
         source.start_timecode().as_ref(),
-    ))
+    );
+    info.audio_tracks = if source.format().is_sound_file() {
+        source.tracks().tracks.clone()
+    } else {
+        media::audio_tracks(file)?
+    };
+    Ok(info)
 }
 
 fn human_audio_only(i: &AudioOnlyInfo) -> String {
@@ -74,14 +80,16 @@ fn human_audio_only(i: &AudioOnlyInfo) -> String {
         _ => "none (no Broadcast WAV time reference)".to_owned(),
     };
     format!(
-        "{}\n  container  {} ({} bytes)\n  video      none (sound only)\n  audio      {}, {} Hz, {} ch, {} samples\n  timecode   {timecode}\n  duration   {:.3} s",
+        "{}\n  container  {} ({} bytes)\n  video      none (sound only)\n  audio      {}, {} Hz, {} ch ({}), {} samples\n{}  timecode   {timecode}\n  duration   {:.3} s",
         i.path,
         i.container,
         i.file_size,
         a.codec,
         a.sample_rate,
         a.channels,
+        a.layout,
         i.duration_samples,
+        track_lines(&i.audio_tracks),
         i.duration_seconds
     )
 }
@@ -110,14 +118,16 @@ fn human(i: &MediaInfo) -> String {
     );
     match &i.audio {
         Some(a) => s.push_str(&format!(
-            "  audio      {} {}, {} Hz, {} ch\n",
+            "  audio      {} {}, {} Hz, {} ch ({})\n",
             a.codec,
             a.profile.as_deref().unwrap_or(""),
             a.sample_rate,
-            a.channels
+            a.channels,
+            a.layout
         )),
         None => s.push_str("  audio      none\n"),
     }
+    s.push_str(&track_lines(&i.audio_tracks));
     s.push_str(&format!(
         "  timecode   {} – {} ({}, from {})\n  duration   {:.3} s",
         i.start_timecode,
@@ -136,4 +146,22 @@ fn human(i: &MediaInfo) -> String {
         i.duration_seconds
     ));
     s
+}
+
+/// One line per sound track when there is more than one: "  track 2    M&E · stereo, AAC-LC, 48000 Hz".
+fn track_lines(tracks: &[media::AudioTrack]) -> String {
+    if tracks.len() < 2 {
+        return String::new();
+    }
+    tracks
+        .iter()
+        .map(|t| {
+            format!(
+                "  track {:<4} {}, {} Hz\n",
+                t.track,
+                t.label(),
+                t.sample_rate
+            )
+        })
+        .collect()
 }

@@ -3,9 +3,13 @@
 //! except `video/`, which decodes the packets this module's [`Container`] demuxes.
 
 pub mod atoms;
+mod audio_frames;
 mod audio_packets;
+mod audio_tracks;
 pub mod bwf;
+mod channel_layout;
 mod container;
+mod display_matrix;
 mod error;
 pub(crate) mod ffi;
 mod frame_index;
@@ -13,8 +17,12 @@ pub mod movie;
 mod probe;
 mod source_timecode;
 
+pub use audio_frames::{DamagedPacket, DecodedFrame, FfmpegAudioDecoder};
 pub use audio_packets::{AudioPacket, AudioPackets, AudioStreamInfo};
+pub use audio_tracks::{AudioTrack, audio_tracks, codec_words};
+pub use channel_layout::{ChannelLayout, Speaker};
 pub use container::{Container, CutShort, init_ffmpeg};
+pub use display_matrix::Orientation;
 pub use error::MediaError;
 pub use frame_index::FrameIndex;
 pub use probe::{

@@ -1,6 +1,7 @@
 //! `earmark probe`: what a review file holds, as a serialisable summary.
 
 use super::audio_packets::AudioStreamInfo;
+use super::audio_tracks::AudioTrack;
 use super::bwf::{AudioTimecode, TimeReferenceSource};
 use super::container::Container;
 use super::error::MediaError;
@@ -26,7 +27,10 @@ pub struct MediaInfo {
     pub drop_frame: bool,
     pub timecode_source: TimecodeSource,
     pub video: VideoInfo,
+    /// The sound track Earmark's player picks first (FFmpeg's choice of "best" stream).
     pub audio: Option<AudioInfo>,
+    /// Every sound track, in file order.
+    pub audio_tracks: Vec<AudioTrack>,
 }
 
 /// The picture stream.
@@ -34,8 +38,16 @@ pub struct MediaInfo {
 pub struct VideoInfo {
     pub codec: String,
     pub profile: Option<String>,
+    /// The picture as shown: the stored size turned by `rotation` (what `still` writes).
     pub width: u32,
     pub height: u32,
+    /// Clockwise quarter turn the track's display matrix asks for: 0, 90, 180 or 270.
+    pub rotation: u16,
+    /// The display matrix also mirrors the picture left–right (before the turn).
+    pub mirrored: bool,
+    /// The picture as coded in the stream, before turning.
+    pub stored_width: u32,
+    pub stored_height: u32,
     pub pixel_format: String,
     /// Exact rate as `num/den`, e.g. `24000/1001`.
     pub frame_rate: String,
@@ -58,6 +70,8 @@ pub struct AudioInfo {
     pub profile: Option<String>,
     pub sample_rate: u32,
     pub channels: u16,
+    /// "mono", "stereo", "5.1", …
+    pub layout: String,
     pub bit_rate: Option<u64>,
 }
 
@@ -88,6 +102,8 @@ pub struct AudioOnlyInfo {
     /// Always null: there is no picture.
     pub video: Option<VideoInfo>,
     pub audio: AudioInfo,
+    /// Every sound track (one for WAV, AIFF and FLAC).
+    pub audio_tracks: Vec<AudioTrack>,
 }
 
 /// The rate a sound-only file's start is labelled at when the file names none (EBU television).
@@ -137,8 +153,10 @@ pub fn describe_audio_only(
             profile: None,
             sample_rate: stream.sample_rate,
             channels: stream.channels,
+            layout: stream.layout.name(),
             bit_rate: None,
         },
+        audio_tracks: Vec::new(),
     }
 }
 
@@ -163,6 +181,7 @@ pub fn describe(c: &Container) -> MediaInfo {
         timecode_source: c.timecode.source,
         video: video_info(c),
         audio: audio_info(c),
+        audio_tracks: super::audio_tracks::list(&c.input),
     }
 }
 
@@ -188,11 +207,21 @@ fn video_info(c: &Container) -> VideoInfo {
             }
             None => ("unknown".to_owned(), None, 0, 0, "unknown".to_owned(), None),
         };
+    let orientation = c
+        .input
+        .stream(c.video_stream)
+        .map(|s| super::Orientation::of_stream(&s))
+        .unwrap_or_default();
+    let (shown_width, shown_height) = orientation.shown_size(width, height);
     VideoInfo {
         codec,
         profile,
-        width,
-        height,
+        width: shown_width,
+        height: shown_height,
+        rotation: orientation.rotation,
+        mirrored: orientation.mirrored,
+        stored_width: width,
+        stored_height: height,
         pixel_format,
         frame_rate: ix.rate.to_string(),
         frame_rate_label: ix.rate.label(),
@@ -211,20 +240,22 @@ fn audio_info(c: &Container) -> Option<AudioInfo> {
     let id = params.id();
     let ctx = ffmpeg::codec::Context::from_parameters(params).ok()?;
     let dec = ctx.decoder().audio().ok();
-    let (rate, channels, br, profile) = match &dec {
+    let (rate, channels, br, profile, mask) = match &dec {
         Some(a) => (
             a.rate(),
             a.channels(),
             non_zero(a.bit_rate() as u64),
             profile_name(a.profile()),
+            a.channel_layout().bits(),
         ),
-        None => (0, 0, None, None),
+        None => (0, 0, None, None, 0),
     };
     Some(AudioInfo {
         codec: codec_name(id),
         profile,
         sample_rate: rate,
         channels,
+        layout: super::channel_layout::ChannelLayout::from_mask(mask, channels).name(),
         bit_rate: br,
     })
 }
@@ -235,7 +266,7 @@ fn codec_name(id: ffmpeg::codec::Id) -> String {
         .unwrap_or_else(|| format!("{id:?}").to_lowercase())
 }
 
-fn profile_name(profile: ffmpeg::codec::Profile) -> Option<String> {
+pub(super) fn profile_name(profile: ffmpeg::codec::Profile) -> Option<String> {
     match profile {
         ffmpeg::codec::Profile::Unknown => None,
         ffmpeg::codec::Profile::H264(p) => Some(format!("{p:?}")),
@@ -265,6 +296,8 @@ mod tests {
             channels: 2,
             extradata: Vec::new(),
             duration_samples: 144_000,
+            layout: super::super::channel_layout::ChannelLayout::usual(2),
+            profile: None,
         }
     }
 

@@ -79,6 +79,16 @@ impl SubBlockFilter {
         f
     }
 
+    /// A filter whose channel weights are given (BS.1770 weights of the channels' positions;
+    /// missing ones count 1.0).
+    pub fn with_weights(rate: u32, channels: usize, weights: &[f64]) -> Self {
+        let mut f = Self::new(rate, channels);
+        for (w, given) in f.weights.iter_mut().zip(weights) {
+            *w = *given;
+        }
+        f
+    }
+
     pub fn rate(&self) -> u32 {
         self.rate
     }

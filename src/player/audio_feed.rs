@@ -5,10 +5,15 @@
 //! heard), loops write a continue mark at the loop-out sample (the wrap is seamless and exact),
 //! and the thread reports through atomics when a run has enough queued to start without a gap
 //! (`primed`) — the player only lets the callback play once it has.
+//!
+//! The track chosen keeps its own channels up to here; each chunk is folded to the two ears
+//! ([`Downmix`]) before resampling, so everything after this thread is stereo.
 
 use super::error::PlayerError;
 use crate::audio::output::{FeedWriter, SinkShared};
-use crate::audio::{AudioError, AudioSource, AudioTimecode, StreamResampler};
+use crate::audio::{
+    AudioChoice, AudioError, AudioSource, AudioTimecode, Downmix, FoldDown, StreamResampler,
+};
 use crate::media::AudioStreamInfo;
 use std::path::Path;
 use std::sync::Arc;
@@ -56,12 +61,15 @@ pub struct AudioFeed {
 const PRIME_MS: u64 = 80;
 
 impl AudioFeed {
-    /// Opens the audio of `path` on a new thread (the demuxer stays on the thread that uses
-    /// it). `Ok(None)` when the file has no sound.
+    /// Opens the sound `choice` names in `path` on a new thread (the demuxer stays on the
+    /// thread that uses it), folded to stereo as `fold` says. `Ok(None)` when the file has no
+    /// sound.
     pub fn open(
         path: &Path,
         shared: Arc<SinkShared>,
-    ) -> Result<Option<(Self, AudioStreamInfo, Option<AudioTimecode>)>, PlayerError> {
+        choice: AudioChoice,
+        fold: FoldDown,
+    ) -> Result<Option<(Self, OpenedSound)>, PlayerError> {
         let (tx, rx) = std::sync::mpsc::channel();
         let (ready_tx, ready_rx) = std::sync::mpsc::sync_channel(1);
         let primed = Arc::new(AtomicU64::new(0));
@@ -79,17 +87,20 @@ impl AudioFeed {
         let thread = std::thread::Builder::new()
             .name("audio-decode".into())
             .spawn(move || {
-                let source = match AudioSource::open(&path) {
+                let source = match AudioSource::open_choice(&path, choice) {
                     Ok(s) => s,
                     Err(err) => {
                         let _ = ready_tx.send(Err(err));
                         return;
                     }
                 };
-                if ready_tx
-                    .send(Ok((source.info().clone(), source.start_timecode())))
-                    .is_err()
-                {
+                let downmix = Downmix::new(&source.info().layout, fold);
+                let opened = OpenedSound {
+                    info: source.info().clone(),
+                    start: source.start_timecode(),
+                    label: playing_label(&source, &downmix),
+                };
+                if ready_tx.send(Ok(opened)).is_err() {
                     return;
                 }
                 let mut worker = Worker {
@@ -106,12 +117,14 @@ impl AudioFeed {
                     run: None,
                     pending: Vec::new(),
                     pending_at: 0,
+                    downmix,
+                    stereo: Vec::new(),
                 };
                 worker.run_loop(rx);
             })
             .map_err(PlayerError::Thread)?;
         match ready_rx.recv() {
-            Ok(Ok((info, start))) => Ok(Some((
+            Ok(Ok(opened)) => Ok(Some((
                 Self {
                     tx,
                     primed,
@@ -121,8 +134,7 @@ impl AudioFeed {
                     cut_at,
                     thread: Some(thread),
                 },
-                info,
-                start,
+                opened,
             ))),
             Ok(Err(AudioError::NoAudio(_))) => {
                 let _ = thread.join();
@@ -170,6 +182,36 @@ impl Drop for AudioFeed {
     }
 }
 
+/// What opening the sound found.
+#[derive(Clone, Debug)]
+pub struct OpenedSound {
+    /// The chosen track's own rate, channels and layout (before the fold to stereo).
+    pub info: AudioStreamInfo,
+    /// Broadcast WAV timecode, for sound-only files that state one.
+    pub start: Option<AudioTimecode>,
+    /// What plays, in words: "Track 2 of 3 · 5.1 folded to stereo, Lo/Ro (ITU-R BS.775)".
+    pub label: String,
+}
+
+/// The status bar's words for what plays.
+fn playing_label(source: &AudioSource, downmix: &Downmix) -> String {
+    let r = source.tracks();
+    let how = if r.is_pair() {
+        "split mono as left and right".to_owned()
+    } else {
+        downmix.words.clone()
+    };
+    let title = match r.tracks.as_slice() {
+        [t] => t
+            .title
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    format!("{}{title} · {how}", r.which())
+}
+
 /// Frames of silence written per step when a loop runs past the end of the sound.
 const SILENCE_PIECE: i64 = 4096;
 static SILENCE: [f32; SILENCE_PIECE as usize * 2] = [0.0; SILENCE_PIECE as usize * 2];
@@ -205,6 +247,10 @@ struct Worker {
     /// Device-rate samples waiting for room in the ring.
     pending: Vec<f32>,
     pending_at: usize,
+    /// The chosen track's layout → the two ears.
+    downmix: Downmix,
+    /// The current chunk folded to stereo.
+    stereo: Vec<f32>,
 }
 
 impl Worker {
@@ -427,7 +473,13 @@ impl Worker {
             self.primed.store(run.epoch, Ordering::Release);
             return Ok(());
         };
-        let mut samples = &chunk.samples[..];
+        let mut samples = if self.downmix.is_identity() {
+            &chunk.samples[..]
+        } else {
+            self.stereo.clear();
+            self.downmix.apply(&chunk.samples, &mut self.stereo);
+            &self.stereo[..]
+        };
         let frames = (samples.len() / 2) as i64;
         run.next = chunk.start + frames;
         if let Some((a, b)) = run.loop_samples {

@@ -7,7 +7,7 @@
 //! master clock sits behind a small mutex that the callback never touches; the callback
 //! publishes its anchor through atomics.
 
-use super::audio_feed::{AudioCommand, AudioFeed};
+use super::audio_feed::{AudioCommand, AudioFeed, OpenedSound};
 use super::clock::{ClockMode, MasterClock};
 use super::error::PlayerError;
 use super::meter_feed::{MeterFeed, MeterOutput};
@@ -17,7 +17,7 @@ use super::video_feed::{Picture, VideoFeed};
 use crate::audio::output::{
     CpalSink, SinkShared, device_default_rate, device_exists, feed, is_bluetooth, signal_slot,
 };
-use crate::audio::{AudioError, MonitorMode};
+use crate::audio::{AudioChoice, AudioError, FoldDown, MonitorMode};
 use crate::media::{
     AUDIO_ONLY_FALLBACK_RATE, FrameIndex, MediaError, SourceTimecode, TimecodeSource,
 };
@@ -45,6 +45,10 @@ pub struct PlayerOptions {
     pub record_presentations: bool,
     /// Open no output device (picture only, wall clock).
     pub no_audio: bool,
+    /// Which sound track plays (Earmark's pick by default).
+    pub audio: AudioChoice,
+    /// How a track of more than two channels reaches the ears.
+    pub fold_down: FoldDown,
 }
 
 /// One picture shown, with the clock at that moment.
@@ -126,7 +130,7 @@ impl Player {
             Err(e) => return Err(e),
         };
         let mut notice = video.as_ref().and_then(|(_, v)| v.cut_short.clone());
-        let audio = match AudioFeed::open(path, sink.clone()) {
+        let audio = match AudioFeed::open(path, sink.clone(), options.audio, options.fold_down) {
             Ok(a) => a,
             // A picture whose sound Earmark cannot decode is still worth reviewing.
             Err(PlayerError::Audio(AudioError::Unsupported { why, .. })) if video.is_some() => {
@@ -138,20 +142,12 @@ impl Player {
             }
             Err(e) => return Err(e),
         };
-        if let Some((_, info, _)) = &audio
-            && info.channels != 2
-        {
-            return Err(PlayerError::Channels {
-                path: path.to_path_buf(),
-                channels: info.channels,
-            });
-        }
         // The timeline: the picture's frames, or for sound only, frames of the timecode rate
         // the file states (BWF/iXML), else 25 fps.
         let (video, rate, frame_count, timecode, index) = match video {
             Some((feed, v)) => (Some(feed), v.rate, v.frame_count, v.timecode, Some(v.index)),
             None => {
-                let Some((_, info, start)) = &audio else {
+                let Some((_, OpenedSound { info, start, .. })) = &audio else {
                     return Err(PlayerError::NothingToPlay(path.to_path_buf()));
                 };
                 let rate = start
@@ -173,7 +169,8 @@ impl Player {
                 (None, rate, count, tc, None)
             }
         };
-        let file_rate = audio.as_ref().map(|(_, i, _)| i.sample_rate).unwrap_or(0);
+        let file_rate = audio.as_ref().map(|(_, o)| o.info.sample_rate).unwrap_or(0);
+        let audio_label = audio.as_ref().map(|(_, o)| o.label.clone());
         let has_video = video.is_some();
         let shared = Arc::new(Shared {
             clock: Mutex::new(MasterClock::held(0)),
@@ -187,6 +184,7 @@ impl Player {
                 file_rate,
                 has_audio: audio.is_some(),
                 has_video,
+                audio_label,
                 ..Snapshot::default()
             }),
             presenter: Mutex::new(Presenter {
@@ -206,7 +204,7 @@ impl Player {
             opened_ns,
             waker: Mutex::new(None),
         });
-        let audio_feed = audio.map(|(feed, _, _)| feed);
+        let audio_feed = audio.map(|(feed, _)| feed);
         // Meters measure what is played; a file without sound has nothing for them.
         let meters = match &audio_feed {
             Some(_) => Some(Arc::new(MeterFeed::spawn().map_err(PlayerError::Thread)?)),

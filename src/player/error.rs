@@ -11,8 +11,6 @@ pub enum PlayerError {
     Media(#[from] MediaError),
     #[error(transparent)]
     Audio(#[from] AudioError),
-    #[error("{channels} audio channels; Earmark reviews 2.0 mixes (stereo or Lt/Rt): {}", path.display())]
-    Channels { path: PathBuf, channels: u16 },
     #[error("nothing to play: the file has no video or audio stream (text or data tracks only?): {}", .0.display())]
     NothingToPlay(PathBuf),
     #[error("could not start a player thread: {0}")]

@@ -6,7 +6,7 @@ use super::engine::{Player, PlayerOptions, Presentation};
 use super::error::PlayerError;
 use super::presenter::spawn_presenter;
 use super::transport::{Command, Transport};
-use crate::audio::MonitorMode;
+use crate::audio::{AudioChoice, FoldDown, MonitorMode};
 use crate::meters::MeterSnapshot;
 use crate::time::monotonic;
 use std::collections::BTreeMap;
@@ -33,6 +33,9 @@ pub struct PlayRequest {
     pub av_offsets: BTreeMap<String, i32>,
     /// Keep every presentation in the report.
     pub keep_presentations: bool,
+    /// Which sound track plays, and how more than two channels reach the ears.
+    pub audio: AudioChoice,
+    pub fold_down: FoldDown,
 }
 
 /// A/V agreement over the pictures presented while the audio clock ran.
@@ -74,6 +77,10 @@ pub struct PlayReport {
     pub latency_ms: f64,
     /// The device's A/V offset in use, ms.
     pub av_offset_ms: i32,
+    /// Whether the file has sound Earmark plays.
+    pub has_audio: bool,
+    /// What sound played, in words (`None` without sound).
+    pub audio_label: Option<String>,
     /// Message the player raised last (device lost, decode trouble).
     pub message: Option<String>,
     /// Whether `message` was already printed while playing.
@@ -94,6 +101,8 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
             monitor: req.monitor,
             av_offsets: req.av_offsets.clone(),
             record_presentations: true,
+            audio: req.audio,
+            fold_down: req.fold_down,
             ..PlayerOptions::default()
         },
     )?);
@@ -188,6 +197,8 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
         },
         latency_ms: snap.latency_ms,
         av_offset_ms: snap.av_offset_ms,
+        has_audio: snap.has_audio,
+        audio_label: snap.audio_label.clone(),
         message_told: snap.message.is_some() && snap.message == told,
         message: snap.message,
         presentations: if req.keep_presentations {

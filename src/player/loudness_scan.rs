@@ -8,8 +8,13 @@
 //! the others keep their sub-blocks, which join the accumulator in order when lane 0 is done.
 //! Channels and 10 ms slices are all the gating ever sees, so the joined result is the result
 //! of one pass. The output carries a loudness-over-time curve (short-term, 10 per second).
+//!
+//! What is measured is the sound chosen for review (a track, or a split-mono pair), on its own
+//! channels with BS.1770's weights for their positions (a 5.1's surrounds +1.5 dB, its LFE left
+//! out) — or, when asked, on its fold-down to stereo, which is what the reviewer hears. The
+//! voice detector always listens to the stereo fold-down.
 
-use crate::audio::{AudioError, AudioSource};
+use crate::audio::{AudioChoice, AudioError, AudioSource, Downmix, FoldDown};
 use crate::meters::sub_blocks::SUB_BLOCKS_PER_SECOND;
 use crate::meters::{LoudnessAccumulator, Measured, SpeechDetector, SubBlock, SubBlockFilter};
 use serde::{Deserialize, Serialize};
@@ -46,6 +51,12 @@ pub struct LoudnessReport {
     pub duration_s: f64,
     pub sample_rate: u32,
     pub channels: u16,
+    /// The layout measured ("stereo", "5.1", …).
+    #[serde(default)]
+    pub layout: String,
+    /// What was measured, in words ("Track 1 of 1 · 5.1", "… folded to stereo, Lo/Ro …").
+    #[serde(default)]
+    pub measured_on: String,
 }
 
 impl LoudnessReport {
@@ -88,16 +99,67 @@ struct Lane {
     flags: Vec<bool>,
 }
 
-/// Meters the whole of `path`'s sound. `progress` is set to permille done; `cancel` stops it.
+/// What to measure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ScanOptions {
+    /// The sound chosen for review.
+    pub audio: AudioChoice,
+    /// Measure its fold-down to stereo (this matrix) instead of its own channels.
+    pub fold_down: Option<FoldDown>,
+}
+
+/// Meters the whole of `path`'s sound (Earmark's pick of track, on its own channels).
+/// `progress` is set to permille done; `cancel` stops it.
 pub fn scan_file(
     path: &Path,
     progress: &AtomicU32,
     cancel: &AtomicBool,
 ) -> Result<LoudnessScan, ScanError> {
-    let source = AudioSource::open(path)?;
+    scan_file_with(path, ScanOptions::default(), progress, cancel)
+}
+
+/// Meters the whole of the sound `options` name.
+pub fn scan_file_with(
+    path: &Path,
+    options: ScanOptions,
+    progress: &AtomicU32,
+    cancel: &AtomicBool,
+) -> Result<LoudnessScan, ScanError> {
+    let source = AudioSource::open_choice(path, options.audio)?;
     let info = source.info().clone();
     let rate = info.sample_rate.max(1);
-    let channels = info.channels.max(1) as usize;
+    // More channels than the meter takes (BS.1770 defines weights up to 7.1): the fold-down.
+    let fold_down = options.fold_down.or_else(|| {
+        (usize::from(info.channels) > crate::meters::sub_blocks::MAX_CHANNELS)
+            .then_some(FoldDown::default())
+    });
+    let options = ScanOptions {
+        fold_down,
+        ..options
+    };
+    let fold = Downmix::new(&info.layout, options.fold_down.unwrap_or_default());
+    // What the meter sees: the track's own channels, or the fold-down.
+    let (channels, weights, layout) = match options.fold_down {
+        Some(_) => (2, vec![1.0, 1.0], "stereo".to_owned()),
+        None => (
+            info.channels.max(1) as usize,
+            info.layout.loudness_weights(),
+            info.layout.name(),
+        ),
+    };
+    let measured_on = {
+        let which = source.tracks().which();
+        match options.fold_down {
+            Some(_) if !fold.is_identity() => format!("{which} · {}", fold.words),
+            _ => format!("{which} · {}", info.layout.name()),
+        }
+    };
+    let shape = Shape {
+        channels,
+        weights: &weights,
+        fold: &fold,
+        folded: options.fold_down.is_some(),
+    };
     let total = info.duration_samples;
     let per_sub = |k: u64| k * rate as u64 / SUB_BLOCKS_PER_SECOND;
     let total_subs = total * SUB_BLOCKS_PER_SECOND / rate as u64;
@@ -112,7 +174,7 @@ pub fn scan_file(
     // Lane i covers sub-blocks [starts[i], starts[i + 1]); the last runs to the end.
     let starts: Vec<u64> = (0..lanes).map(|i| total_subs * i / lanes).collect();
     let done = AtomicU64::new(0);
-    let speech = channels == 2;
+    let speech = true;
     let mut acc = LoudnessAccumulator::new(rate, channels);
     let mut curve = Vec::with_capacity(total_subs as usize / 10 + 1);
     let on_block = |acc: &mut LoudnessAccumulator, b: &SubBlock, curve: &mut Vec<f32>| {
@@ -138,13 +200,13 @@ pub fn scan_file(
             let h = std::thread::Builder::new()
                 .name(format!("scan-lane-{i}"))
                 .spawn_scoped(scope, move || {
-                    let mut source = AudioSource::open(&path)?;
+                    let mut source = AudioSource::open_choice(&path, options.audio)?;
                     let mut blocks = Vec::new();
                     let flags = run_lane(
                         &mut source,
                         LaneSpan {
                             rate,
-                            channels,
+                            shape,
                             first,
                             end: end.map(per_sub),
                             speech,
@@ -163,7 +225,7 @@ pub fn scan_file(
             &mut source,
             LaneSpan {
                 rate,
-                channels,
+                shape,
                 first: 0,
                 end: starts.get(1).copied().map(per_sub),
                 speech,
@@ -219,17 +281,32 @@ pub fn scan_file(
             true_peak_per_channel_dbtp: acc.true_peak_dbtp().into_iter().map(finite).collect(),
             duration_s: acc.sub_blocks() as f64 / SUB_BLOCKS_PER_SECOND as f64,
             sample_rate: rate,
-            channels: info.channels,
+            channels: channels as u16,
+            layout,
+            measured_on,
         },
         curve,
     })
 }
 
+/// The channels a lane meters and how it gets them.
+#[derive(Clone, Copy)]
+struct Shape<'a> {
+    /// Channels the meter sees.
+    channels: usize,
+    /// Their BS.1770 weights.
+    weights: &'a [f64],
+    /// The track's fold-down to stereo (for the voice detector, and for the meter when folded).
+    fold: &'a Downmix,
+    /// Meter the fold-down rather than the track's own channels.
+    folded: bool,
+}
+
 /// Where a lane starts and stops.
 #[derive(Clone, Copy)]
-struct LaneSpan {
+struct LaneSpan<'a> {
     rate: u32,
-    channels: usize,
+    shape: Shape<'a>,
     /// First sub-block the lane reports.
     first: u64,
     /// Sample where the next lane takes over (`None`: the end of the sound).
@@ -247,18 +324,21 @@ fn run_lane(
 ) -> Result<Vec<bool>, ScanError> {
     let LaneSpan {
         rate,
-        channels,
+        shape,
         first,
         end,
         speech,
     } = span;
+    // What the decoder gives: the track's own channels.
+    let channels = shape.fold.channels();
     let pre = first.min(PRE_ROLL_SUBS);
     let from_sub = first - pre;
     let from = from_sub * rate as u64 / SUB_BLOCKS_PER_SECOND;
     if from > 0 {
         source.seek(from as i64)?;
     }
-    let mut filter = SubBlockFilter::new(rate, channels);
+    let mut filter = SubBlockFilter::with_weights(rate, shape.channels, shape.weights);
+    let mut stereo: Vec<f32> = Vec::new();
     filter.start_at(from_sub);
     let mut detector = speech.then(|| SpeechDetector::new(rate));
     let mut flags = Vec::new();
@@ -274,14 +354,17 @@ fn run_lane(
             None => frames,
         };
         let samples = &chunk.samples[..take as usize * channels];
-        filter.push(samples, |k, b| {
+        stereo.clear();
+        shape.fold.apply(samples, &mut stereo);
+        let metered = if shape.folded { &stereo[..] } else { samples };
+        filter.push(metered, |k, b| {
             if k >= first {
                 emitted += 1;
                 out(b);
             }
         });
         if let Some(d) = detector.as_mut() {
-            d.push(samples, &mut flags);
+            d.push(&stereo, &mut flags);
         }
         progress(take);
         at += take;

@@ -38,7 +38,8 @@ pub use listening::{
     DIALOGUE_BASIS, ListeningMonitor, ListeningView, chain_for, default_dose_path,
 };
 pub use loudness_scan::{
-    CURVE_FLOOR, CURVE_RATE, LoudnessReport, LoudnessScan, ScanError, scan_file,
+    CURVE_FLOOR, CURVE_RATE, LoudnessReport, LoudnessScan, ScanError, ScanOptions, scan_file,
+    scan_file_with,
 };
 pub use meter_feed::MeterOutput;
 pub use presenter::{run_presenter, spawn_presenter};
@@ -50,8 +51,9 @@ pub use transport::{Command, Snapshot, Transport};
 pub use video_feed::Picture;
 
 // What a window needs from the layers below, so it never reaches past the player.
-pub use crate::audio::MonitorMode;
 pub use crate::audio::output::{OutputDevice, is_bluetooth, list_devices as output_devices};
+pub use crate::audio::{AudioChoice, FoldDown, MonitorMode};
+pub use crate::media::{AudioTrack, audio_tracks};
 pub use crate::spec::profile::{
     DEFAULT_PROFILE as DEFAULT_SPEC_PROFILE, user_profile_dir as spec_profile_dir,
 };

@@ -7,14 +7,14 @@
 //! 20 GB file is keyed in milliseconds. Entries are JSON under the user cache directory,
 //! `…/earmark/loudness/<key>.json`, written atomically.
 
-use super::loudness_scan::{LoudnessScan, ScanError, scan_file};
+use super::loudness_scan::{LoudnessScan, ScanError, ScanOptions, scan_file_with};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 /// Bump when the scan's numbers would change, so old entries are not trusted.
-const SCAN_VERSION: &str = "earmark-loudness-2";
+const SCAN_VERSION: &str = "earmark-loudness-3";
 
 /// Where a job stands.
 #[derive(Clone, Debug)]
@@ -41,12 +41,22 @@ pub struct ScanJob {
 impl ScanJob {
     /// Starts scanning `path` (or takes the cached result), using `cache_dir` when given.
     pub fn start(path: &Path, cache_dir: Option<PathBuf>) -> Self {
+        Self::start_with(path, cache_dir, ScanOptions::default())
+    }
+
+    /// Starts scanning the sound `options` name (a track, a pair, a fold-down); each choice
+    /// is cached apart.
+    pub fn start_with(path: &Path, cache_dir: Option<PathBuf>, options: ScanOptions) -> Self {
         let progress = Arc::new(AtomicU32::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let result = Arc::new(Mutex::new(None));
         let key = content_key(path).ok();
+        let suffix = match (options.audio, options.fold_down) {
+            (crate::audio::AudioChoice::Auto, None) => String::new(),
+            (a, f) => format!("-{a}-{}", f.map_or("own", |f| f.id())).replace('+', "p"),
+        };
         let entry = match (&cache_dir, &key) {
-            (Some(d), Some(k)) => Some(d.join(format!("{k}.json"))),
+            (Some(d), Some(k)) => Some(d.join(format!("{k}{suffix}.json"))),
             _ => None,
         };
         if let Some(hit) = entry.as_deref().and_then(read_entry) {
@@ -65,7 +75,7 @@ impl ScanJob {
         let thread = std::thread::Builder::new()
             .name("loudness-scan".into())
             .spawn(move || {
-                let outcome = scan_file(&path, &p, &c);
+                let outcome = scan_file_with(&path, options, &p, &c);
                 let value = match outcome {
                     Ok(scan) => {
                         if let Some(e) = &entry {

@@ -86,6 +86,8 @@ pub struct Snapshot {
     pub latency_ms: f64,
     pub has_audio: bool,
     pub has_video: bool,
+    /// What sound plays, in words ("Track 2 of 3 · 5.1 folded to stereo, …"); `None` without.
+    pub audio_label: Option<String>,
     /// The calibration check signal playing instead of the programme, if any.
     pub signal: Option<CheckSignal>,
     /// Output balance trim, dB (positive: right louder).

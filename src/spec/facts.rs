@@ -1,6 +1,7 @@
 //! What the spec check measures from a file, read from its bytes with the bounded
-//! [`AtomReader`]: container brand and atom order, `cmov`, edit lists, tracks by handler, sample
-//! descriptions (`avc1`/`avcC` with its SPS and VUI colour codes, `colr`, `mp4a`/`esds`/
+//! [`AtomReader`]: container brand and atom order, `cmov`, edit lists, tracks by handler and
+//! their `tkhd` display matrix, sample descriptions (`avc1`/`avcC` with its SPS — chroma format,
+//! bit depth — and VUI colour codes, `colr`, `mp4a`/`esds`/
 //! AudioSpecificConfig, `chan`), and sample table summaries (`stts`, `stsz`, `stss`, `stps`,
 //! `ctts`).
 //!
@@ -79,6 +80,13 @@ pub struct VideoEntry {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SpsFields {
     pub profile_idc: u8,
+    /// chroma_format_idc: 0 monochrome, 1 4:2:0, 2 4:2:2, 3 4:4:4 (1 unless a High-family
+    /// profile says otherwise).
+    pub chroma_format_idc: u8,
+    /// Bits per luma and per chroma sample (bit_depth_*_minus8 + 8; 8 outside High-family
+    /// profiles).
+    pub bit_depth_luma: u8,
+    pub bit_depth_chroma: u8,
     pub frame_mbs_only: bool,
     pub mb_adaptive_frame_field: bool,
     /// Picture size in luma samples after the SPS frame cropping (1920x1088 coded, 1080 shown).
@@ -218,6 +226,9 @@ pub struct TrackFacts {
     pub handler: FourCc,
     /// `tkhd` enabled flag (FFmpeg's chapter tracks are disabled).
     pub enabled: bool,
+    /// The `tkhd` display matrix, row-major (a b u / c d v / x y w; a–d, x, y in 16.16, u, v, w
+    /// in 2.30); `None` when the `tkhd` is too short to hold one.
+    pub matrix: Option<[i32; 9]>,
     /// `mdhd` media timescale (units per second).
     pub timescale: u32,
     /// `None` when the track has no `edts/elst`.
@@ -278,10 +289,18 @@ impl Facts {
     /// Opens and measures `path`.
     pub fn read_path(path: &Path) -> Result<Self, SpecError> {
         let shown = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|source| SpecError::Open {
+        let mut file = std::fs::File::open(path).map_err(|source| SpecError::Open {
             source,
             path: shown.clone(),
         })?;
+        let open_err = |source| SpecError::Open {
+            source,
+            path: shown.clone(),
+        };
+        if let Some(kind) = super::foreign::identify(&mut file).map_err(open_err)? {
+            return Err(SpecError::NotQuickTime { kind, path: shown });
+        }
+        file.seek(std::io::SeekFrom::Start(0)).map_err(open_err)?;
         let reader =
             AtomReader::new(std::io::BufReader::new(file)).map_err(|source| SpecError::Atoms {
                 source,
@@ -367,11 +386,19 @@ fn read_track<R: Read + Seek>(r: &mut AtomReader<R>, trak: &Atom) -> Result<Trac
         let p = r.read_payload(&tkhd, 256)?;
         let f = Fields::new(&p, tkhd.kind);
         t.enabled = f.u32(0)? & 1 != 0;
-        t.id = if f.u8(0)? == 1 {
-            f.u32(20)?
-        } else {
-            f.u32(12)?
-        };
+        let v1 = f.u8(0)? == 1;
+        t.id = if v1 { f.u32(20)? } else { f.u32(12)? };
+        // After the times, id, duration, layer, group and volume: 40 bytes in, 52 in version 1.
+        let at = if v1 { 52 } else { 40 };
+        let mut m = [0i32; 9];
+        t.matrix = m
+            .iter_mut()
+            .enumerate()
+            .try_for_each(|(i, v)| {
+                *v = f.u32(at + i * 4).ok()? as i32;
+                Some(())
+            })
+            .map(|()| m);
     }
     if let Some(elst) = r.descend(trak, &[b"edts", b"elst"])? {
         t.edits = Some(read_edits(r, &elst)?);
@@ -1082,8 +1109,9 @@ pub fn parse_sps(nal: &[u8]) -> Option<SpsFields> {
     let profile = b.read(8)?;
     b.read(16)?;
     b.ue()?;
-    // 4:2:0 unless a High-family profile says otherwise.
+    // 8-bit 4:2:0 unless a High-family profile says otherwise.
     let mut chroma = 1;
+    let (mut depth_luma, mut depth_chroma) = (8, 8);
     let mut separate_planes = false;
     if HIGH_PROFILES.contains(&profile) {
         chroma = b.ue()?;
@@ -1093,8 +1121,9 @@ pub fn parse_sps(nal: &[u8]) -> Option<SpsFields> {
         if chroma == 3 {
             separate_planes = b.read(1)? == 1;
         }
-        b.ue()?;
-        b.ue()?;
+        // bit_depth_*_minus8 is 0..=6 (14-bit at most).
+        depth_luma = b.ue()?.checked_add(8).filter(|d| *d <= 14)?;
+        depth_chroma = b.ue()?.checked_add(8).filter(|d| *d <= 14)?;
         b.read(1)?;
         if b.read(1)? == 1 {
             for i in 0..if chroma == 3 { 12 } else { 8 } {
@@ -1161,6 +1190,9 @@ pub fn parse_sps(nal: &[u8]) -> Option<SpsFields> {
     };
     Some(SpsFields {
         profile_idc: u8::try_from(profile).ok()?,
+        chroma_format_idc: u8::try_from(chroma).ok()?,
+        bit_depth_luma: u8::try_from(depth_luma).ok()?,
+        bit_depth_chroma: u8::try_from(depth_chroma).ok()?,
         frame_mbs_only,
         mb_adaptive_frame_field,
         width: u32::try_from(width).ok()?,
@@ -1436,6 +1468,14 @@ mod tests {
         full_vui(&mut w, (9, 16, 9), true, 0);
         let sps = parse_sps(&w.sps_nal()).expect("sps");
         assert_eq!((sps.profile_idc, sps.width, sps.height), (100, 1920, 1080));
+        assert_eq!(
+            (
+                sps.chroma_format_idc,
+                sps.bit_depth_luma,
+                sps.bit_depth_chroma
+            ),
+            (1, 8, 8)
+        );
         assert!(sps.frame_mbs_only);
         let vui = sps.vui.expect("vui");
         assert_eq!(
@@ -1467,6 +1507,14 @@ mod tests {
         full_vui(&mut w, (6, 1, 6), false, 2);
         let sps = parse_sps(&w.sps_nal()).expect("sps");
         assert_eq!((sps.width, sps.height), (1280, 720));
+        assert_eq!(
+            (
+                sps.chroma_format_idc,
+                sps.bit_depth_luma,
+                sps.bit_depth_chroma
+            ),
+            (3, 10, 10)
+        );
         assert!(!sps.frame_mbs_only && sps.mb_adaptive_frame_field);
         let vui = sps.vui.expect("vui");
         assert_eq!(
@@ -1595,6 +1643,35 @@ mod tests {
             assert_eq!(vui.full_range, Some(full), "{bytes}");
             assert_eq!(vui.max_num_reorder_frames, Some(reorder), "{bytes}");
         }
+    }
+
+    /// Bit depth and chroma format from x264's High 10 / 4:2:2 / 4:4:4 headers, and a depth
+    /// beyond the standard's 14 bits refused.
+    #[test]
+    fn high_family_depth_and_chroma() {
+        let sps = |profile: u64, chroma: u32, luma: u32, chroma_depth: u32| {
+            let mut w = BitWriter::default();
+            w.u(8, profile).u(8, 0).u(8, 31).ue(0);
+            w.ue(chroma);
+            if chroma == 3 {
+                w.flag(false);
+            }
+            w.ue(luma - 8).ue(chroma_depth - 8).flag(false).flag(false);
+            w.ue(0).ue(2).ue(1).flag(false).ue(79).ue(44);
+            w.flag(true).flag(true).flag(false).flag(false);
+            parse_sps(&w.sps_nal())
+                .map(|s| (s.chroma_format_idc, s.bit_depth_luma, s.bit_depth_chroma))
+        };
+        assert_eq!(sps(110, 1, 10, 10), Some((1, 10, 10)));
+        assert_eq!(sps(122, 2, 10, 10), Some((2, 10, 10)));
+        assert_eq!(sps(122, 2, 8, 8), Some((2, 8, 8)));
+        assert_eq!(sps(244, 3, 12, 10), Some((3, 12, 10)));
+        assert_eq!(sps(244, 0, 8, 8), Some((0, 8, 8)));
+        assert_eq!(
+            sps(244, 1, 16, 8),
+            None,
+            "bit_depth_luma_minus8 8 is not H.264"
+        );
     }
 
     #[test]

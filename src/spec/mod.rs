@@ -8,6 +8,8 @@
 //! sub-policies into the verdict, and [`report`] holds the results and their JSON form.
 
 pub mod facts;
+mod foreign;
+mod picture_rules;
 pub mod policy;
 pub mod profile;
 pub mod report;
@@ -35,6 +37,12 @@ pub enum SpecError {
     },
     #[error("not a QuickTime / MP4 movie (no `moov` atom; damaged or cut short?): {path}")]
     NoMovie { path: String },
+    /// The file is plainly something else (a sound file, Matroska, a transport stream …).
+    #[error(
+        "{path} is {kind}, not a QuickTime movie: the delivery spec check reads QuickTime \
+         (.mov) review files"
+    )]
+    NotQuickTime { kind: &'static str, path: String },
     #[error("unknown spec profile {0:?} (known: {1})")]
     UnknownProfile(String, String),
     #[error("spec profile {file} is invalid: {why}")]

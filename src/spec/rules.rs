@@ -13,7 +13,7 @@ use crate::media::atoms::{FourCc, fourcc_str};
 use crate::time::Rational;
 
 /// The rule ids, in report order (stable: used in JSON).
-pub const RULE_IDS: [&str; 22] = [
+pub const RULE_IDS: [&str; 24] = [
     "container-mov",
     "fast-start",
     "no-cmov",
@@ -28,6 +28,8 @@ pub const RULE_IDS: [&str; 22] = [
     "video-bitrate",
     "colorimetry",
     "interlace",
+    "video-bit-depth-chroma",
+    "rotation",
     "audio-codec-aac-lc",
     "audio-sample-rate",
     "audio-channels",
@@ -47,7 +49,7 @@ pub fn evaluate(facts: &Facts, profile: &Profile) -> Report {
     super::policy::judge(profile, |id, p| rule(id, facts, p))
 }
 
-fn result(
+pub(super) fn result(
     id: &'static str,
     status: Status,
     measured: impl Into<String>,
@@ -95,6 +97,10 @@ fn rule(id: &'static str, f: &Facts, p: &Profile) -> RuleResult {
         "video-bitrate" => with_video(id, &video_kbps_text(p), f, |v| video_bitrate(v, p)),
         "colorimetry" => with_video(id, "BT.709, BT.601 or xvYCC", f, colorimetry),
         "interlace" => with_video(id, "progressive or interlaced (reported)", f, interlace),
+        "video-bit-depth-chroma" => {
+            with_video(id, "8-bit 4:2:0", f, super::picture_rules::bit_depth_chroma)
+        }
+        "rotation" => with_video(id, "stored upright", f, super::picture_rules::rotation),
         "audio-codec-aac-lc" => with_audio(id, "AAC-LC (mp4a, object type 2)", f, aac_lc),
         "audio-sample-rate" => with_audio(id, &rates_hz_text(p), f, |a| sample_rate(a, p)),
         "audio-channels" => with_audio(id, "2 (L/R or Lt/Rt)", f, channels),

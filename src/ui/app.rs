@@ -34,8 +34,8 @@ use super::{
 use crate::meters::Preset;
 use crate::notes::{NoteId, NoteList};
 use crate::player::{
-    Command, MeterOutput, Player, PlayerOptions, ScanJob, ScanState, Snapshot, SpecJob,
-    SpecProfiles, SpecState, Transport,
+    AudioChoice, Command, FoldDown, MeterOutput, Player, PlayerOptions, ScanJob, ScanState,
+    Snapshot, SpecJob, SpecProfiles, SpecState, Transport,
 };
 use crate::security::{AccessEvent, AccessLog, Dirs, ReviewComplete};
 use crate::settings::Settings;
@@ -307,15 +307,20 @@ impl ReviewApp {
     pub fn open(&mut self, path: &Path) -> bool {
         let mut options = self.player_options.clone();
         options.av_offsets = self.settings.av_offset_ms.clone();
+        (options.audio, options.fold_down) = self.sound_for(path);
         // Release the current file's decoders and device before opening the next.
         self.close_media();
+        let scan_options = crate::player::ScanOptions {
+            audio: options.audio,
+            fold_down: None,
+        };
         match Player::open(path, options) {
             Ok(player) => {
                 let ctx = self.ctx.clone();
                 player.set_waker(Box::new(move || ctx.request_repaint()));
                 let snapshot = player.snapshot();
                 let meters = player.take_meter_output();
-                let scan = ScanJob::start(path, self.scan_cache.clone());
+                let scan = ScanJob::start_with(path, self.scan_cache.clone(), scan_options);
                 let spec = SpecJob::start(path, self.spec_profiles.clone());
                 let (keeper, notes, notes_problem) =
                     NoteKeeper::open(self.notes_root.as_deref(), path);
@@ -630,16 +635,79 @@ impl ReviewApp {
     }
 
     fn open_settings(&mut self) {
+        let (tracks, sound) = match self.session.as_ref() {
+            Some(s) => (
+                crate::player::audio_tracks(&s.path).unwrap_or_default(),
+                self.sound_for(&s.path),
+            ),
+            None => (Vec::new(), Default::default()),
+        };
         self.view.settings = Some(SettingsWindow {
             devices: crate::player::output_devices(),
             chosen: self.settings.output_device.clone(),
             reviewer: self.settings.reviewer.clone(),
             watermark: self.settings.watermark.clone(),
+            tracks,
+            sound,
         });
+    }
+
+    /// Plays another sound of the open file (a track, a split-mono pair, a fold-down),
+    /// remembered for this file; the file is reopened on the frame it was on.
+    fn choose_sound(&mut self, choice: AudioChoice, fold: FoldDown) {
+        let Some(s) = self.session.as_ref() else {
+            return;
+        };
+        let (path, frame) = (s.path.clone(), s.snapshot.frame);
+        if let Ok(key) = crate::player::content_key(&path) {
+            let value = match fold {
+                FoldDown::Bs775 => choice.to_string(),
+                other => format!("{choice};{other}"),
+            };
+            self.settings.sound.insert(key, value);
+            self.save_settings();
+        }
+        // A choice made here outranks the command line's for the rest of the session.
+        self.player_options.audio = AudioChoice::Auto;
+        self.player_options.fold_down = FoldDown::default();
+        if self.open(&path)
+            && let Some(s) = self.session.as_ref()
+        {
+            s.player.send(Command::Seek(frame));
+        }
+    }
+
+    /// The sound to play for `path`: what the command line asked for, else what was chosen for
+    /// this file before (by content, so a renamed copy remembers), else Earmark's pick.
+    fn sound_for(&self, path: &Path) -> (AudioChoice, FoldDown) {
+        let asked = (self.player_options.audio, self.player_options.fold_down);
+        let remembered = crate::player::content_key(path)
+            .ok()
+            .and_then(|k| self.settings.sound.get(&k).cloned())
+            .map(|v| parse_sound(&v))
+            .unwrap_or_default();
+        (
+            if asked.0 == AudioChoice::Auto {
+                remembered.0
+            } else {
+                asked.0
+            },
+            if asked.1 == FoldDown::default() {
+                remembered.1
+            } else {
+                asked.1
+            },
+        )
     }
 
     fn apply_settings(&mut self, events: Vec<SettingsEvent>) {
         // The name needs no file open; everything else goes to the player.
+        let (sound, events): (Vec<_>, Vec<_>) = events
+            .into_iter()
+            .partition(|e| matches!(e, SettingsEvent::Sound(..)));
+        if let Some(SettingsEvent::Sound(choice, fold)) = sound.last() {
+            self.choose_sound(*choice, *fold);
+        }
         let (named, events): (Vec<_>, Vec<_>) = events
             .into_iter()
             .partition(|e| matches!(e, SettingsEvent::Reviewer(_) | SettingsEvent::Watermark(_)));
@@ -669,7 +737,9 @@ impl ReviewApp {
         };
         for e in events {
             match e {
-                SettingsEvent::Reviewer(_) | SettingsEvent::Watermark(_) => {}
+                SettingsEvent::Reviewer(_)
+                | SettingsEvent::Watermark(_)
+                | SettingsEvent::Sound(..) => {}
                 SettingsEvent::Device(d) => {
                     s.player.send(Command::SetDevice(d.clone()));
                     self.player_options.device = d.clone();
@@ -1588,4 +1658,13 @@ fn headphone_setup(config: &AppConfig) -> (HeadphoneSetup, Option<String>) {
     );
     let setup = HeadphoneSetup::new(report.catalog, config.declarations_path.clone(), monitor);
     (setup, errors)
+}
+
+/// A remembered sound choice, `"2"`, `"1+2"` or `"3;ltrt"`; Earmark's pick when unreadable.
+fn parse_sound(v: &str) -> (AudioChoice, FoldDown) {
+    let (choice, fold) = v.split_once(';').unwrap_or((v, ""));
+    (
+        choice.parse().unwrap_or_default(),
+        fold.parse().unwrap_or_default(),
+    )
 }

@@ -163,6 +163,8 @@ mod tests {
                 duration_s: 10.0,
                 sample_rate: 48_000,
                 channels: 2,
+                layout: "stereo".into(),
+                measured_on: "Track 1 of 1 · stereo".into(),
             },
             curve,
         }

@@ -1,9 +1,11 @@
 //! Settings (Ctrl+,): output device, monitoring mode, output gain and mute, the A/V offset of
 //! the device in use, the reviewer's name for new notes, and the watermark (on/off, opacity,
-//! size, e-mail). Changes apply at once and are remembered on this machine.
+//! size, e-mail), and for a file with several sound tracks or more than two channels, which
+//! track plays and how it folds to stereo. Changes apply at once and are remembered on this
+//! machine (the sound per file).
 
 use super::status_bar::monitor_label;
-use crate::player::{MonitorMode, OutputDevice, Snapshot};
+use crate::player::{AudioChoice, AudioTrack, FoldDown, MonitorMode, OutputDevice, Snapshot};
 use crate::video::{MIN_OPACITY, SIZE_RANGE, WatermarkSettings};
 use eframe::egui;
 
@@ -20,6 +22,8 @@ pub enum SettingsEvent {
     Reviewer(String),
     /// The watermark as set now.
     Watermark(WatermarkSettings),
+    /// Play this sound of the open file, folded this way (reopens the sound; remembered).
+    Sound(AudioChoice, FoldDown),
 }
 
 /// The window's own state while open.
@@ -33,6 +37,9 @@ pub struct SettingsWindow {
     pub reviewer: String,
     /// The watermark as set in the window.
     pub watermark: WatermarkSettings,
+    /// The open file's sound tracks, and the sound chosen for it.
+    pub tracks: Vec<AudioTrack>,
+    pub sound: (AudioChoice, FoldDown),
 }
 
 impl SettingsWindow {
@@ -150,10 +157,73 @@ impl SettingsWindow {
                         });
                         ui.end_row();
 
+                        self.sound_rows(ui, events);
                         self.watermark_rows(ui, events);
                     });
             });
         open
+    }
+
+    /// Which sound track plays and how more than two channels fold to stereo: shown when the
+    /// file has several tracks or a surround one.
+    fn sound_rows(&mut self, ui: &mut egui::Ui, events: &mut Vec<SettingsEvent>) {
+        let surround = self.tracks.iter().any(|t| t.channels > 2);
+        if self.tracks.len() < 2 && !surround {
+            return;
+        }
+        let (choice, fold) = self.sound;
+        let mut options: Vec<(AudioChoice, String)> =
+            vec![(AudioChoice::Auto, "Earmark's pick".into())];
+        for t in &self.tracks {
+            options.push((
+                AudioChoice::Track(t.track),
+                format!("Track {} · {}", t.track, t.label()),
+            ));
+        }
+        // Each two mono tracks in a row, as a split-mono left/right pair.
+        for w in self.tracks.windows(2) {
+            if w[0].channels == 1 && w[1].channels == 1 {
+                options.push((
+                    AudioChoice::Pair(w[0].track, w[1].track),
+                    format!(
+                        "Tracks {} + {} as left and right (split mono)",
+                        w[0].track, w[1].track
+                    ),
+                ));
+            }
+        }
+        let shown = options
+            .iter()
+            .find(|(c, _)| *c == choice)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_else(|| choice.to_string());
+        ui.label("Sound track");
+        egui::ComboBox::from_id_salt("sound-track")
+            .selected_text(shown)
+            .width(320.0)
+            .show_ui(ui, |ui| {
+                for (c, label) in &options {
+                    if ui.selectable_label(*c == choice, label).clicked() && *c != choice {
+                        self.sound.0 = *c;
+                        events.push(SettingsEvent::Sound(*c, fold));
+                    }
+                }
+            });
+        ui.end_row();
+        if surround {
+            ui.label("Fold-down");
+            egui::ComboBox::from_id_salt("fold-down")
+                .selected_text(fold.words())
+                .show_ui(ui, |ui| {
+                    for f in FoldDown::ALL {
+                        if ui.selectable_label(f == fold, f.words()).clicked() && f != fold {
+                            self.sound.1 = f;
+                            events.push(SettingsEvent::Sound(choice, f));
+                        }
+                    }
+                });
+            ui.end_row();
+        }
     }
 
     /// The watermark's rows: on/off, opacity, size, the e-mail shown after the name.

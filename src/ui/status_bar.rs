@@ -78,7 +78,8 @@ pub fn show(
         ui.separator();
         match (&s.device, s.has_audio) {
             (_, false) => {
-                ui.weak("no sound in this file");
+                // No sound, or sound Earmark cannot play (the notice says which).
+                ui.weak("picture only");
             }
             (Some(d), true) => {
                 ui.label(format!("Output: {d}"));
@@ -103,6 +104,11 @@ pub fn show(
             ui.colored_label(WARN, "MUTED");
         } else if s.gain_db.abs() > 0.05 {
             ui.label(format!("gain {:+.1} dB", s.gain_db));
+        }
+        if let Some(label) = &s.audio_label {
+            ui.separator();
+            ui.label(label)
+                .on_hover_text("The sound playing. Choose another track or fold-down in Settings (Ctrl+,).");
         }
         if s.has_audio {
             ui.separator();

@@ -11,10 +11,15 @@
 //! Pictures come out of the decoder in presentation order; each is numbered from its
 //! best-effort timestamp through the [`FrameIndex`] and kept in the [`FrameCache`], so a request
 //! is answered only by a picture whose timestamp really is frame N's — never "the nearest one".
+//!
+//! Pictures leave as RGBA turned the way the track's display matrix says (a phone's portrait
+//! clip flagged 90° comes out portrait), so every consumer sees the upright picture at its shown
+//! size; sizes asked for are shown sizes too.
 
 use super::frame_cache::{FrameCache, Weigh};
 use super::rgba::{RgbaConverter, RgbaImage};
-use crate::media::{Container, FrameIndex, MediaError, SourceTimecode, ffi};
+use super::rotate::orient_into;
+use crate::media::{Container, FrameIndex, MediaError, Orientation, SourceTimecode, ffi};
 use crate::time::Timecode;
 use ffmpeg::frame::Video;
 use ffmpeg_next as ffmpeg;
@@ -79,6 +84,10 @@ pub struct FrameReader {
     cache: FrameCache<Video>,
     trail_bytes: usize,
     converter: RgbaConverter,
+    /// How the stored pictures are turned to be shown (the track's display matrix).
+    orientation: Orientation,
+    /// The picture as stored, before turning (only used when `orientation` is not upright).
+    stored: RgbaImage,
     packet: ffmpeg::Packet,
     /// Number of the last picture the decoder produced since the last seek (None after a flush).
     last_out: Option<i64>,
@@ -111,6 +120,7 @@ impl FrameReader {
             .input
             .stream(container.video_stream)
             .ok_or_else(|| MediaError::NoVideo(path.to_path_buf()))?;
+        let orientation = Orientation::of_stream(&stream);
         let mut ctx = ffmpeg::codec::Context::from_parameters(stream.parameters())
             .map_err(ff_err("reading the video codec parameters"))?;
         ctx.set_threading(ffmpeg::codec::threading::Config {
@@ -128,6 +138,8 @@ impl FrameReader {
             cache: FrameCache::new(options.cache_bytes),
             trail_bytes: options.trail_bytes,
             converter: RgbaConverter::default(),
+            orientation,
+            stored: RgbaImage::default(),
             packet: ffmpeg::Packet::empty(),
             last_out: None,
             input_done: false,
@@ -162,6 +174,12 @@ impl FrameReader {
     /// The file's source timecode.
     pub fn timecode(&self) -> &SourceTimecode {
         &self.container.timecode
+    }
+
+    /// How the stored pictures are turned to be shown (upright when the track has no display
+    /// matrix, or one that is not a quarter turn).
+    pub fn orientation(&self) -> Orientation {
+        self.orientation
     }
 
     /// Counters since open.
@@ -207,7 +225,7 @@ impl FrameReader {
         })
     }
 
-    /// Frame `n` as RGBA at native size.
+    /// Frame `n` as RGBA at native size, turned upright (see [`FrameReader::orientation`]).
     pub fn rgba(&mut self, n: u64) -> Result<RgbaImage, MediaError> {
         let mut image = RgbaImage::default();
         self.rgba_into(n, &mut image)?;
@@ -219,7 +237,8 @@ impl FrameReader {
         self.rgba_sized_into(n, image, None)
     }
 
-    /// Frame `n` as RGBA scaled to `size` (native when `None`), into `image`.
+    /// Frame `n` as RGBA scaled to `size` (native when `None`), into `image`, turned upright:
+    /// `size` and the picture that comes out are the shown (width, height).
     pub fn rgba_sized_into(
         &mut self,
         n: u64,
@@ -233,9 +252,20 @@ impl FrameReader {
             frame: n,
             reason: "picture evicted".into(),
         })?;
+        let o = self.orientation;
+        if o.is_upright() {
+            return self
+                .converter
+                .convert_sized_into(frame, image, size)
+                .map_err(|e| with_path(e, path));
+        }
+        // Scale to the stored shape of the size asked for, then turn (lossless).
+        let stored_size = size.map(|(w, h)| o.shown_size(w, h));
         self.converter
-            .convert_sized_into(frame, image, size)
-            .map_err(|e| with_path(e, path))
+            .convert_sized_into(frame, &mut self.stored, stored_size)
+            .map_err(|e| with_path(e, path))?;
+        orient_into(&self.stored, o, image);
+        Ok(())
     }
 
     /// Decodes, from wherever is cheapest, until frame `n` is in the cache.

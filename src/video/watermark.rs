@@ -110,6 +110,13 @@ impl WatermarkSpec {
     pub fn line_px(&self, picture_height: f32) -> f32 {
         (self.size * picture_height).max(MIN_LINE_PX)
     }
+
+    /// Text line height on a `width` × `height` picture: sized as on the 16:9 frame that fits
+    /// inside it, so a portrait picture (a phone clip shown upright) gets letters that fit
+    /// across it rather than letters sized for its height and cut off at both sides.
+    pub fn line_px_for(&self, width: f32, height: f32) -> f32 {
+        self.line_px(height.min(width * 9.0 / 16.0))
+    }
 }
 
 /// `name <email>`, the name alone, or the login when no name is set.
@@ -325,6 +332,12 @@ mod tests {
         assert_eq!(spec.lines(0)[1], "1970-01-01 00:00 UTC");
         assert_eq!(spec.line_px(1080.0), 1080.0 * SIZE_RANGE.1);
         assert_eq!(spec.line_px(50.0), MIN_LINE_PX);
+        assert_eq!(spec.line_px_for(1920.0, 1080.0), spec.line_px(1080.0));
+        assert_eq!(
+            spec.line_px_for(1080.0, 1920.0),
+            spec.line_px(607.5),
+            "portrait"
+        );
         s.watermark.enabled = false;
         assert_eq!(WatermarkSpec::from_settings(&s, String::new()), None);
     }

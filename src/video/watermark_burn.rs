@@ -166,7 +166,7 @@ pub fn burn_watermark(
 ) -> Result<(), InvalidFont> {
     let stamp = render_stamp(
         &spec.lines(unix_s),
-        spec.line_px(image.height as f32),
+        spec.line_px_for(image.width as f32, image.height as f32),
         spec.opacity,
     )?;
     let [x, y] = drift_position(
