@@ -1439,6 +1439,10 @@ impl ReviewApp {
                     "played: {} dropped frames, {} samples of sound dropout",
                     snap.dropped_frames, snap.underrun_frames
                 );
+                eprintln!(
+                    "sound: {}",
+                    snap.audio_label.as_deref().unwrap_or("none (picture only)")
+                );
                 eprintln!("{}", self.stats.summary());
             }
             Some(Step::Screenshot(path)) => {

@@ -116,7 +116,12 @@ impl WatermarkOverlay {
         let now_s = now_unix_s();
         let key = StampKey {
             lines: self.spec.lines(now_s),
-            line_px: self.spec.line_px(picture.height() * ppp).round() as u32,
+            // Sized for the 16:9 frame inside the picture, so a portrait picture keeps its
+            // mark inside it.
+            line_px: self
+                .spec
+                .line_px_for(picture.width() * ppp, picture.height() * ppp)
+                .round() as u32,
         };
         if self.stamp.as_ref().is_none_or(|s| s.key != key) {
             match render_stamp(&key.lines, key.line_px as f32, self.spec.opacity) {
