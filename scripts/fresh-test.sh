@@ -118,7 +118,9 @@ while kill -0 "$run_pid" 2>/dev/null; do
   sleep 2
 done
 if [ -z "$window" ]; then
-  echo "make run ended without a window:" >&2; tail -30 "$work/make-run.log" >&2; exit 1
+  echo "make run ended without a window:" >&2; tail -30 "$work/make-run.log" >&2
+  FRESH_KEEP=1
+  exit 1
 fi
 t_window=$(( $(date +%s) - t0 ))
 sleep 8 # the demo clip's first picture and the first paint

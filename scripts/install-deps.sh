@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages Earmark needs on Debian/Ubuntu, only those missing.
-#   scripts/install-deps.sh build   -> FFmpeg dev libs, clang, ALSA, X/Wayland headers
+#   scripts/install-deps.sh build   -> FFmpeg dev libs, clang, ALSA, X/Wayland headers, and the
+#                                      X keyboard library winit loads at run time (libxkbcommon-x11:
+#                                      without it the window cannot open on X11; found by fresh-test)
 #   scripts/install-deps.sh test    -> build + ffmpeg CLI, Xvfb, PulseAudio, espeak-ng, sox, mido, xdotool,
 #                                      mediainfo (the spec check's cross-check, tests/spec_mediainfo.rs),
 #                                      strace (tests/no_network.rs)
@@ -9,7 +11,7 @@ want=${1:-build}
 build_pkgs=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev
   libswscale-dev libswresample-dev libavfilter-dev libavdevice-dev libasound2-dev
   libxkbcommon-dev libwayland-dev libx11-dev libxcursor-dev libxrandr-dev libxi-dev
-  libgl1-mesa-dev mesa-vulkan-drivers)
+  libgl1-mesa-dev mesa-vulkan-drivers libxkbcommon-x11-0)
 test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick time python3-mido xdotool mediainfo strace)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
