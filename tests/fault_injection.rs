@@ -183,11 +183,9 @@ fn a_file_cut_short_with_its_index_at_the_end_is_refused_naming_it() {
     }
 }
 
-#[test]
-fn sound_earmark_cannot_decode_leaves_the_picture_with_a_notice() {
-    let home = Home::new();
-    // MPEG-1 Layer II sound (FFmpeg's own encoder), not the AAC of review files.
-    let file = home.dir.path().join("mp2_sound.mov");
+/// A movie with a picture and `codec` sound, 2 s, made by the ffmpeg CLI.
+fn movie_with_sound(home: &Home, name: &str, codec: &str) -> PathBuf {
+    let file = home.dir.path().join(name);
     ffmpeg(&[
         "-f",
         "lavfi",
@@ -208,23 +206,60 @@ fn sound_earmark_cannot_decode_leaves_the_picture_with_a_notice() {
         "-pix_fmt",
         "yuv420p",
         "-c:a",
-        "mp2",
+        codec,
         file.to_str().expect("UTF-8"),
     ]);
+    file
+}
+
+#[test]
+fn sound_of_another_codec_than_review_files_plays() {
+    let home = Home::new();
+    // MPEG-1 Layer II sound (FFmpeg's own encoder), not the AAC of review files: FFmpeg's
+    // decoder plays it.
+    let file = movie_with_sound(&home, "mp2_sound.mov", "mp2");
     let f = run::run(headless(&home, &file, "1.5"), Duration::from_secs(30));
     assert_no_panic("headless, mp2 sound", &f);
     assert!(f.status.success(), "exit {:?}:\n{}", f.status, f.stderr);
+    let played = number_after(&f.stderr, "played ");
+    assert!(
+        played > 48_000,
+        "sound played: {played} frames\n{}",
+        f.stderr
+    );
+    line_with(&f.stderr, "sound: ", &["Track 1 of 1", "stereo"]);
+}
+
+#[test]
+fn sound_earmark_cannot_decode_leaves_the_picture_with_a_notice() {
+    let home = Home::new();
+    // Big-endian PCM whose sample entry is renamed to a code no decoder knows.
+    let file = movie_with_sound(&home, "odd_sound.mov", "pcm_s16be");
+    let mut bytes = std::fs::read(&file).expect("read");
+    let at = find_atom(&bytes, b"twos");
+    bytes[at..at + 4].copy_from_slice(b"qqqq");
+    std::fs::write(&file, &bytes).expect("write");
+    let f = run::run(headless(&home, &file, "1.5"), Duration::from_secs(30));
+    assert_no_panic("headless, unknown sound", &f);
+    // Asked to play a file with sound, none was heard: a script must see it (exit 1).
+    assert_eq!(
+        f.status.code(),
+        Some(1),
+        "exit {:?}:\n{}",
+        f.status,
+        f.stderr
+    );
     let notice = line_with(
         &f.stderr,
         "earmark: ",
-        &[
-            "sound not supported",
-            "mp2",
-            "picture only",
-            "mp2_sound.mov",
-        ],
+        &["sound not supported", "picture only", "odd_sound.mov"],
     );
     println!("headless: {notice}");
+    line_with(
+        &f.stderr,
+        "earmark: ",
+        &["no sound was played", "odd_sound.mov"],
+    );
     let pictures = number_after(&f.stderr, "pictures ");
     assert!(
         pictures >= 30,
@@ -233,12 +268,12 @@ fn sound_earmark_cannot_decode_leaves_the_picture_with_a_notice() {
     );
 
     let f = run::run(window(&home, &file, "1"), Duration::from_secs(45));
-    assert_no_panic("window, mp2 sound", &f);
+    assert_no_panic("window, unknown sound", &f);
     assert!(f.status.success(), "exit {:?}:\n{}", f.status, f.stderr);
     line_with(
         &f.stderr,
         "notice: player: ",
-        &["sound not supported", "picture only", "mp2_sound.mov"],
+        &["sound not supported", "picture only", "odd_sound.mov"],
     );
 }
 

@@ -12,7 +12,9 @@
 //! ([`FfmpegAudioDecoder`]), placed and trimmed the same way.
 
 use super::error::AudioError;
-use crate::media::{AudioPacket, AudioPackets, AudioStreamInfo, ChannelLayout, FfmpegAudioDecoder};
+use crate::media::{
+    AudioPacket, AudioPackets, AudioStreamInfo, ChannelLayout, FfmpegAudioDecoder, MediaError,
+};
 use crate::time::Rational;
 use std::path::{Path, PathBuf};
 use symphonia::core::audio::{Channels, Position};
@@ -92,7 +94,14 @@ impl AudioDecoder {
                 streams.len()
             )));
         }
-        let packets = AudioPackets::open_streams(path, streams)?;
+        let packets = AudioPackets::open_streams(path, streams).map_err(|e| match e {
+            // Sound no decoder knows: the picture is still worth reviewing.
+            MediaError::UnsupportedCodec { codec, .. } => AudioError::Unsupported {
+                path: path.to_path_buf(),
+                why: format!("no decoder for the `{codec}` sound"),
+            },
+            e => e.into(),
+        })?;
         Self::with_packets(path, packets)
     }
 

@@ -4,10 +4,12 @@
 //! Coefficients (a channel's gain into each ear):
 //! - BS.775 Lo/Ro: L → L 1, R → R 1, C → both 0.7071 (−3 dB), each surround → its side 0.7071,
 //!   a back centre → both 0.5, LFE left out (BS.775 does not fold the LFE).
-//! - Lt/Rt, the Dolby Pro Logic II matrix as FFmpeg's swresample writes it (surround mix level
-//!   −3 dB): C → both 0.7071; left surround → Lt −0.6124 (−0.7071·√3/2), Rt +0.5 (0.7071²);
-//!   right surround → Lt −0.5, Rt +0.6124. Without the encoder's 90° phase shift, which a
-//!   monitoring fold-down cannot add without delaying the sound.
+//! - Lt/Rt, the Dolby Pro Logic II encode equations as published: `Lt = L + 0.707·C − 0.8165·Ls
+//!   − 0.5774·Rs`, `Rt = R + 0.707·C + 0.5774·Ls + 0.8165·Rs` (each surround at unit power,
+//!   √(2/3) and √(1/3), in opposite polarity between the totals; 7.1's side and back pairs alike,
+//!   a back centre at −0.7071/+0.7071). Without the encoder's 90° phase shift, which a
+//!   monitoring fold-down cannot add without delaying the sound; Dolby keeps the exact encoder
+//!   to itself, and FFmpeg's swresample uses 0.866/0.5 for the same idea.
 //!
 //! Nothing is normalised: a full-scale 5.1 can fold past 0 dBFS, as it does on a TV that folds
 //! down the same way; the output stage clips what a device cannot play.
@@ -65,10 +67,10 @@ impl FromStr for FoldDown {
 }
 
 const MINUS_3_DB: f32 = std::f32::consts::FRAC_1_SQRT_2;
-/// 0.7071 · √3/2: Pro Logic II's "in phase" share of a surround.
-const PLII_NEAR: f32 = 0.612_372_4;
-/// 0.7071²: its share in the other total.
-const PLII_FAR: f32 = 0.5;
+/// √(2/3): a Pro Logic II surround's share in its own side's total.
+const PLII_NEAR: f32 = 0.816_496_6;
+/// √(1/3): its share, in opposite polarity, in the other total.
+const PLII_FAR: f32 = 0.577_350_3;
 
 /// A fixed matrix from a track's channels to left and right.
 #[derive(Clone, Debug, PartialEq)]
@@ -156,7 +158,7 @@ fn gains_of(s: Speaker, fold: FoldDown) -> (f32, f32) {
         (BackCentre, FoldDown::Bs775) => (0.5, 0.5),
         (SideLeft | BackLeft, FoldDown::LtRt) => (-PLII_NEAR, PLII_FAR),
         (SideRight | BackRight, FoldDown::LtRt) => (-PLII_FAR, PLII_NEAR),
-        (BackCentre, FoldDown::LtRt) => (-MINUS_3_DB * MINUS_3_DB, MINUS_3_DB * MINUS_3_DB),
+        (BackCentre, FoldDown::LtRt) => (-MINUS_3_DB, MINUS_3_DB),
     }
 }
 
@@ -207,9 +209,12 @@ mod tests {
         let (ll, lr) = m.gains(4);
         let (rl, rr) = m.gains(5);
         assert!(ll < 0.0 && lr > 0.0 && rl < 0.0 && rr > 0.0);
-        assert!((db(ll) + 4.26).abs() < 0.01, "{}", db(ll));
-        assert!((db(lr) + 6.02).abs() < 0.01);
-        assert!((db(rr) + 4.26).abs() < 0.01);
+        // √(2/3) = −1.76 dB into its own side, √(1/3) = −4.77 dB into the other.
+        assert!((db(ll) + 1.761).abs() < 0.01, "{}", db(ll));
+        assert!((db(lr) + 4.771).abs() < 0.01);
+        assert!((db(rr) + 1.761).abs() < 0.01);
+        // Each surround keeps its power across the two totals.
+        assert!((ll * ll + lr * lr - 1.0).abs() < 1e-5);
         // A surround-only signal cancels in a mono fold of the totals less than a centre does,
         // and the centre is still at −3 dB in each.
         assert!((db(m.gains(2).0) + 3.0103).abs() < 1e-3);
