@@ -197,21 +197,23 @@ impl SettingsWindow {
             .find(|(c, _)| *c == choice)
             .map(|(_, l)| l.clone())
             .unwrap_or_else(|| choice.to_string());
-        ui.label("Sound track");
+        let label = ui.label("Sound track");
         egui::ComboBox::from_id_salt("sound-track")
             .selected_text(shown)
             .width(320.0)
             .show_ui(ui, |ui| {
-                for (c, label) in &options {
-                    if ui.selectable_label(*c == choice, label).clicked() && *c != choice {
+                for (c, text) in &options {
+                    if ui.selectable_label(*c == choice, text).clicked() && *c != choice {
                         self.sound.0 = *c;
                         events.push(SettingsEvent::Sound(*c, fold));
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.end_row();
         if surround {
-            ui.label("Fold-down");
+            let label = ui.label("Fold-down");
             egui::ComboBox::from_id_salt("fold-down")
                 .selected_text(fold.words())
                 .show_ui(ui, |ui| {
@@ -221,7 +223,9 @@ impl SettingsWindow {
                             events.push(SettingsEvent::Sound(choice, f));
                         }
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.end_row();
         }
     }
