@@ -5,6 +5,9 @@ use earmark::cli::{self, Cli, Outcome};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Library warnings (egui, wgpu, winit, cpal, symphonia, FFmpeg's wrappers) go to stderr, so
+    // a support log has them; `RUST_LOG=debug` (or per crate, `RUST_LOG=wgpu=info`) says more.
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let args = Cli::parse();
     let result = match args.command {
         Some(command) => cli::run(command),
