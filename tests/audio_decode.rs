@@ -2,12 +2,13 @@
 //! lag: priming is trimmed to the sample, so sound sits exactly on picture.
 
 mod common;
+#[path = "common/pcm.rs"]
+mod pcm;
 
 use common::fixture;
 use earmark::audio::AudioDecoder;
 use earmark::ui::demo_clip;
 use std::path::Path;
-use std::process::Command;
 
 fn ours(path: &Path) -> (Vec<f32>, i64) {
     let mut dec = AudioDecoder::open(path).expect("open audio");
@@ -24,39 +25,9 @@ fn ours(path: &Path) -> (Vec<f32>, i64) {
     (out, first.expect("some audio"))
 }
 
-fn ffmpeg_reference(path: &Path) -> Vec<f32> {
-    let o = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-map", "0:a:0", "-f", "f32le", "-acodec", "pcm_f32le", "-"])
-        .output()
-        .expect("ffmpeg CLI runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
-}
-
-/// Normalised correlation of `a` against `b` shifted by `lag` frames (stereo interleaved).
-fn correlation(a: &[f32], b: &[f32], lag: i64) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-    for (i, &x) in a.iter().enumerate() {
-        let j = i as i64 + lag * 2;
-        if j < 0 {
-            continue;
-        }
-        let Some(&y) = b.get(j as usize) else { break };
-        ab += x as f64 * y as f64;
-        aa += x as f64 * x as f64;
-        bb += y as f64 * y as f64;
-    }
-    ab / (aa.sqrt() * bb.sqrt()).max(1e-12)
-}
-
 fn check(path: &Path) {
     let (got, first) = ours(path);
-    let want = ffmpeg_reference(path);
+    let want = pcm::ffmpeg_f32(path, &["-map", "0:a:0", "-acodec", "pcm_f32le"]);
     assert_eq!(first, 0, "first kept sample is position 0");
     // FFmpeg's CLI keeps the whole last AAC packet; we end where the track says it ends. The two
     // may differ by less than one packet (1024 frames) at the end, never at the start.
@@ -64,10 +35,10 @@ fn check(path: &Path) {
     assert!(diff < 1024, "lengths differ by {diff} frames");
     let len = got.len().min(want.len());
     let (got, want) = (&got[..len], &want[..len]);
-    let zero = correlation(got, want, 0);
+    let zero = pcm::correlation(got, want, 0);
     assert!(zero >= 0.999, "correlation at zero lag {zero:.5}");
     for lag in [-2112, -1024, -1, 1, 1024, 2112] {
-        let c = correlation(got, want, lag);
+        let c = pcm::correlation(got, want, lag);
         assert!(
             c < zero,
             "lag {lag} correlates better ({c:.5}) than zero lag ({zero:.5})"

@@ -4,6 +4,8 @@
 //! `earmark probe` describes them.
 
 mod common;
+#[path = "common/pcm.rs"]
+mod pcm;
 
 use common::{Rng, fixture};
 use earmark::audio::{AudioError, AudioFormat, AudioSource};
@@ -82,44 +84,6 @@ fn ours(path: &Path) -> Vec<f32> {
     out
 }
 
-/// `ffmpeg -i F -f f32le -ac 2 -`.
-fn ffmpeg_reference(path: &Path) -> Vec<f32> {
-    let o = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-f", "f32le", "-ac", "2", "-"])
-        .output()
-        .expect("ffmpeg CLI runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
-}
-
-/// Normalised correlation of `a` against `b` shifted by `lag` frames (stereo interleaved).
-fn correlation(a: &[f32], b: &[f32], lag: i64) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-    for (i, &x) in a.iter().enumerate() {
-        let j = i as i64 + lag * 2;
-        if j < 0 {
-            continue;
-        }
-        let Some(&y) = b.get(j as usize) else { break };
-        ab += f64::from(x) * f64::from(y);
-        aa += f64::from(x) * f64::from(x);
-        bb += f64::from(y) * f64::from(y);
-    }
-    ab / (aa.sqrt() * bb.sqrt()).max(1e-12)
-}
-
-fn max_diff(a: &[f32], b: &[f32]) -> f32 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
-}
-
 /// The frame where the right channel peaks: the click.
 fn click_at(samples: &[f32]) -> usize {
     samples
@@ -150,7 +114,7 @@ fn every_format_matches_ffmpeg_at_zero_lag() {
             case.name
         );
         let got = ours(&path);
-        let want = ffmpeg_reference(&path);
+        let want = pcm::ffmpeg_f32(&path, &["-ac", "2"]);
         let frames = (got.len() / 2) as i64;
         let diff = (got.len() as i64 - want.len() as i64).abs() / 2;
         if case.exact {
@@ -167,7 +131,7 @@ fn every_format_matches_ffmpeg_at_zero_lag() {
         }
         let len = got.len().min(want.len());
         let (g, w) = (&got[..len], &want[..len]);
-        let zero = correlation(g, w, 0);
+        let zero = pcm::correlation(g, w, 0);
         assert!(
             zero >= 0.999,
             "{}: correlation at zero lag {zero:.5}",
@@ -179,7 +143,7 @@ fn every_format_matches_ffmpeg_at_zero_lag() {
             &[-2112, -1024, -1, 1, 1024, 2112]
         };
         for &lag in lags {
-            let c = correlation(g, w, lag);
+            let c = pcm::correlation(g, w, lag);
             assert!(
                 c < zero,
                 "{}: lag {lag} correlates better ({c:.5}) than zero lag ({zero:.5})",
@@ -187,7 +151,7 @@ fn every_format_matches_ffmpeg_at_zero_lag() {
             );
         }
         if case.exact {
-            let d = max_diff(g, w);
+            let d = pcm::max_diff(g, w);
             assert!(d < 1e-6, "{}: max difference {d}", case.name);
             assert_eq!(click_at(g), case.click, "{}: click", case.name);
         } else {
@@ -217,7 +181,7 @@ fn seek_lands_on_the_exact_sample() {
         // Lossless: FFmpeg's decode. AAC: our own decode from the start, which the test above
         // holds to FFmpeg's; a seek must reproduce it exactly (the fixture has no PNS noise).
         let reference = if case.exact {
-            ffmpeg_reference(&path)
+            pcm::ffmpeg_f32(&path, &["-ac", "2"])
         } else {
             ours(&path)
         };
@@ -256,7 +220,7 @@ fn seek_lands_on_the_exact_sample() {
                 case.name,
                 got.len() / 2
             );
-            let d = max_diff(&got, want);
+            let d = pcm::max_diff(&got, want);
             assert!(d < 1e-6, "{} seek {target}: max difference {d}", case.name);
         }
         // At or past the end there is nothing; before the start means from the start.

@@ -8,20 +8,9 @@ mod common;
 #[path = "common/shot.rs"]
 mod shot;
 
-use std::path::{Path, PathBuf};
+use common::layout_fixture as layout;
+use std::path::Path;
 use std::process::{Command, Stdio};
-
-fn layout(name: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-layout")
-        .join(name);
-    assert!(
-        p.exists(),
-        "fixture {} is missing: run `make fixtures` (scripts/make-layout-fixtures.sh)",
-        p.display()
-    );
-    p
-}
 
 /// The binary with a private config/data/cache home.
 fn window(home: &Path, file: &Path) -> Command {

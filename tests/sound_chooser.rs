@@ -3,6 +3,9 @@
 //! the M&E plays it at once (the status bar says so), on the frame the review was on, and the
 //! choice is saved in the settings file for that file's content. A 5.1 offers the fold-down.
 
+mod common;
+
+use common::layout_fixture as layout;
 use earmark::player::PlayerOptions;
 use earmark::settings::Settings;
 use earmark::ui::keymap::Action;
@@ -12,18 +15,6 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn layout(name: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-layout")
-        .join(name);
-    assert!(
-        p.exists(),
-        "fixture {} is missing: run `make fixtures`",
-        p.display()
-    );
-    p
-}
 
 fn harness(file: PathBuf, settings_path: &Path) -> Harness<'static, ReviewApp> {
     let settings_path = settings_path.to_path_buf();

@@ -16,6 +16,11 @@
 //! harness reads the demo clip's line-up tone and a plain stereo WAV right) tell a harness
 //! mistake from a player one.
 
+mod common;
+
+use common::layout_fixture as layout;
+#[path = "common/pcm.rs"]
+mod pcm;
 #[path = "common/run.rs"]
 mod run;
 #[path = "common/tones.rs"]
@@ -119,19 +124,6 @@ fn expectation(named: &[(f64, Want, Want)]) -> Vec<(f64, Want, Want)> {
                 .unwrap_or((hz, Absent, Absent))
         })
         .collect()
-}
-
-/// A layout fixture; fails with the command to run when fixtures are missing.
-fn layout(name: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/cache-layout")
-        .join(name);
-    assert!(
-        p.exists(),
-        "fixture {} is missing: run `make fixtures` (scripts/make-layout-fixtures.sh)",
-        p.display()
-    );
-    p
 }
 
 /// What the sink heard while earmark played, and what earmark said.
@@ -760,44 +752,6 @@ fn loudness_of_wav_5_1_matches_ffmpeg_ebur128() {
 // ---------------------------------------------------------------------------------------------
 // Sample-exact start after a seek (library level), against the ffmpeg CLI's decode.
 
-/// `ffmpeg -i F -map 0:a:TRACK -f f32le -`: the track's own channels, interleaved.
-fn ffmpeg_decode(file: &Path, track: usize) -> Vec<f32> {
-    let o = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(file)
-        .args(["-map", &format!("0:a:{track}"), "-f", "f32le", "-"])
-        .output()
-        .expect("the ffmpeg CLI runs");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    o.stdout
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect()
-}
-
-/// Normalised correlation of `a` against `b` shifted by `lag` frames (stereo interleaved).
-fn correlation(a: &[f32], b: &[f32], lag: i64) -> f64 {
-    let (mut ab, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
-    for (i, &x) in a.iter().enumerate() {
-        let j = i as i64 + lag * 2;
-        if j < 0 {
-            continue;
-        }
-        let Some(&y) = b.get(j as usize) else { break };
-        ab += f64::from(x) * f64::from(y);
-        aa += f64::from(x) * f64::from(x);
-        bb += f64::from(y) * f64::from(y);
-    }
-    ab / (aa.sqrt() * bb.sqrt()).max(1e-12)
-}
-
-fn max_diff(a: &[f32], b: &[f32]) -> f32 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f32::max)
-}
-
 /// The frame where the left channel's magnitude peaks (the marker click).
 fn click_at(stereo: &[f32]) -> usize {
     stereo
@@ -829,7 +783,7 @@ fn decode_from(src: &mut AudioSource, from: usize, frames: usize, what: &str) ->
 
 fn assert_sample_exact(name: &str, lossless: bool) {
     let path = layout(name);
-    let reference = ffmpeg_decode(&path, 0);
+    let reference = pcm::ffmpeg_f32(&path, &["-map", "0:a:0"]);
     let mut src =
         AudioSource::open(&path).unwrap_or_else(|e| panic!("{name}: AudioSource::open: {e}"));
     assert_eq!(src.info().channels, 2, "{name}");
@@ -848,7 +802,7 @@ fn assert_sample_exact(name: &str, lossless: bool) {
         assert!(diff < 1024, "{name}: lengths differ by {diff} frames");
     }
     let len = all.len().min(reference.len());
-    let zero = correlation(&all[..len], &reference[..len], 0);
+    let zero = pcm::correlation(&all[..len], &reference[..len], 0);
     assert!(zero >= 0.999, "{name}: correlation at zero lag {zero:.6}");
     let (ours_click, theirs_click) = (click_at(&all), click_at(&reference));
     assert_eq!(
@@ -860,7 +814,7 @@ fn assert_sample_exact(name: &str, lossless: bool) {
         "{name}: click at {ours_click}, made at {CLICK}"
     );
     if lossless {
-        let d = max_diff(&all[..len], &reference[..len]);
+        let d = pcm::max_diff(&all[..len], &reference[..len]);
         assert!(d < 1e-6, "{name}: max difference from FFmpeg {d}");
     }
 
@@ -889,13 +843,13 @@ fn assert_sample_exact(name: &str, lossless: bool) {
             got.len() / 2
         );
         let n = got.len().min(want.len());
-        let c = correlation(&got[..n], &want[..n], 0);
+        let c = pcm::correlation(&got[..n], &want[..n], 0);
         assert!(
             c >= 0.999,
             "{what}: correlation with FFmpeg at zero lag {c:.6}"
         );
         for lag in [-1i64, 1] {
-            let off = correlation(&got[..n], &reference[target * 2..], lag);
+            let off = pcm::correlation(&got[..n], &reference[target * 2..], lag);
             assert!(
                 off < c,
                 "{what}: lag {lag} correlates better ({off:.6}) than 0 ({c:.6})"
@@ -909,7 +863,7 @@ fn assert_sample_exact(name: &str, lossless: bool) {
             );
         }
         if lossless {
-            let d = max_diff(&got[..n], &want[..n]);
+            let d = pcm::max_diff(&got[..n], &want[..n]);
             assert!(d < 1e-6, "{what}: max difference from FFmpeg {d}");
         }
     }
@@ -973,7 +927,7 @@ fn self_check_fixtures_carry_the_tones_they_claim() {
     ];
     let mut bad = Vec::new();
     for &(name, track, freqs) in cases {
-        let x = ffmpeg_decode(&layout(name), track);
+        let x = pcm::ffmpeg_f32(&layout(name), &["-map", &format!("0:a:{track}")]);
         let ch = freqs.len();
         for (c, &own) in freqs.iter().enumerate() {
             let chan: Vec<f32> = x

@@ -17,6 +17,20 @@ pub fn fixture(name: &str) -> PathBuf {
     p
 }
 
+/// Path of a sound-layout fixture (`scripts/make-layout-fixtures.sh`: one tone per channel,
+/// every track layout review files come in).
+pub fn layout_fixture(name: &str) -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/cache-layout")
+        .join(name);
+    assert!(
+        p.exists(),
+        "fixture {} is missing: run `make fixtures` (scripts/make-layout-fixtures.sh)",
+        p.display()
+    );
+    p
+}
+
 /// Reads the 12-bit frame code the fixture script draws in the top quarter of each picture.
 /// Panics if the white/black reference blocks are not where they should be (a wrong picture).
 pub fn read_code(img: &RgbaImage) -> u64 {
