@@ -68,4 +68,4 @@ demo-clip: test-deps
 
 clean-fixtures:
 	rm -rf tests/fixtures/cache tests/fixtures/cache-sync tests/fixtures/cache-spec \
-	  tests/fixtures/cache-rotation bench-media
+	  tests/fixtures/cache-rotation tests/fixtures/cache-layout bench-media
