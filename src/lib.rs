@@ -1,7 +1,9 @@
 //! Earmark: a review player for television sound mixes on headphones.
 //!
-//! Layers, each depending only on those below it:
-//! `cli`/`ui` → `video`/`audio` → `media` → `time`. See README.md for the module map.
+//! Layers, each depending only on those below it: `cli` → `ui` → `report` →
+//! `player`/`security` → `settings` → `headphones`/`video`/`spec`/`notes` → `audio` →
+//! `media`/`meters` → `time`/`persist`. README.md's module map has the exact table of which
+//! module may use which; `tests/architecture.rs` holds the same table and enforces it.
 
 pub mod audio;
 pub mod cli;

@@ -6,6 +6,7 @@
 //! and defaults are used, and the user is told where the old file went; one that cannot be read
 //! at all, or set aside, is left alone and nothing is saved over it this session.
 
+use crate::video::WatermarkSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -196,6 +197,42 @@ impl Settings {
         let text = toml::to_string_pretty(self).map_err(|e| fail(e.to_string()))?;
         crate::persist::write_atomic(path, text.as_bytes()).map_err(|e| fail(e.to_string()))
     }
+}
+
+impl WatermarkSpec {
+    /// The watermark `settings` ask for on the media whose id is `file_id`, shown to the
+    /// reviewer they name (or, with none named, to this machine's login); `None` when it is
+    /// turned off. Here rather than in `video`, which knows neither settings nor logins.
+    pub fn from_settings(settings: &Settings, file_id: String) -> Option<Self> {
+        let login = os_user();
+        WatermarkSpec::new(
+            &settings.watermark,
+            &settings.reviewer,
+            Some(&login),
+            file_id,
+        )
+    }
+}
+
+/// The watermark this machine's settings ask for on pictures of `file` (stills, the report's
+/// thumbnails). A settings file that cannot be read is reported and the defaults apply, so the
+/// watermark stays on; a file id that cannot be read is reported and left out.
+pub fn watermark_for(file: &Path) -> Option<WatermarkSpec> {
+    let settings = Settings::load().unwrap_or_else(|e| {
+        eprintln!("earmark: {e}");
+        Settings::default()
+    });
+    if !settings.watermark.enabled {
+        return None;
+    }
+    let id = crate::video::file_id(file).unwrap_or_else(|e| {
+        eprintln!(
+            "earmark: watermark without a file id ({e}): {}",
+            file.display()
+        );
+        String::new()
+    });
+    WatermarkSpec::from_settings(&settings, id)
 }
 
 /// The operating system's user name: `$USER`, `$LOGNAME` or `$USERNAME`, else (a service or

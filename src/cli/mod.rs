@@ -300,6 +300,10 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
         notes_root: crate::notes::NoteStore::default_root(),
         calibration_path: crate::headphones::CalibrationStore::default_path().ok(),
     })
+    .map(|end| match end {
+        crate::ui::WindowEnd::Done => Outcome::Done,
+        crate::ui::WindowEnd::BadInput(message) => Outcome::BadInput(message),
+    })
 }
 
 /// `earmark FILE --play-from TC --play-for S --monitor MODE --exit`: headless playback.

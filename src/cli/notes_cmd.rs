@@ -1,21 +1,17 @@
 //! `earmark notes export|import|list MEDIA …`: a review's notes in and out of the store from
-//! the command line, through the same [`NoteStore`] the window uses, so an import shows up in
-//! the window and a note typed in the window can be exported by a script.
+//! the command line, through the same [`NoteStore`](crate::notes::NoteStore) the window uses, so
+//! an import shows up in the window and a note typed in the window can be exported by a script.
 //!
-//! The media file is opened for two things only: its exact rate and start timecode (the
-//! [`MarkerContext`]), and — for the HTML report — the pictures of the notes' frames. That is
-//! why the context is built here and not in `notes`, which must not depend on FFmpeg.
+//! The export itself, and opening the media for its marker context, are `report::export`'s
+//! (the window's "Review complete" writes the same files through it).
 
 use super::Outcome;
-use crate::notes::exchange::{add_marker, to_markers};
-use crate::notes::markers::{
-    MarkerContext, avid_txt, cmx_edl, csv, fcpxml, protools_midi, resolve_edl,
-};
-use crate::notes::{Note, NoteList, NoteStore, Opened};
-use crate::time::Timecode;
-use crate::video::FrameReader;
-use anyhow::Context as _;
-use clap::{Subcommand, ValueEnum};
+use crate::notes::exchange::add_marker;
+use crate::notes::markers::{avid_txt, csv};
+use crate::notes::{Note, NoteList, Opened};
+pub use crate::report::{ExportFormat, marker_context as context_for};
+use crate::report::{ExportRequest, Exported, open_media, open_notes as open_store};
+use clap::Subcommand;
 use serde::Serialize;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -61,25 +57,6 @@ pub enum NotesCommand {
     },
 }
 
-/// What `export --format` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
-    /// Standard MIDI File with marker events (Pro Tools, Cubase, Nuendo).
-    ProtoolsMidi,
-    /// Media Composer marker list.
-    AvidTxt,
-    /// DaVinci Resolve marker EDL.
-    ResolveEdl,
-    /// CMX3600 EDL with `* LOC:` locators.
-    Edl,
-    /// Final Cut Pro XML 1.10.
-    Fcpxml,
-    /// CSV (UTF-8 with BOM), the lossless round trip.
-    Csv,
-    /// The printable review report.
-    Html,
-}
-
 pub fn run(command: NotesCommand) -> anyhow::Result<Outcome> {
     match command {
         NotesCommand::Export {
@@ -106,35 +83,6 @@ pub fn run(command: NotesCommand) -> anyhow::Result<Outcome> {
     }
 }
 
-/// The media's reader and marker context, or the bad-input message naming the file.
-fn open_media(media: &Path) -> Result<(FrameReader, MarkerContext), String> {
-    let reader = FrameReader::open(media).map_err(|e| e.to_string())?;
-    let ctx = context_for(&reader).map_err(|e| format!("{e} ({})", media.display()))?;
-    Ok((reader, ctx))
-}
-
-/// How this media's frames become timecode: its exact rate and its own start timecode.
-pub fn context_for(
-    reader: &FrameReader,
-) -> Result<MarkerContext, crate::notes::markers::MarkerError> {
-    let name = reader
-        .path()
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    MarkerContext::new(reader.index().rate, reader.timecode().start, name)
-}
-
-/// Opens MEDIA's notes store, reporting on stderr anything it had to recover from.
-fn open_store(media: &Path) -> anyhow::Result<Opened> {
-    let root = NoteStore::default_root().context("no data folder for the notes (is HOME set?)")?;
-    let opened = NoteStore::open(&root, media)?;
-    for p in &opened.problems {
-        eprintln!("earmark: {p}");
-    }
-    Ok(opened)
-}
-
 fn export(
     media: &Path,
     format: ExportFormat,
@@ -143,65 +91,22 @@ fn export(
     reviewer: Option<&str>,
     preset: &str,
 ) -> anyhow::Result<Outcome> {
-    let (mut reader, mut ctx) = match open_media(media) {
-        Ok(m) => m,
-        Err(msg) => return Ok(Outcome::BadInput(msg)),
+    let request = ExportRequest {
+        media,
+        format,
+        output,
+        session_start,
+        reviewer,
+        preset,
     };
-    if let Some(text) = session_start {
-        let parsed = Timecode::parse(text, ctx.timecode_rate())
-            .map_err(|e| e.to_string())
-            .and_then(|tc| {
-                ctx.clone()
-                    .with_session_start(tc)
-                    .map_err(|e| e.to_string())
-            });
-        match parsed {
-            Ok(c) => ctx = c,
-            Err(e) => return Ok(Outcome::BadInput(format!("--session-start {text}: {e}"))),
-        }
-    }
-    let notes = open_store(media)?.notes;
-    let markers = to_markers(&notes);
-    let bytes: Vec<u8> = match format {
-        ExportFormat::ProtoolsMidi => {
-            match protools_midi::export(&markers, &ctx, &protools_midi::ProToolsOptions::default())
-            {
-                Ok(b) => b,
-                Err(e) => return Ok(Outcome::BadInput(e.to_string())),
-            }
-        }
-        ExportFormat::AvidTxt => {
-            avid_txt::export(&markers, &ctx, &avid_txt::AvidOptions::default()).into_bytes()
-        }
-        ExportFormat::ResolveEdl => resolve_edl::export(&markers, &ctx).into_bytes(),
-        ExportFormat::Edl => cmx_edl::export(&markers, &ctx).into_bytes(),
-        ExportFormat::Fcpxml => fcpxml::export(&markers, &ctx).into_bytes(),
-        ExportFormat::Csv => csv::export(&markers, &ctx).into_bytes(),
-        ExportFormat::Html => {
-            let Some(preset) = crate::meters::Preset::by_id(preset) else {
-                return Ok(Outcome::BadInput(format!(
-                    "unknown loudness preset `{preset}`; one of: {}",
-                    crate::meters::Preset::ids()
-                )));
-            };
-            let options = crate::report::GatherOptions {
-                reviewer: reviewer.map(str::to_owned),
-                preset,
-                watermark: super::still_cmd::watermark_for(media),
-                ..crate::report::GatherOptions::default()
-            };
-            let report = crate::report::gather(&mut reader, &ctx, &notes, &options)?;
-            crate::report::html::render(&report).into_bytes()
-        }
+    let (notes, advice) = match crate::report::export_notes(&request)? {
+        Exported::Written { notes, advice } => (notes, advice),
+        Exported::BadInput(msg) => return Ok(Outcome::BadInput(msg)),
     };
-    crate::persist::write_atomic(output, &bytes)
-        .with_context(|| format!("writing {}", output.display()))?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "wrote {} notes to {}", notes.len(), output.display())?;
-    if format == ExportFormat::ProtoolsMidi {
-        for line in protools_midi::import_advice(&ctx) {
-            writeln!(out, "  {line}")?;
-        }
+    writeln!(out, "wrote {notes} notes to {}", output.display())?;
+    for line in advice {
+        writeln!(out, "  {line}")?;
     }
     Ok(Outcome::Done)
 }

@@ -2,8 +2,8 @@
 //! the viewer's watermark burned in unless the settings turn it off (`[watermark] enabled`).
 
 use super::Outcome;
-use crate::settings::Settings;
-use crate::video::{FrameReader, WatermarkSpec, burn_watermark, now_unix_s, write_png};
+use crate::settings::watermark_for;
+use crate::video::{FrameReader, burn_watermark, now_unix_s, write_png};
 use anyhow::Context as _;
 use std::path::Path;
 
@@ -54,25 +54,4 @@ pub fn run(
     }
     write_png(&image, output).with_context(|| format!("writing {}", output.display()))?;
     Ok(Outcome::Done)
-}
-
-/// The watermark this machine's settings ask for on pictures of `file` (also the report's
-/// thumbnails). A settings file that cannot be read is reported and the defaults apply, so the
-/// watermark stays on; a file id that cannot be read is reported and left out.
-pub(super) fn watermark_for(file: &Path) -> Option<WatermarkSpec> {
-    let settings = Settings::load().unwrap_or_else(|e| {
-        eprintln!("earmark: {e}");
-        Settings::default()
-    });
-    if !settings.watermark.enabled {
-        return None;
-    }
-    let id = crate::video::file_id(file).unwrap_or_else(|e| {
-        eprintln!(
-            "earmark: watermark without a file id ({e}): {}",
-            file.display()
-        );
-        String::new()
-    });
-    WatermarkSpec::from_settings(&settings, id)
 }

@@ -194,11 +194,7 @@ pub struct CalibrationStore {
 }
 
 /// Seconds since 1970, UTC, now.
-pub fn now_unix_s() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::time::now_unix_s;
 
 impl CalibrationStore {
     /// `calibrations.json` in Earmark's data folder.

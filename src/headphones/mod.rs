@@ -37,4 +37,4 @@ pub use calibration_store::{
 pub use dose::{DoseConfig, DoseError, DoseLog};
 pub use level_guard::{LevelAlert, LevelGuard, LevelGuardConfig};
 pub use listening_level::{EarLevelInputs, Estimate, LevelCalibration, ear_spl_estimate};
-pub use signals::{CheckSignal, SignalLoop, SignalStream};
+pub use signals::{CheckSignal, SignalLoop};

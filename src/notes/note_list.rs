@@ -8,12 +8,7 @@ use super::markers::{Category, Status};
 use serde::{Deserialize, Serialize};
 
 /// Wall-clock time for note stamps, ms since 1970 UTC (0 if the clock is before 1970).
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub use crate::time::now_ms;
 
 /// Identifies a note within its list (and in its store).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -32,6 +32,23 @@ pub fn content_id(path: &Path, salt: &str) -> std::io::Result<String> {
     Ok(hex(&h.finalize()))
 }
 
+/// Salt of [`content_key`]; it is the whole-file loudness scan's version. Bump it when the
+/// scan's numbers would change, so old cache entries are not trusted (the sound choices the
+/// window remembers per file are keyed the same way and would be forgotten with them).
+pub const CONTENT_KEY_SALT: &str = "earmark-loudness-3";
+
+/// The key the loudness cache (`player::ScanJob`) and the window's per-file sound choice are
+/// stored under, and by which "review complete" finds the cache entry to delete.
+pub fn content_key(path: &Path) -> std::io::Result<String> {
+    content_id(path, CONTENT_KEY_SALT)
+}
+
+/// Where the whole-file loudness cache lives (`…/earmark/loudness/<content key>.json` in the
+/// user cache folder); `None` if the system has no home.
+pub fn loudness_cache_dir() -> Option<std::path::PathBuf> {
+    directories::ProjectDirs::from("", "", "earmark").map(|d| d.cache_dir().join("loudness"))
+}
+
 /// SHA-256 of the whole file, 64 hex digits.
 pub fn file_sha256(path: &Path) -> std::io::Result<String> {
     let mut f = std::fs::File::open(path)?;

@@ -3,7 +3,8 @@
 //!
 //! - [`append_log`]: lines only ever added, each flushed (the access log)
 //! - [`atomic_file`]: write-temp-flush-rename, and setting damaged files aside
-//! - [`content_id`]: a file's key by content (renamed or moved files keep their notes)
+//! - [`content_id`]: a file's key by content (renamed or moved files keep their notes), the
+//!   loudness cache's key and folder
 //! - [`journal`]: records by id, each change flushed before it is confirmed
 
 pub mod append_log;
@@ -12,5 +13,5 @@ pub mod content_id;
 pub mod journal;
 
 pub use atomic_file::{set_aside, write_atomic};
-pub use content_id::{content_id, file_sha256};
+pub use content_id::{content_id, content_key, file_sha256, loudness_cache_dir};
 pub use journal::{Journal, JournalError, Recovered};

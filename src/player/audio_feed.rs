@@ -482,12 +482,12 @@ impl Worker {
         };
         let frames = (samples.len() / 2) as i64;
         run.next = chunk.start + frames;
-        if let Some((a, b)) = run.loop_samples {
-            if chunk.start + frames >= b {
-                let keep = (b - chunk.start).clamp(0, frames) as usize;
-                samples = &samples[..keep * 2];
-                run.wrap_to = Some(a);
-            }
+        if let Some((a, b)) = run.loop_samples
+            && chunk.start + frames >= b
+        {
+            let keep = (b - chunk.start).clamp(0, frames) as usize;
+            samples = &samples[..keep * 2];
+            run.wrap_to = Some(a);
         }
         match self.resampler.as_mut() {
             Some(r) => {

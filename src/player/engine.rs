@@ -235,10 +235,11 @@ impl Player {
             stop_at_ns: None,
             resume_after_loss: false,
         };
-        if engine.audio.is_some() && !options.no_audio {
-            if let Err(e) = engine.open_sink() {
-                engine.message = Some(e);
-            }
+        if engine.audio.is_some()
+            && !options.no_audio
+            && let Err(e) = engine.open_sink()
+        {
+            engine.message = Some(e);
         }
         engine.publish();
         let thread = std::thread::Builder::new()

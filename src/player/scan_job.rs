@@ -2,10 +2,12 @@
 //! with progress, is cancelled when another file opens (dropping the job cancels and waits), and
 //! keeps results in a per-content cache so reopening a file shows its numbers at once.
 //!
-//! The cache key is the file's content id (`persist::content_id`, salted with the scan's version):
-//! content, not name or date, so a copied or renamed file hits and a re-export misses, and a
-//! 20 GB file is keyed in milliseconds. Entries are JSON under the user cache directory,
-//! `…/earmark/loudness/<key>.json`, written atomically.
+//! The cache key is the file's content key (`persist::content_key`, a content id salted with the
+//! scan's version): content, not name or date, so a copied or renamed file hits and a re-export
+//! misses, and a 20 GB file is keyed in milliseconds. Entries are JSON under the user cache
+//! directory, `…/earmark/loudness/<key>.json` (`persist::loudness_cache_dir`), written
+//! atomically. Key and folder live in `persist` so content security can find the entries
+//! without reaching up into the player.
 
 use super::loudness_scan::{LoudnessScan, ScanError, ScanOptions, scan_file_with};
 use std::path::{Path, PathBuf};
@@ -13,8 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-/// Bump when the scan's numbers would change, so old entries are not trusted.
-const SCAN_VERSION: &str = "earmark-loudness-3";
+pub use crate::persist::content_key;
 
 /// Where a job stands.
 #[derive(Clone, Debug)]
@@ -126,12 +127,7 @@ impl Drop for ScanJob {
 
 /// The default cache directory (`None` if the system has no home).
 pub fn default_cache_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "earmark").map(|d| d.cache_dir().join("loudness"))
-}
-
-/// A key for `path`'s content (see the module header).
-pub fn content_key(path: &Path) -> std::io::Result<String> {
-    crate::persist::content_id(path, SCAN_VERSION)
+    crate::persist::loudness_cache_dir()
 }
 
 fn read_entry(path: &Path) -> Option<LoudnessScan> {

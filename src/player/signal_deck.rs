@@ -5,9 +5,9 @@
 //! Shared by the engine (a check started from the window) and by `earmark calibrate` (a check
 //! with no file open), so both go through the same rings and the same callback code.
 
-use crate::audio::output::{SignalMsg, SignalSender};
+use crate::audio::output::{SignalMsg, SignalSender, SignalStream};
 use crate::headphones::signals::SignalError;
-use crate::headphones::{CheckSignal, SignalLoop, SignalStream};
+use crate::headphones::{CheckSignal, SignalLoop};
 use std::collections::HashMap;
 use std::sync::Arc;
 

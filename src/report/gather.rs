@@ -7,18 +7,19 @@
 //! made) is what matters for judging a remark; the current declarations and calibration
 //! records are shown beside it, dated, because they may have changed since.
 
-use super::{Report, ReportAccess, ReportNote, png_thumbnail, utc_label};
+use super::{Report, ReportAccess, ReportNote, png_thumbnail};
 use crate::headphones::{CalibrationStatus, CalibrationStore, Declarations};
 use crate::meters::{PRESETS, Preset};
 use crate::notes::NoteList;
 use crate::notes::markers::MarkerContext;
 use crate::player::{LoudnessReport, ScanJob, ScanState, default_cache_dir};
+use crate::time::utc_label;
 use crate::video::FrameReader;
 use std::collections::BTreeMap;
 
 /// Seconds since 1970, UTC, now (the notes' clock, in whole seconds).
 fn now_unix_s() -> i64 {
-    crate::notes::now_ms().div_euclid(1000)
+    crate::time::now_ms().div_euclid(1000)
 }
 
 /// What the caller decides about the report.

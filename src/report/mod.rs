@@ -6,14 +6,17 @@
 //! records, a thumbnail per note, the access log's entries for the file) into a plain
 //! [`Report`]; [`html::render`] turns that into text and escapes every string it was given.
 //! Nothing here is judged anew: the loudness verdict is the preset's, the calibration status
-//! the store's.
+//! the store's. [`export_notes`] writes a review's notes as the report or as markers — for
+//! `earmark notes export` and the window's "Review complete" alike.
 
-mod date;
+mod export;
 mod gather;
 pub mod html;
 mod thumbnail;
 
-pub use date::{iso8601_utc, utc_label};
+pub use export::{
+    ExportFormat, ExportRequest, Exported, export_notes, marker_context, open_media, open_notes,
+};
 pub use gather::{GatherOptions, gather};
 pub use thumbnail::png_thumbnail;
 

@@ -15,7 +15,7 @@ pub struct Dirs {
     pub security: PathBuf,
     /// The whole-file SHA-256 cache (one JSON file).
     pub hash_cache: PathBuf,
-    /// The loudness scan cache folder (`player::default_cache_dir`), if any.
+    /// The loudness scan cache folder (`persist::loudness_cache_dir`), if any.
     pub loudness_cache: Option<PathBuf>,
     /// The notes folders (`NoteStore::default_root`), if any; kept, only named.
     pub notes_root: Option<PathBuf>,
@@ -31,7 +31,7 @@ impl Dirs {
         Ok(Self {
             security: dirs.data_dir().join("security"),
             hash_cache: dirs.cache_dir().join("sha256.json"),
-            loudness_cache: crate::player::default_cache_dir(),
+            loudness_cache: crate::persist::loudness_cache_dir(),
             notes_root: crate::notes::NoteStore::default_root(),
             settings: crate::settings::Settings::path().ok(),
         })

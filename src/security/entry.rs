@@ -71,7 +71,7 @@ impl AccessEntry {
     pub fn now(event: AccessEvent, path: &Path, reviewer: &str, detail: &str) -> Self {
         let path = absolute(path);
         Self {
-            time: crate::report::iso8601_utc(crate::notes::now_ms()),
+            time: crate::time::iso8601_utc(crate::time::now_ms()),
             event,
             reviewer: reviewer.trim().to_owned(),
             os_user: crate::settings::os_user(),

@@ -122,7 +122,7 @@ impl ReviewComplete {
         let target = std::fs::canonicalize(media).map_err(media_err)?;
         let sha256 = HashCache::new(&self.dirs.hash_cache).sha256(&target)?;
         let review_key = review_key(&target).map_err(media_err)?;
-        let loudness_key = crate::player::content_key(&target).ok();
+        let loudness_key = crate::persist::content_key(&target).ok();
         let mut deletes = vec![Item::new(ItemKind::Media, "media file", &target)];
         if link {
             let named = std::path::absolute(media).map_err(media_err)?;
@@ -284,7 +284,7 @@ impl ReviewComplete {
     /// review was not marked complete first).
     fn record_deleted(&self, plan: &Plan, verified: bool) -> Result<(), SecurityError> {
         let (mut states, _) = ReviewStates::load(&self.dirs.review_states())?;
-        let now = crate::report::iso8601_utc(crate::notes::now_ms());
+        let now = crate::time::iso8601_utc(crate::time::now_ms());
         let mut record = states
             .get(&plan.review_key)
             .cloned()
@@ -359,7 +359,7 @@ mod tests {
     fn deletes_the_media_and_its_caches_and_says_so() {
         let (_dir, dirs, media) = setup();
         let rc = ReviewComplete::new(dirs.clone(), "Ana");
-        let key = crate::player::content_key(&media).expect("key");
+        let key = crate::persist::content_key(&media).expect("key");
         let cache = dirs
             .loudness_cache
             .as_ref()

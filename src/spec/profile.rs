@@ -113,13 +113,13 @@ impl Params {
         if self.size_multiple == Some(0) {
             return Err("`size_multiple` must be at least 1".into());
         }
-        if let (Some(min), Some(max)) = (self.size_min, self.size_max) {
-            if min[0] > max[0] || min[1] > max[1] {
-                return Err(format!(
-                    "`size_min` {}x{} is larger than `size_max` {}x{}",
-                    min[0], min[1], max[0], max[1]
-                ));
-            }
+        if let (Some(min), Some(max)) = (self.size_min, self.size_max)
+            && (min[0] > max[0] || min[1] > max[1])
+        {
+            return Err(format!(
+                "`size_min` {}x{} is larger than `size_max` {}x{}",
+                min[0], min[1], max[0], max[1]
+            ));
         }
         Ok(())
     }

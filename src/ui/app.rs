@@ -1036,10 +1036,10 @@ impl ReviewApp {
 
     /// Closes the file under review (if any), recording it in the access log.
     fn close_media(&mut self) {
-        if let Some(s) = self.session.take() {
-            if let Some(log) = &self.access {
-                log.record_detail(AccessEvent::Close, &s.path, "review window");
-            }
+        if let Some(s) = self.session.take()
+            && let Some(log) = &self.access
+        {
+            log.record_detail(AccessEvent::Close, &s.path, "review window");
         }
     }
 

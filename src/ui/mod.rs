@@ -52,8 +52,17 @@ pub use app::{AppConfig, ReviewApp, RunResult, Session};
 pub use automation::Script;
 pub use tc_entry::parse_jump;
 
-use crate::cli::Outcome;
 use std::path::PathBuf;
+
+/// How a window run ended, for the command line to turn into an exit status (the window knows
+/// nothing of the command line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WindowEnd {
+    /// Closed, or a scripted run did what it was asked.
+    Done,
+    /// A scripted run could not use its file or timecode; the message names it (exit 2).
+    BadInput(String),
+}
 
 /// Where the bundled demo clip lives in a source checkout.
 pub fn demo_clip() -> PathBuf {
@@ -76,7 +85,7 @@ fn renderer() -> eframe::Renderer {
 }
 
 /// Opens the window and runs until it is closed. A scripted run that fails returns the reason.
-pub fn run_window(config: AppConfig) -> anyhow::Result<Outcome> {
+pub fn run_window(config: AppConfig) -> anyhow::Result<WindowEnd> {
     let layout = config.settings.window.clone();
     let mut native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
@@ -101,8 +110,8 @@ pub fn run_window(config: AppConfig) -> anyhow::Result<Outcome> {
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))?;
     let outcome = result.lock().map(|r| r.clone()).unwrap_or_default();
     match outcome.failure {
-        Some(message) if outcome.bad_input => Ok(Outcome::BadInput(message)),
+        Some(message) if outcome.bad_input => Ok(WindowEnd::BadInput(message)),
         Some(message) => Err(anyhow::anyhow!(message)),
-        None => Ok(Outcome::Done),
+        None => Ok(WindowEnd::Done),
     }
 }

@@ -8,7 +8,7 @@
 //! named "review-complete", so the window keeps drawing. The app closes the file before the
 //! deletion runs, so no decoder or background scan still holds or rewrites what is deleted.
 
-use crate::cli::{ExportFormat, NotesCommand, Outcome as CliOutcome};
+use crate::report::{ExportFormat, ExportRequest, Exported};
 use crate::security::{Outcome, Plan, ReviewComplete, purge};
 use eframe::egui;
 use std::path::{Path, PathBuf};
@@ -269,18 +269,17 @@ fn prepare(
     let work = move || {
         let mut written = Vec::new();
         for (format, out) in exports {
-            let outcome = crate::cli::run_notes(NotesCommand::Export {
-                media: media.clone(),
+            let outcome = crate::report::export_notes(&ExportRequest {
+                media: &media,
                 format,
-                output: out.clone(),
+                output: &out,
                 session_start: None,
                 reviewer: None,
-                preset: "netflix".to_owned(),
+                preset: "netflix",
             });
             match outcome {
-                Ok(CliOutcome::Done) => written.push(out),
-                Ok(CliOutcome::BadInput(why)) => return Err(format!("Export failed: {why}")),
-                Ok(_) => return Err(format!("Export failed: {}", out.display())),
+                Ok(Exported::Written { .. }) => written.push(out),
+                Ok(Exported::BadInput(why)) => return Err(format!("Export failed: {why}")),
                 Err(e) => return Err(format!("Export failed ({e:#}): {}", out.display())),
             }
         }

@@ -2,9 +2,10 @@
 //! visible it is (opacity, size); and where it sits: a slow drift over the whole picture, so no
 //! fixed crop removes it from a screen recording. Pure maths and text. The window draws it over
 //! the picture (`ui::picture_view`), and stills and report thumbnails have it burned into their
-//! pixels (`video::watermark_burn`). Both start here, so they say the same thing.
+//! pixels (`video::watermark_burn`). Both start here, so they say the same thing. What the
+//! settings file asks for becomes a [`WatermarkSpec`] in `settings` (`WatermarkSpec::
+//! from_settings`), which knows the reviewer and the login; this module knows neither.
 
-use crate::settings::Settings;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::Instant;
@@ -66,16 +67,19 @@ pub struct WatermarkSpec {
 }
 
 impl WatermarkSpec {
-    /// The watermark the settings ask for on the media whose id is `file_id`; `None` when it is
-    /// turned off. A reviewer with no name set is named by their login, so the mark still says
-    /// whose screen it was.
-    pub fn from_settings(settings: &Settings, file_id: String) -> Option<Self> {
-        let w = &settings.watermark;
+    /// The watermark `w` asks for, shown to `reviewer` (logged in as `login`) on the media whose
+    /// id is `file_id`; `None` when it is turned off. A reviewer with no name set is named by
+    /// their login, so the mark still says whose screen it was.
+    pub fn new(
+        w: &WatermarkSettings,
+        reviewer: &str,
+        login: Option<&str>,
+        file_id: String,
+    ) -> Option<Self> {
         if !w.enabled {
             return None;
         }
-        let login = crate::settings::os_user();
-        let viewer = viewer_label(&settings.reviewer, &w.email, Some(&login));
+        let viewer = viewer_label(reviewer, &w.email, login);
         let opacity = if w.opacity.is_finite() {
             w.opacity.clamp(MIN_OPACITY, 1.0)
         } else {
@@ -98,7 +102,7 @@ impl WatermarkSpec {
     /// The lines shown at `unix_s` (seconds since 1970): the viewer, then the date, time and
     /// file id.
     pub fn lines(&self, unix_s: i64) -> Vec<String> {
-        let mut second = crate::report::utc_label(unix_s);
+        let mut second = crate::time::utc_label(unix_s);
         if !self.file_id.is_empty() {
             second.push_str(" · file ");
             second.push_str(&self.file_id);
@@ -148,11 +152,7 @@ pub fn file_id(path: &Path) -> std::io::Result<String> {
 }
 
 /// Seconds since 1970, now (the watermark's date and time).
-pub fn now_unix_s() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::time::now_unix_s;
 
 /// FNV-1a: a stable seed from the viewer's name (std's hasher may change between releases).
 fn seed_of(text: &str) -> u64 {
@@ -311,12 +311,12 @@ mod tests {
 
     #[test]
     fn settings_decide_whether_and_how() {
-        let mut s = Settings {
-            reviewer: "Sam Reyes".into(),
-            ..Settings::default()
+        let mut s = WatermarkSettings {
+            email: "sam@example.com".into(),
+            ..WatermarkSettings::default()
         };
-        s.watermark.email = "sam@example.com".into();
-        let spec = WatermarkSpec::from_settings(&s, "0123456789ab".into()).expect("on");
+        let spec =
+            WatermarkSpec::new(&s, "Sam Reyes", Some("sam"), "0123456789ab".into()).expect("on");
         assert_eq!(spec.viewer, "Sam Reyes <sam@example.com>");
         assert_eq!(
             spec.lines(1_700_000_000),
@@ -325,9 +325,9 @@ mod tests {
                 "2023-11-14 22:13 UTC · file 0123456789ab"
             ]
         );
-        s.watermark.opacity = 0.0;
-        s.watermark.size = 9.0;
-        let spec = WatermarkSpec::from_settings(&s, String::new()).expect("on");
+        s.opacity = 0.0;
+        s.size = 9.0;
+        let spec = WatermarkSpec::new(&s, "Sam Reyes", None, String::new()).expect("on");
         assert_eq!((spec.opacity, spec.size), (MIN_OPACITY, SIZE_RANGE.1));
         assert_eq!(spec.lines(0)[1], "1970-01-01 00:00 UTC");
         assert_eq!(spec.line_px(1080.0), 1080.0 * SIZE_RANGE.1);
@@ -338,8 +338,11 @@ mod tests {
             spec.line_px(607.5),
             "portrait"
         );
-        s.watermark.enabled = false;
-        assert_eq!(WatermarkSpec::from_settings(&s, String::new()), None);
+        s.enabled = false;
+        assert_eq!(
+            WatermarkSpec::new(&s, "Sam Reyes", None, String::new()),
+            None
+        );
     }
 
     #[test]

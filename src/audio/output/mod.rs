@@ -8,6 +8,7 @@ mod cpal_sink;
 mod feed;
 mod shared;
 mod signal_slot;
+mod signal_stream;
 
 pub use balance::{Balance, balance_gains};
 pub use clock_anchor::{Anchor, ClockAnchor};
@@ -18,3 +19,4 @@ pub use cpal_sink::{
 pub use feed::{FeedReader, FeedWriter, Filled, Segment, feed, frames_to_ns};
 pub use shared::SinkShared;
 pub use signal_slot::{SignalMsg, SignalSender, SignalSlot, signal_slot};
+pub use signal_stream::{FADE_MS, SignalStream, StereoLoop, raised_cosine};

@@ -11,10 +11,10 @@
 //! Switching from one signal to another fades the old one out (10 ms) and then fades the new one
 //! in (10 ms), both by the streams' own raised cosines, so an A/B switch never clicks.
 //!
-//! `audio` reaching sideways into `headphones` for the stream type is deliberate: `headphones`
-//! is pure data and maths with no dependency on `audio` outside its tests, so there is no cycle.
+//! The stream type is this module's own ([`super::signal_stream`]); the signals themselves are
+//! made in `headphones`, which depends on `audio`, never the other way round.
 
-use crate::headphones::SignalStream;
+use super::signal_stream::SignalStream;
 
 /// Messages in flight towards the callback. The player sends at most a couple per keypress.
 const INBOX: usize = 8;
@@ -188,13 +188,26 @@ impl SignalSlot {
 
 #[cfg(test)]
 mod tests {
+    use super::super::signal_stream::test_loops::sine;
     use super::*;
-    use crate::headphones::signals::{Routing, sine_tone};
     use std::sync::Arc;
 
+    /// Which ears a test tone reaches, as `headphones::signals::Routing` says.
+    #[derive(Clone, Copy)]
+    enum Routing {
+        Left,
+        Right,
+        InPhase,
+    }
+
+    /// A 1 kHz tone peaking at −20 dBFS, as `headphones::signals::sine_tone` makes it.
     fn stream(routing: Routing) -> SignalStream {
-        let tone = sine_tone(48_000, 1000.0, -20.0, routing).expect("tone");
-        SignalStream::new(Arc::new(tone))
+        let gains = match routing {
+            Routing::Left => (1.0, 0.0),
+            Routing::Right => (0.0, 1.0),
+            Routing::InPhase => (1.0, 1.0),
+        };
+        SignalStream::new(Arc::new(sine(48_000, 1000, -20.0, gains)))
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! signal here is built to a stated level, channel and polarity and tested for all three.
 //!
 //! A signal is a [`SignalLoop`]: a fixed stretch of interleaved stereo `f32` that repeats without
-//! a seam, made once off the audio thread at the output's sample rate. [`SignalStream`] then plays
-//! it block by block with a 10 ms raised-cosine fade in and out, so starting, stopping and
-//! switching checks never click. Level promises hold over the loop itself, not over the fades.
+//! a seam, made once off the audio thread at the output's sample rate. The output's
+//! [`SignalStream`](crate::audio::output::SignalStream) (through [`StereoLoop`]) then plays it block by block with a
+//! 10 ms raised-cosine fade in and out, so starting, stopping and switching checks never click.
+//! Level promises hold over the loop itself, not over the fades.
 //!
 //! Level conventions (the 3 dB trap loudness.md warns about):
 //!
@@ -19,11 +20,10 @@
 //!   which is how EBU Tech 3343 §8.2 specifies its mono reference noise.
 
 mod noise;
-mod stream;
 
 use thiserror::Error;
 
-pub use stream::{FADE_MS, SignalStream};
+use crate::audio::output::{FADE_MS, StereoLoop};
 
 /// No check signal may have a sample beyond this (dBFS): headroom for any later gain stage and a
 /// margin over the inter-sample peaks of noise.
@@ -231,6 +231,23 @@ impl SignalLoop {
     }
 }
 
+impl StereoLoop for SignalLoop {
+    fn rate(&self) -> u32 {
+        self.rate
+    }
+
+    fn samples(&self) -> &[f32] {
+        &self.samples
+    }
+}
+
+/// Gain of frame `n` of a burst `len` frames long with `edge` frames of raised cosine at each end
+/// (the stream's own fade curve).
+fn edge_gain(n: usize, len: usize, edge: usize) -> f64 {
+    let last = len.saturating_sub(1);
+    crate::audio::output::raised_cosine(n.min(last.saturating_sub(n)), edge)
+}
+
 /// `10·log10` of a mean square (−∞ for silence).
 fn power_db(mean_square: f64) -> f64 {
     if mean_square > 0.0 {
@@ -363,7 +380,7 @@ pub fn left_right_bursts(rate: u32, rms_dbfs: f64) -> Result<SignalLoop, SignalE
         )?;
         let (gl, gr) = routing.gains();
         for (n, &x) in mono.iter().enumerate() {
-            let x = (x * stream::edge_gain(n, burst, edge)) as f32;
+            let x = (x * edge_gain(n, burst, edge)) as f32;
             let f = (start + n) * 2;
             if let Some(frame) = samples.get_mut(f..f + 2) {
                 frame[0] = x * gl;

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::audio::MonitorMode;
+use crate::audio::output::SignalStream;
 
 const RATES: [u32; 3] = [44_100, 48_000, 96_000];
 /// The tolerance for a generated level.
@@ -316,4 +317,28 @@ fn every_check_has_words() {
         assert!(!check.title().is_empty());
         assert!(check.listen_for().len() > 10);
     }
+}
+
+#[test]
+fn burst_edges_are_symmetric() {
+    let (len, edge) = (100, 10);
+    assert_eq!(edge_gain(0, len, edge), 0.0);
+    assert_eq!(edge_gain(len - 1, len, edge), 0.0);
+    assert_eq!(edge_gain(50, len, edge), 1.0);
+    for n in 0..edge {
+        assert_eq!(edge_gain(n, len, edge), edge_gain(len - 1 - n, len, edge));
+    }
+}
+
+#[test]
+fn the_output_stream_plays_a_check_loop_exactly_and_without_a_seam() {
+    let noise = pink_noise(8_000, REFERENCE_RMS_DBFS, 5).expect("noise");
+    let n = noise.frames();
+    let mut s = SignalStream::new(std::sync::Arc::new(noise.clone()));
+    let mut out = vec![0.0f32; 2 * (n + 10)];
+    s.fill(&mut out);
+    for f in 0..10 {
+        assert_eq!([out[2 * (n + f)], out[2 * (n + f) + 1]], noise.frame(f));
+    }
+    assert_eq!(s.loop_position(), 10);
 }

@@ -1,6 +1,26 @@
-//! UTC dates from the system clock — the report's label and the access log's ISO-8601 time —
-//! with integer civil-calendar maths (Howard Hinnant's `civil_from_days`), so no date crate is
-//! needed for two lines.
+//! UTC wall-clock time: the system clock now, and its dates as text — the report's and the
+//! watermark's label, the access log's ISO-8601 time — with integer civil-calendar maths
+//! (Howard Hinnant's `civil_from_days`), so no date crate is needed for two lines.
+//!
+//! Notes, content security, the watermark, the report and calibration records read the clock
+//! here; none of them needs another module for the date.
+
+/// Wall-clock time, ms since 1970 UTC (0 if the clock is before 1970): note stamps, the access
+/// log.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Seconds since 1970, UTC, now (0 if the clock is before 1970): the watermark's date and time,
+/// calibration records.
+pub fn now_unix_s() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
 
 /// `2026-05-01 14:03 UTC` for `unix_s` seconds since 1970.
 pub fn utc_label(unix_s: i64) -> String {

@@ -1,36 +1,49 @@
-//! Playing a [`SignalLoop`] block by block, with raised-cosine fades so that a check starts,
-//! stops and hands over to the next one without a click.
+//! Playing a check signal's loop block by block, with raised-cosine fades so that a check
+//! starts, stops and hands over to the next one without a click.
 //!
 //! Meant for the audio path: [`SignalStream::fill`] does arithmetic on the caller's buffer only
 //! (no allocation, no locks). The loop sits behind an `Arc`, made and finally dropped off the
-//! audio thread by whoever owns the other handle.
+//! audio thread by whoever owns the other handle. What the loop holds is the signal maker's
+//! business (`headphones::signals` makes the calibration checks'); the stream only needs its
+//! samples, through [`StereoLoop`], so the output knows nothing about headphones.
 
-use super::SignalLoop;
 use std::sync::Arc;
 
 /// Length of every fade in, fade out and burst edge. 10 ms is well past the few milliseconds
 /// under which a gain step is heard as a click, and short enough that a switch feels immediate.
 pub const FADE_MS: u32 = 10;
 
+/// What a [`SignalStream`] plays: a fixed stretch of interleaved stereo `f32` that repeats
+/// without a seam (`headphones::SignalLoop`, the calibration check signals).
+pub trait StereoLoop: Send + Sync + std::fmt::Debug {
+    /// The sample rate it was made at.
+    fn rate(&self) -> u32;
+    /// Interleaved left, right samples of one repetition.
+    fn samples(&self) -> &[f32];
+}
+
 /// Raised-cosine gain `pos / len` of the way up: 0 at 0, 1 at `len`, flat at both ends.
-fn raised_cosine(pos: usize, len: usize) -> f64 {
+pub fn raised_cosine(pos: usize, len: usize) -> f64 {
     if len == 0 || pos >= len {
         return 1.0;
     }
     0.5 - 0.5 * (std::f64::consts::PI * pos as f64 / len as f64).cos()
 }
 
-/// Gain of frame `n` of a burst `len` frames long with `edge` frames of raised cosine at each end.
-pub(super) fn edge_gain(n: usize, len: usize, edge: usize) -> f64 {
-    let last = len.saturating_sub(1);
-    raised_cosine(n.min(last.saturating_sub(n)), edge)
+/// (left, right) of `samples` (interleaved stereo) at `frame`, wrapping around the loop.
+fn frame_at(samples: &[f32], frame: usize) -> [f32; 2] {
+    let i = (frame % (samples.len() / 2).max(1)) * 2;
+    match samples.get(i..i + 2) {
+        Some(&[l, r]) => [l, r],
+        _ => [0.0, 0.0],
+    }
 }
 
 /// A loop playing: fading in from its first frame, repeating until [`stop`](Self::stop), then
 /// fading out and falling silent.
 #[derive(Clone, Debug)]
 pub struct SignalStream {
-    signal: Arc<SignalLoop>,
+    signal: Arc<dyn StereoLoop>,
     /// Next frame of the loop to play.
     pos: usize,
     /// Fade length in frames, and how far up it is (0 silent, `fade_len` full level).
@@ -43,7 +56,7 @@ pub struct SignalStream {
 
 impl SignalStream {
     /// Starts at the loop's first frame, silent, fading in.
-    pub fn new(signal: Arc<SignalLoop>) -> Self {
+    pub fn new(signal: Arc<dyn StereoLoop>) -> Self {
         let fade_len = (u64::from(signal.rate()) * u64::from(FADE_MS) / 1000).max(1) as usize;
         Self {
             signal,
@@ -55,8 +68,8 @@ impl SignalStream {
         }
     }
 
-    pub fn signal(&self) -> &SignalLoop {
-        &self.signal
+    pub fn signal(&self) -> &dyn StereoLoop {
+        &*self.signal
     }
 
     /// Begins the fade out (from wherever the fade in has got to, so an early stop is smooth too).
@@ -69,7 +82,8 @@ impl SignalStream {
         self.stopping && self.fade_pos == 0
     }
 
-    /// Frame of the loop to be played next: with [`SignalLoop::segment_at`], which ear is live.
+    /// Frame of the loop to be played next: with `headphones::SignalLoop::segment_at`, which
+    /// ear is live.
     pub fn loop_position(&self) -> usize {
         self.pos
     }
@@ -81,7 +95,8 @@ impl SignalStream {
     /// Writes interleaved stereo into `out` (a trailing odd sample is zeroed) and returns how many
     /// frames carried the signal; frames after the end of the fade out are silence.
     pub fn fill(&mut self, out: &mut [f32]) -> usize {
-        let frames_in_loop = self.signal.frames();
+        let samples = self.signal.samples();
+        let frames_in_loop = samples.len() / 2;
         let mut live = 0;
         let mut chunks = out.chunks_exact_mut(2);
         for frame in &mut chunks {
@@ -91,7 +106,7 @@ impl SignalStream {
                 continue;
             }
             let gain = raised_cosine(self.fade_pos, self.fade_len) as f32;
-            let [l, r] = self.signal.frame(self.pos);
+            let [l, r] = frame_at(samples, self.pos);
             frame[0] = l * gain;
             frame[1] = r * gain;
             live += 1;
@@ -107,14 +122,58 @@ impl SignalStream {
     }
 }
 
+/// Loops for the tests here and in `signal_slot`, made the way `headphones::signals` makes a
+/// tone (that module sits above this one and is tested against it there).
+#[cfg(test)]
+pub(super) mod test_loops {
+    use super::StereoLoop;
+
+    #[derive(Debug)]
+    pub struct TestLoop {
+        pub rate: u32,
+        pub samples: Vec<f32>,
+    }
+
+    impl StereoLoop for TestLoop {
+        fn rate(&self) -> u32 {
+            self.rate
+        }
+        fn samples(&self) -> &[f32] {
+            &self.samples
+        }
+    }
+
+    /// A one-second loop of a `hz` sine peaking at `peak_dbfs`, times `gains` (left, right):
+    /// `(1, 0)` left only, `(0, 1)` right only, `(1, 1)` centred.
+    pub fn sine(rate: u32, hz: u64, peak_dbfs: f64, gains: (f32, f32)) -> TestLoop {
+        let frames = u64::from(rate);
+        let amplitude = 10f64.powf(peak_dbfs / 20.0);
+        let mut samples = Vec::with_capacity(2 * frames as usize);
+        for n in 0..frames {
+            let k = (n * hz) % frames;
+            let x = (amplitude * (std::f64::consts::TAU * k as f64 / frames as f64).sin()) as f32;
+            samples.push(x * gains.0);
+            samples.push(x * gains.1);
+        }
+        TestLoop { rate, samples }
+    }
+
+    /// `frames` frames of a ramp, no two alike, so a seam would show.
+    pub fn ramp(rate: u32, frames: usize) -> TestLoop {
+        let samples = (0..2 * frames)
+            .map(|i| i as f32 / (2 * frames) as f32)
+            .collect();
+        TestLoop { rate, samples }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::{REFERENCE_RMS_DBFS, Routing, pink_noise, sine_tone};
+    use super::test_loops::{ramp, sine};
     use super::*;
 
     fn stream(rate: u32) -> SignalStream {
-        let tone = sine_tone(rate, 1000.0, -20.0, Routing::InPhase).expect("tone");
-        SignalStream::new(Arc::new(tone))
+        SignalStream::new(Arc::new(sine(rate, 1000, -20.0, (1.0, 1.0))))
     }
 
     #[test]
@@ -127,7 +186,7 @@ mod tests {
         for f in 480..2000 {
             assert_eq!(
                 [out[2 * f], out[2 * f + 1]],
-                s.signal().frame(f),
+                frame_at(s.signal().samples(), f),
                 "frame {f}"
             );
         }
@@ -156,13 +215,12 @@ mod tests {
 
     #[test]
     fn loops_without_a_seam() {
-        let noise = pink_noise(8_000, REFERENCE_RMS_DBFS, 5).expect("noise");
-        let n = noise.frames();
-        let mut s = SignalStream::new(Arc::new(noise));
+        let n = 8_000;
+        let mut s = SignalStream::new(Arc::new(ramp(8_000, n)));
         let mut out = vec![0.0f32; 2 * (n + 10)];
         s.fill(&mut out);
         for f in 0..10 {
-            assert_eq!(out[2 * (n + f)], s.signal().frame(f)[0]);
+            assert_eq!(out[2 * (n + f)], frame_at(s.signal().samples(), f)[0]);
         }
         assert_eq!(s.loop_position(), 10);
     }
@@ -173,16 +231,5 @@ mod tests {
         let mut out = vec![1.0f32; 7];
         assert_eq!(s.fill(&mut out), 3);
         assert_eq!(out[6], 0.0);
-    }
-
-    #[test]
-    fn burst_edges_are_symmetric() {
-        let (len, edge) = (100, 10);
-        assert_eq!(edge_gain(0, len, edge), 0.0);
-        assert_eq!(edge_gain(len - 1, len, edge), 0.0);
-        assert_eq!(edge_gain(50, len, edge), 1.0);
-        for n in 0..edge {
-            assert_eq!(edge_gain(n, len, edge), edge_gain(len - 1 - n, len, edge));
-        }
     }
 }
