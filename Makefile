@@ -33,7 +33,7 @@ lint: deps
 	$(CARGO) clippy --release --all-targets -- -D warnings
 
 test: test-deps fixtures lint
-	scripts/with-test-env.sh $(CARGO) test --release --lib --bins --tests
+	scripts/with-test-env.sh $(CARGO) test --release --no-fail-fast --lib --bins --tests
 
 # The two set-up commands proved where nothing was installed before: a clean Debian 12 root
 # (cached), a fresh clone of HEAD, `make run` (window screenshot checked) and `make test` in it.
