@@ -5,9 +5,9 @@
 //! - where the scan's time goes: AAC decode alone, the R128 meter alone, the voice detector alone;
 //! - live metering cost per second of audio (R128 meter + phase + spectrum at display rate).
 
+use earmark::analysis::scan_file;
 use earmark::audio::AudioSource;
 use earmark::meters::{LoudnessMeter, PhaseMeter, SpectrumAnalyzer, SpeechDetector};
-use earmark::player::scan_file;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU32};

@@ -1,10 +1,11 @@
 //! Earmark: a review player for television sound mixes on headphones.
 //!
-//! Layers, each depending only on those below it: `cli` → `ui` → `report` →
-//! `player`/`security` → `settings` → `headphones`/`video`/`spec`/`notes` → `audio` →
+//! Layers, each depending only on those below it: `cli` → `ui` → `player`/`report` →
+//! `security`/`analysis` → `settings` → `headphones`/`video`/`spec`/`notes` → `audio` →
 //! `media`/`meters` → `time`/`persist`. README.md's module map has the exact table of which
 //! module may use which; `tests/architecture.rs` holds the same table and enforces it.
 
+pub mod analysis;
 pub mod audio;
 pub mod cli;
 pub mod headphones;

@@ -22,33 +22,38 @@ use std::path::{Path, PathBuf};
 /// top-level module must be added here, the table must stay acyclic, and the README's module map
 /// must show the same rows (tests check all three).
 ///
-/// Layers, each using only layers below it: `cli` → `ui` → `report` → `player` / `security` →
-/// `settings` → `headphones` / `video` / `spec` / `notes` → `audio` → `media` / `meters` →
-/// `time` / `persist`. The window reaches audio devices and monitoring modes only through
-/// `player` (`ui` may not use `audio`).
+/// Layers, each using only layers below it: `cli` → `ui` → `player` / `report` → `security` /
+/// `analysis` → `settings` → `headphones` / `video` / `spec` / `notes` → `audio` → `media` /
+/// `meters` → `time` / `persist`. The window reaches audio devices and monitoring modes only
+/// through `player` (`ui` may not use `audio`).
 const ALLOWED: &[(&str, &str)] = &[
     // The command line opens the window, so it sits above it.
     (
         "cli",
-        "ui report player security settings headphones video spec notes audio media meters time persist",
+        "ui player report security analysis settings headphones video spec notes audio media meters time persist",
     ),
     (
         "ui",
-        "report player security settings headphones video spec notes media meters time persist",
+        "player report security analysis settings headphones video spec notes media meters time persist",
     ),
-    // The review report and notes export: reads everything about a review, and runs the
-    // player's whole-file loudness scan (`player::ScanJob`) when the cache has no numbers.
-    (
-        "report",
-        "player security settings headphones video spec notes media meters time persist",
-    ),
+    // Re-exports `analysis` for a transition (issue 18); the player itself does not scan.
     (
         "player",
-        "headphones video spec audio media meters time persist",
+        "analysis headphones video spec audio media meters time persist",
+    ),
+    // The review report and notes export: reads everything about a review, and runs the
+    // whole-file loudness scan (`analysis::ScanJob`) when the cache has no numbers. It does not
+    // need the player.
+    (
+        "report",
+        "security analysis settings headphones video spec notes media meters time persist",
     ),
     // Content security: the access log, review complete. The loudness cache's key and folder
     // come from `persist`, not from the player.
     ("security", "settings notes time persist"),
+    // Whole-file analysis in the background: the loudness scan and the spec check, cached per
+    // content. No devices, no window.
+    ("analysis", "spec audio meters persist"),
     // Preferences hold the lower modules' settings types (watermark, listening band).
     ("settings", "headphones video persist"),
     // Check signals implement `audio::output::StereoLoop`; the output never names headphones.

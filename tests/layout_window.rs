@@ -91,7 +91,7 @@ fn the_window_says_what_plays_and_remembers_the_choice_per_file() {
         "Track 1 of 2 (Stereo mix) · stereo"
     );
     // The choice made in Settings, as saved there (by the file's content).
-    let key = earmark::player::content_key(&media).expect("key");
+    let key = earmark::persist::content_key(&media).expect("key");
     std::fs::write(
         h.join("config/earmark/settings.toml"),
         format!("[sound]\n\"{key}\" = \"2\"\n"),
@@ -104,7 +104,7 @@ fn the_window_says_what_plays_and_remembers_the_choice_per_file() {
     assert_eq!(played_sound(h, &renamed), "Track 2 of 2 (M&E) · stereo");
     // A 5.1 remembered as Lt/Rt.
     let surround = layout("surround51_aac.mov");
-    let key = earmark::player::content_key(&surround).expect("key");
+    let key = earmark::persist::content_key(&surround).expect("key");
     std::fs::write(
         h.join("config/earmark/settings.toml"),
         format!("[sound]\n\"{key}\" = \"auto;ltrt\"\n"),

@@ -9,8 +9,8 @@
 #[path = "common/ebu.rs"]
 mod ebu;
 
+use earmark::analysis::scan_file;
 use earmark::meters::LoudnessMeter;
-use earmark::player::scan_file;
 use ebu::{RATE, Segment, gap, stereo_tone, tone};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,8 @@
 #[path = "common/ebu.rs"]
 mod ebu;
 
-use earmark::player::{ScanJob, ScanState, content_key};
+use earmark::analysis::{ScanJob, ScanState};
+use earmark::persist::content_key;
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -77,7 +77,7 @@ fn reviewed_copy(home: &Path, dir: &Path, name: &str) -> (PathBuf, PathBuf, Path
             s(&first),
         ],
     ));
-    let key = earmark::player::content_key(&media).expect("key");
+    let key = earmark::persist::content_key(&media).expect("key");
     let cache = home.join(format!("cache/earmark/loudness/{key}.json"));
     assert!(cache.exists(), "the report's loudness scan is cached");
     let notes = earmark::notes::NoteStore::folder_for(&home.join("data/earmark/notes"), &media)

@@ -98,7 +98,7 @@ fn picking_the_m_and_e_plays_it_at_once_and_is_remembered() {
         h.state().snapshot().is_some_and(|s| s.frame == 60)
     });
     let saved = std::fs::read_to_string(&settings).expect("settings saved");
-    let key = earmark::player::content_key(&media).expect("key");
+    let key = earmark::persist::content_key(&media).expect("key");
     assert!(
         saved.contains("[sound]") && saved.contains(&key) && saved.contains("\"2\""),
         "{saved}"

@@ -7,7 +7,7 @@
 //! misses, and a 20 GB file is keyed in milliseconds. Entries are JSON under the user cache
 //! directory, `…/earmark/loudness/<key>.json` (`persist::loudness_cache_dir`), written
 //! atomically. Key and folder live in `persist` so content security can find the entries
-//! without reaching up into the player.
+//! without reaching up into this module.
 
 use super::loudness_scan::{LoudnessScan, ScanError, ScanOptions, scan_file_with};
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-pub use crate::persist::content_key;
+use crate::persist::content_key;
 
 /// Where a job stands.
 #[derive(Clone, Debug)]
@@ -123,11 +123,6 @@ impl Drop for ScanJob {
             let _ = t.join();
         }
     }
-}
-
-/// The default cache directory (`None` if the system has no home).
-pub fn default_cache_dir() -> Option<PathBuf> {
-    crate::persist::loudness_cache_dir()
 }
 
 fn read_entry(path: &Path) -> Option<LoudnessScan> {

@@ -2,8 +2,8 @@
 //! EBU R128, true peak, dialogue estimate) and judges it against a delivery target.
 
 use super::Outcome;
+use crate::analysis::{LoudnessReport, ScanError, ScanOptions, scan_file_with};
 use crate::meters::Preset;
-use crate::player::{LoudnessReport, ScanError, ScanOptions, scan_file_with};
 use serde::Serialize;
 use std::io::Write as _;
 use std::path::Path;

@@ -294,7 +294,7 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
         notice: loaded.notice,
         script,
         launched: Some(std::time::Instant::now()),
-        scan_cache: crate::player::default_cache_dir(),
+        scan_cache: crate::persist::loudness_cache_dir(),
         declarations_path: crate::headphones::Declarations::default_path().ok(),
         dose_path: crate::player::default_dose_path(),
         notes_root: crate::notes::NoteStore::default_root(),

@@ -37,7 +37,7 @@ pub fn content_id(path: &Path, salt: &str) -> std::io::Result<String> {
 /// window remembers per file are keyed the same way and would be forgotten with them).
 pub const CONTENT_KEY_SALT: &str = "earmark-loudness-3";
 
-/// The key the loudness cache (`player::ScanJob`) and the window's per-file sound choice are
+/// The key the loudness cache (`analysis::ScanJob`) and the window's per-file sound choice are
 /// stored under, and by which "review complete" finds the cache entry to delete.
 pub fn content_key(path: &Path) -> std::io::Result<String> {
     content_id(path, CONTENT_KEY_SALT)

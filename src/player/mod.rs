@@ -7,12 +7,12 @@
 //! - [`presenter`]: a display stand-in that presents each frame exactly when it is due
 //! - [`headless`]: `earmark FILE --play-for … --exit`
 //! - [`meter_feed`]: the "meters" thread (live loudness, phase, spectrum of what is played)
-//! - [`loudness_scan`]: whole-file loudness analysis (decode + meter on two threads)
-//! - [`scan_job`]: that analysis in the background for the window, cached per file content
 //! - [`listening`]: the level at the ear, the listening-band guard and the weekly dose
 //! - [`signal_deck`]: calibration check signals to the callback and back
 //! - [`signal_play`]: `earmark calibrate`, a check signal through the output with no file open
-//! - [`spec_job`]: the delivery spec check in the background for the window, every profile at once
+//!
+//! Whole-file loudness analysis and the spec check in the background live in
+//! [`crate::analysis`]; their names are re-exported here for a transition.
 
 mod audio_feed;
 mod clock;
@@ -20,13 +20,10 @@ mod engine;
 mod error;
 mod headless;
 mod listening;
-mod loudness_scan;
 mod meter_feed;
 mod presenter;
-mod scan_job;
 mod signal_deck;
 mod signal_play;
-mod spec_job;
 mod transport;
 mod video_feed;
 
@@ -37,18 +34,19 @@ pub use headless::{AvStats, PlayReport, PlayRequest, av_stats, play_headless};
 pub use listening::{
     DIALOGUE_BASIS, ListeningMonitor, ListeningView, chain_for, default_dose_path,
 };
-pub use loudness_scan::{
-    CURVE_FLOOR, CURVE_RATE, LoudnessReport, LoudnessScan, ScanError, ScanOptions, scan_file,
-    scan_file_with,
-};
 pub use meter_feed::MeterOutput;
 pub use presenter::{run_presenter, spawn_presenter};
-pub use scan_job::{ScanJob, ScanState, content_key, default_cache_dir};
 pub use signal_deck::{SignalDeck, SignalPlayError};
 pub use signal_play::{SignalReport, SignalRequest, play_signal};
-pub use spec_job::{SpecJob, SpecResults, SpecState};
 pub use transport::{Command, Snapshot, Transport};
 pub use video_feed::Picture;
+
+// Transition: whole-file analysis moved to `crate::analysis` (issue 18); new code names it there.
+pub use crate::analysis::{
+    CURVE_FLOOR, CURVE_RATE, LoudnessReport, LoudnessScan, ScanError, ScanJob, ScanOptions,
+    ScanState, SpecJob, SpecResults, SpecState, scan_file, scan_file_with,
+};
+pub use crate::persist::{content_key, loudness_cache_dir as default_cache_dir};
 
 // What a window needs from the layers below, so it never reaches past the player.
 pub use crate::audio::output::{OutputDevice, is_bluetooth, list_devices as output_devices};

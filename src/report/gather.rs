@@ -8,11 +8,12 @@
 //! records are shown beside it, dated, because they may have changed since.
 
 use super::{Report, ReportAccess, ReportNote, png_thumbnail};
+use crate::analysis::{LoudnessReport, ScanJob, ScanState};
 use crate::headphones::{CalibrationStatus, CalibrationStore, Declarations};
 use crate::meters::{PRESETS, Preset};
 use crate::notes::NoteList;
 use crate::notes::markers::MarkerContext;
-use crate::player::{LoudnessReport, ScanJob, ScanState, default_cache_dir};
+use crate::persist::loudness_cache_dir;
 use crate::time::utc_label;
 use crate::video::FrameReader;
 use std::collections::BTreeMap;
@@ -214,7 +215,7 @@ fn loudness_rows(
     path: &std::path::Path,
     preset: &Preset,
 ) -> (Vec<(String, String)>, LoudnessVerdict) {
-    let job = ScanJob::start(path, default_cache_dir());
+    let job = ScanJob::start(path, loudness_cache_dir());
     let scan = loop {
         match job.state() {
             ScanState::Running(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
@@ -283,7 +284,7 @@ fn spec_line(path: &std::path::Path) -> String {
             .rules
             .iter()
             .filter(|x| x.status == Status::Fail)
-            .map(|x| x.id)
+            .map(|x| x.id.as_str())
             .collect();
         let warned = r.rules.iter().filter(|x| x.status == Status::Warn).count();
         let mut clause = format!("{}: {}", r.profile, if r.pass { "PASS" } else { "FAIL" });

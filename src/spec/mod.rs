@@ -5,7 +5,9 @@
 //! bounded atom reader (FFmpeg hides `cmov`, edit lists and handler types), [`profile`] loads what a
 //! delivery profile expects (TOML data, shipped and user-added), [`rules`] compares the two rule by
 //! rule, [`policy`] combines those results up the profile's tree of `all` / `any` nodes and shared
-//! sub-policies into the verdict, and [`report`] holds the results and their JSON form.
+//! sub-policies into the verdict, and [`report`] holds the results and their JSON form. Rules are
+//! named by [`RuleId`], a closed set, so a misspelt id fails to compile (or, in a profile file,
+//! to load).
 
 pub mod facts;
 mod foreign;
@@ -13,11 +15,13 @@ mod picture_rules;
 pub mod policy;
 pub mod profile;
 pub mod report;
+pub mod rule_id;
 pub mod rules;
 
 pub use facts::Facts;
 pub use profile::{Profile, ProfileSet};
 pub use report::{Report, RuleResult, Status};
+pub use rule_id::{RuleId, UnknownRuleId};
 
 use std::path::Path;
 use thiserror::Error;

@@ -6,6 +6,7 @@
 
 use super::facts::{SpsFields, TrackFacts};
 use super::report::{RuleResult, Status};
+use super::rule_id::RuleId;
 use super::rules::result;
 use crate::media::Orientation;
 
@@ -15,7 +16,7 @@ const ONE: f64 = 65536.0;
 /// `rotation`: the video track's display matrix, reported when upright, warned when the picture
 /// is stored turned or mirrored.
 pub(super) fn rotation(v: &TrackFacts) -> RuleResult {
-    let id = "rotation";
+    let id = RuleId::Rotation;
     let expected = "stored upright (identity matrix)";
     let Some(m) = v.matrix else {
         return result(
@@ -70,7 +71,7 @@ pub(super) fn rotation(v: &TrackFacts) -> RuleResult {
 
 /// `video-bit-depth-chroma`: 8-bit 4:2:0 passes; anything else warns.
 pub(super) fn bit_depth_chroma(v: &TrackFacts) -> RuleResult {
-    let id = "video-bit-depth-chroma";
+    let id = RuleId::VideoBitDepthChroma;
     let expected = "8-bit 4:2:0";
     let Some(sps) = v.video.as_ref().and_then(|e| e.sps) else {
         return result(

@@ -15,7 +15,7 @@
 use super::SpecError;
 use super::profile::{Params, Profile};
 use super::report::{NodeKind, PolicyOutcome, Report, RuleResult, Status};
-use super::rules::RULE_IDS;
+use super::rule_id::{RuleId, UnknownRuleId};
 use std::collections::BTreeMap;
 
 /// Deepest nesting allowed once sub-policies are inlined. Real policies are three or four levels;
@@ -38,7 +38,7 @@ pub enum Combine {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Written {
     Rule {
-        id: &'static str,
+        id: RuleId,
         params: Params,
     },
     Use(String),
@@ -54,7 +54,7 @@ pub enum Written {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Node {
     Rule {
-        id: &'static str,
+        id: RuleId,
         params: Params,
     },
     Group {
@@ -69,9 +69,9 @@ pub enum Node {
 
 impl Node {
     /// Every rule id the tree judges (with repeats).
-    pub fn rule_ids(&self) -> Vec<&'static str> {
+    pub fn rule_ids(&self) -> Vec<RuleId> {
         match self {
-            Self::Rule { id, .. } => vec![id],
+            Self::Rule { id, .. } => vec![*id],
             Self::Group { children, .. } => children.iter().flat_map(Self::rule_ids).collect(),
         }
     }
@@ -84,9 +84,9 @@ impl Written {
             combine: Combine::All,
             name: None,
             params: Params::default(),
-            children: RULE_IDS
-                .iter()
-                .map(|&id| Self::Rule {
+            children: RuleId::ALL
+                .into_iter()
+                .map(|id| Self::Rule {
                     id,
                     params: Params::default(),
                 })
@@ -287,38 +287,32 @@ fn parse_table_node(table: &toml::Table, at: &str, depth: usize) -> Result<Writt
     }
 }
 
-/// The `&'static` rule id for `text`, or an error listing them all.
-pub fn rule_id(text: &str, at: &str) -> Result<&'static str, String> {
-    RULE_IDS
-        .iter()
-        .find(|&&id| id == text)
-        .copied()
-        .ok_or_else(|| {
-            format!(
-                "{at}: unknown rule id {text:?} (known: {})",
-                RULE_IDS.join(", ")
-            )
-        })
+/// The rule id `text` names, or an error listing them all.
+pub fn rule_id(text: &str, at: &str) -> Result<RuleId, String> {
+    text.parse()
+        .map_err(|e: UnknownRuleId| format!("{at}: {e}"))
 }
 
 /// The parameter keys each rule reads (all others read none).
-fn reads(id: &str) -> &'static [&'static str] {
+fn reads(id: RuleId) -> &'static [&'static str] {
     match id {
-        "frame-rate" => &["frame_rates"],
-        "frame-size" => &["frame_sizes", "size_multiple", "size_min", "size_max"],
-        "video-bitrate" => &["max_video_kbps"],
-        "audio-sample-rate" => &["sample_rates"],
-        "audio-bitrate" => &["audio_kbps"],
+        RuleId::FrameRate => &["frame_rates"],
+        RuleId::FrameSize => &["frame_sizes", "size_multiple", "size_min", "size_max"],
+        RuleId::VideoBitrate => &["max_video_kbps"],
+        RuleId::AudioSampleRate => &["sample_rates"],
+        RuleId::AudioBitrate => &["audio_kbps"],
         _ => &[],
     }
 }
 
 /// What a judged rule cannot do without: `None` when `params` has it.
-fn missing(id: &str, p: &Params) -> Option<&'static str> {
+fn missing(id: RuleId, p: &Params) -> Option<&'static str> {
     let empty = |v: &Option<Vec<_>>| v.as_ref().is_none_or(Vec::is_empty);
     match id {
-        "frame-rate" if p.frame_rates.as_ref().is_none_or(Vec::is_empty) => Some("`frame_rates`"),
-        "frame-size"
+        RuleId::FrameRate if p.frame_rates.as_ref().is_none_or(Vec::is_empty) => {
+            Some("`frame_rates`")
+        }
+        RuleId::FrameSize
             if empty(&p.frame_sizes)
                 && p.size_multiple.is_none()
                 && p.size_min.is_none()
@@ -326,7 +320,7 @@ fn missing(id: &str, p: &Params) -> Option<&'static str> {
         {
             Some("`frame_sizes`, or `size_multiple` / `size_min` / `size_max`")
         }
-        "audio-sample-rate" if p.sample_rates.as_ref().is_none_or(Vec::is_empty) => {
+        RuleId::AudioSampleRate if p.sample_rates.as_ref().is_none_or(Vec::is_empty) => {
             Some("`sample_rates`")
         }
         _ => None,
@@ -409,7 +403,7 @@ impl Expander<'_> {
         match w {
             Written::Rule { id, params: own } => {
                 let here = own.over(params);
-                if let Some(what) = missing(id, &here) {
+                if let Some(what) = missing(*id, &here) {
                     return Err(bad(
                         self.profile_file,
                         format!(
@@ -420,7 +414,7 @@ impl Expander<'_> {
                     ));
                 }
                 Ok(Node::Rule {
-                    id,
+                    id: *id,
                     params: own.clone(),
                 })
             }
@@ -506,7 +500,7 @@ impl Expander<'_> {
 /// Judges `profile` on one file: `rule(id, profile)` measures one rule with the parameters in
 /// force at its leaf. Every rule id gets a result in the report: the one the verdict rests on
 /// when the tree judges it, otherwise reported as info.
-pub fn judge(profile: &Profile, rule: impl Fn(&'static str, &Profile) -> RuleResult) -> Report {
+pub fn judge(profile: &Profile, rule: impl Fn(RuleId, &Profile) -> RuleResult) -> Report {
     let mut leaves = Vec::new();
     let mut root = eval(
         &profile.policy,
@@ -517,9 +511,9 @@ pub fn judge(profile: &Profile, rule: impl Fn(&'static str, &Profile) -> RuleRes
     );
     let mut decisions = vec![Decision::Counts; leaves.len()];
     mark(&mut root, None, &mut decisions);
-    let rules = RULE_IDS
-        .iter()
-        .map(|&id| pick(id, profile, &rule, &leaves, &decisions))
+    let rules = RuleId::ALL
+        .into_iter()
+        .map(|id| pick(id, profile, &rule, &leaves, &decisions))
         .collect();
     Report::judged(&profile.id, rules, root)
 }
@@ -543,18 +537,18 @@ fn eval(
     node: &Node,
     outer: &Params,
     profile: &Profile,
-    rule: &impl Fn(&'static str, &Profile) -> RuleResult,
+    rule: &impl Fn(RuleId, &Profile) -> RuleResult,
     leaves: &mut Vec<RuleResult>,
 ) -> PolicyOutcome {
     match node {
         Node::Rule { id, params } => {
             let here = params.over(outer);
-            let r = capped(rule(id, &profile.with_params(&here)), profile);
+            let r = capped(rule(*id, &profile.with_params(&here)), profile);
             let outcome = PolicyOutcome {
                 kind: NodeKind::Rule,
                 name: None,
                 description: None,
-                rule: Some(id),
+                rule: Some(*id),
                 status: r.status,
                 pass: r.status != Status::Fail,
                 counted: true,
@@ -639,9 +633,9 @@ fn mark(o: &mut PolicyOutcome, dropped_by: Option<&str>, decisions: &mut [Decisi
 
 /// The result shown for `id` in the report's rule list.
 fn pick(
-    id: &'static str,
+    id: RuleId,
     profile: &Profile,
-    rule: &impl Fn(&'static str, &Profile) -> RuleResult,
+    rule: &impl Fn(RuleId, &Profile) -> RuleResult,
     leaves: &[RuleResult],
     decisions: &[Decision],
 ) -> RuleResult {
@@ -700,7 +694,7 @@ fn noted(message: &str, note: &str) -> String {
 mod tests {
     use super::*;
 
-    fn result(id: &'static str, status: Status) -> RuleResult {
+    fn result(id: RuleId, status: Status) -> RuleResult {
         RuleResult {
             id,
             status,
@@ -713,7 +707,7 @@ mod tests {
 
     /// A profile whose tree is `policy` (TOML), judged with `outcome` per rule id (pass when
     /// absent).
-    fn judged(policy: &str, outcome: &[(&str, Status)]) -> Report {
+    fn judged(policy: &str, outcome: &[(RuleId, Status)]) -> Report {
         let text = format!(
             "id = \"t\"\nname = \"T\"\nframe_rates = [\"25\"]\nframe_sizes = [[1280, 720]]\n\
              sample_rates = [48000]\npolicy = {policy}\n"
@@ -728,7 +722,7 @@ mod tests {
         })
     }
 
-    fn status(r: &Report, id: &str) -> Status {
+    fn status(r: &Report, id: RuleId) -> Status {
         r.rule(id).map(|x| x.status).expect("rule")
     }
 
@@ -736,13 +730,13 @@ mod tests {
     fn all_fails_when_one_child_fails() {
         let r = judged(
             "{ all = [\"fast-start\", \"no-cmov\"] }",
-            &[("no-cmov", Status::Fail)],
+            &[(RuleId::NoCmov, Status::Fail)],
         );
         assert!(!r.pass);
-        assert_eq!(status(&r, "no-cmov"), Status::Fail);
+        assert_eq!(status(&r, RuleId::NoCmov), Status::Fail);
         let r = judged(
             "{ all = [\"fast-start\", \"no-cmov\"] }",
-            &[("no-cmov", Status::Warn)],
+            &[(RuleId::NoCmov, Status::Warn)],
         );
         assert!(r.pass, "a warning does not fail an all");
         assert_eq!(r.policy.as_ref().map(|p| p.status), Some(Status::Warn));
@@ -751,29 +745,32 @@ mod tests {
     #[test]
     fn any_holds_when_one_child_holds() {
         let tree = "{ any = [\"fast-start\", \"no-cmov\"] }";
-        let r = judged(tree, &[("fast-start", Status::Fail)]);
+        let r = judged(tree, &[(RuleId::FastStart, Status::Fail)]);
         assert!(r.pass);
         // The failed alternative is reported, not as a failure.
-        assert_eq!(status(&r, "fast-start"), Status::Info);
+        assert_eq!(status(&r, RuleId::FastStart), Status::Info);
         assert!(
-            r.rule("fast-start")
+            r.rule(RuleId::FastStart)
                 .is_some_and(|x| x.message.contains("not needed"))
         );
-        assert_eq!(status(&r, "no-cmov"), Status::Pass);
+        assert_eq!(status(&r, RuleId::NoCmov), Status::Pass);
         let r = judged(
             tree,
-            &[("fast-start", Status::Fail), ("no-cmov", Status::Fail)],
+            &[
+                (RuleId::FastStart, Status::Fail),
+                (RuleId::NoCmov, Status::Fail),
+            ],
         );
         assert!(!r.pass);
-        assert_eq!(status(&r, "fast-start"), Status::Fail);
-        assert_eq!(status(&r, "no-cmov"), Status::Fail);
+        assert_eq!(status(&r, RuleId::FastStart), Status::Fail);
+        assert_eq!(status(&r, RuleId::NoCmov), Status::Fail);
     }
 
     #[test]
     fn any_takes_its_best_child() {
         let r = judged(
             "{ any = [\"fast-start\", \"no-cmov\"] }",
-            &[("fast-start", Status::Warn)],
+            &[(RuleId::FastStart, Status::Warn)],
         );
         let root = r.policy.as_ref().expect("policy");
         assert_eq!(root.status, Status::Pass);
@@ -786,32 +783,41 @@ mod tests {
         let tree = "{ all = [\"container-mov\", { name = \"format\", any = [\
                     { all = [\"frame-size\", \"audio-sample-rate\"] }, \
                     { all = [\"frame-rate\", \"timecode\"] } ] }] }";
-        let r = judged(tree, &[("frame-size", Status::Fail)]);
+        let r = judged(tree, &[(RuleId::FrameSize, Status::Fail)]);
         assert!(r.pass, "second alternative holds");
         let r = judged(
             tree,
-            &[("frame-size", Status::Fail), ("timecode", Status::Fail)],
+            &[
+                (RuleId::FrameSize, Status::Fail),
+                (RuleId::Timecode, Status::Fail),
+            ],
         );
         assert!(!r.pass);
         let r = judged(
             tree,
-            &[("container-mov", Status::Fail), ("timecode", Status::Fail)],
+            &[
+                (RuleId::ContainerMov, Status::Fail),
+                (RuleId::Timecode, Status::Fail),
+            ],
         );
         assert!(!r.pass);
-        assert_eq!(status(&r, "timecode"), Status::Info, "not needed");
-        assert_eq!(status(&r, "container-mov"), Status::Fail);
+        assert_eq!(status(&r, RuleId::Timecode), Status::Info, "not needed");
+        assert_eq!(status(&r, RuleId::ContainerMov), Status::Fail);
         let text = r.human("f.mov");
         assert!(text.contains("format (any of 2)"), "{text}");
     }
 
     #[test]
     fn rules_outside_the_tree_are_info() {
-        let r = judged("{ all = [\"fast-start\"] }", &[("no-cmov", Status::Fail)]);
+        let r = judged(
+            "{ all = [\"fast-start\"] }",
+            &[(RuleId::NoCmov, Status::Fail)],
+        );
         assert!(r.pass);
-        assert_eq!(r.rules.len(), RULE_IDS.len());
-        assert_eq!(status(&r, "no-cmov"), Status::Info);
+        assert_eq!(r.rules.len(), RuleId::ALL.len());
+        assert_eq!(status(&r, RuleId::NoCmov), Status::Info);
         assert!(
-            r.rule("no-cmov")
+            r.rule(RuleId::NoCmov)
                 .is_some_and(|x| x.message.contains("not judged"))
         );
     }
@@ -825,11 +831,11 @@ mod tests {
         let profile = Profile::parse(&format!("{text}policy = {tree}\n"), "t.toml").expect("p");
         // Each occurrence sees its own parameters; only 1280x720 "measures" as a pass here.
         let r = judge(&profile, |id, p| {
-            let ok = id != "frame-size" || p.frame_sizes == [[1280, 720]];
+            let ok = id != RuleId::FrameSize || p.frame_sizes == [[1280, 720]];
             result(id, if ok { Status::Pass } else { Status::Fail })
         });
         assert!(!r.pass);
-        assert_eq!(status(&r, "frame-size"), Status::Fail);
+        assert_eq!(status(&r, RuleId::FrameSize), Status::Fail);
     }
 
     #[test]
@@ -843,7 +849,7 @@ mod tests {
         .expect("profile");
         let seen = std::cell::RefCell::new(Vec::new());
         judge(&profile, |id, p| {
-            if id == "frame-size" {
+            if id == RuleId::FrameSize {
                 seen.borrow_mut().push(p.frame_sizes.clone());
             }
             result(id, Status::Pass)

@@ -9,6 +9,7 @@
 use super::SpecError;
 use super::policy::{self, Library, Node, SubPolicy, Written};
 use crate::spec::report::Status;
+use crate::spec::rule_id::RuleId;
 use crate::time::Rational;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -175,7 +176,7 @@ pub struct Profile {
     pub sample_rates: Vec<u32>,
     pub frame_rates: Vec<String>,
     /// Rule id → the most severe status that rule may give in this profile.
-    pub severity: BTreeMap<String, String>,
+    pub severity: BTreeMap<RuleId, Status>,
     /// The tree the verdict comes from; shared, since every rule sees a copy of the profile.
     pub policy: Arc<Node>,
     /// Where the profile was read from (a shipped file name or a path).
@@ -215,11 +216,8 @@ impl Profile {
     }
 
     /// The most severe status `rule` may report in this profile.
-    pub fn ceiling(&self, rule: &str) -> Status {
-        self.severity
-            .get(rule)
-            .and_then(|s| Status::parse(s))
-            .unwrap_or(Status::Fail)
+    pub fn ceiling(&self, rule: RuleId) -> Status {
+        self.severity.get(&rule).copied().unwrap_or(Status::Fail)
     }
 }
 
@@ -230,7 +228,7 @@ struct ProfileFile {
     name: Option<String>,
     extends: Option<String>,
     params: Params,
-    severity: BTreeMap<String, String>,
+    severity: BTreeMap<RuleId, Status>,
     policy: Option<Written>,
     file: String,
 }
@@ -262,16 +260,13 @@ impl ProfileFile {
             Some(toml::Value::Table(t)) => {
                 let mut out = BTreeMap::new();
                 for (rule, s) in t {
-                    policy::rule_id(&rule, "severity").map_err(bad)?;
-                    let s = s
-                        .as_str()
-                        .filter(|s| Status::parse(s).is_some())
-                        .ok_or_else(|| {
-                            bad(format!(
-                                "severity {s} for {rule} is not \"fail\", \"warn\" or \"info\""
-                            ))
-                        })?;
-                    out.insert(rule, s.to_owned());
+                    let id = policy::rule_id(&rule, "severity").map_err(bad)?;
+                    let s = s.as_str().and_then(Status::parse).ok_or_else(|| {
+                        bad(format!(
+                            "severity {s} for {rule} is not \"fail\", \"warn\" or \"info\""
+                        ))
+                    })?;
+                    out.insert(id, s);
                 }
                 out
             }
@@ -620,6 +615,52 @@ mod tests {
         );
         let e = error(profile("policy = { all = [{ rule = \"nope\" }] }\n"));
         assert!(e.contains("\"nope\""), "{e}");
+        assert!(e.contains("known: container-mov, fast-start"), "{e}");
+    }
+
+    #[test]
+    fn unknown_rule_ids_in_user_files_are_named_with_their_file() {
+        let dir = user_dir(&[
+            (
+                "policies/house-common.toml",
+                "id = \"house-common\"\nall = [\"fast-start\", \"no-cmovv\"]\n",
+            ),
+            (
+                "house.toml",
+                "id = \"house\"\nextends = \"pix-standard\"\n[severity]\nrotaton = \"info\"\n",
+            ),
+            (
+                "leaf.toml",
+                &format!(
+                    "id = \"leaf\"\nname = \"L\"\n{RATES}policy = {{ all = [{{ rule = \
+                     \"Frame-Size\" }}] }}\n"
+                ),
+            ),
+        ]);
+        let set = ProfileSet::load(Some(dir.path())).expect("load");
+        let warned = |file: &str, id: &str| {
+            set.warnings.iter().any(|w| {
+                w.contains(file)
+                    && w.contains(&format!("unknown rule id \"{id}\""))
+                    && w.contains("known: ")
+            })
+        };
+        assert!(
+            warned("house-common.toml", "no-cmovv"),
+            "{:?}",
+            set.warnings
+        );
+        assert!(warned("house.toml", "rotaton"), "{:?}", set.warnings);
+        assert!(warned("leaf.toml", "Frame-Size"), "{:?}", set.warnings);
+        // The broken files are left out; the shipped profiles still load.
+        assert!(set.find("house").is_err() && set.find("leaf").is_err());
+        assert!(set.find("pix-standard").is_ok());
+        // A profile named by its path says the same.
+        let e = set
+            .find(&dir.path().join("house.toml").display().to_string())
+            .expect_err("unknown id")
+            .to_string();
+        assert!(e.contains("house.toml") && e.contains("\"rotaton\""), "{e}");
     }
 
     #[test]
@@ -756,7 +797,7 @@ mod tests {
         let set = ProfileSet::load(Some(dir.path())).expect("load");
         assert!(set.warnings.is_empty(), "{:?}", set.warnings);
         let p = set.find("pix-standard").expect("pix");
-        assert_eq!(p.ceiling("no-edit-lists"), Status::Info);
+        assert_eq!(p.ceiling(RuleId::NoEditLists), Status::Info);
         assert_eq!(p.name, "PIX Standard");
     }
 

@@ -2,6 +2,7 @@
 //! outcome of the profile's policy tree, and the JSON form
 //! `{profile, pass, rules: [{id, status, measured, expected, message, fix}], policy: {…}}`.
 
+use super::RuleId;
 use serde::Serialize;
 
 /// How one rule came out. Ordered by severity so a profile ceiling is a `min`.
@@ -40,7 +41,7 @@ impl Status {
 /// One rule's verdict, with what was measured, what the profile expects, why, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RuleResult {
-    pub id: &'static str,
+    pub id: RuleId,
     pub status: Status,
     pub measured: String,
     pub expected: String,
@@ -80,7 +81,7 @@ pub struct PolicyOutcome {
     pub description: Option<String>,
     /// The rule id of a leaf.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<&'static str>,
+    pub rule: Option<RuleId>,
     /// A leaf's own status; a group's worst child (`all`) or best child (`any`).
     pub status: Status,
     /// The node holds (its status is not `fail`).
@@ -104,7 +105,7 @@ impl PolicyOutcome {
     /// A name for people: the rule id, the node's name, or its kind and children.
     pub fn label(&self) -> String {
         if let Some(rule) = self.rule {
-            return rule.to_owned();
+            return rule.as_str().to_owned();
         }
         if let Some(name) = &self.name {
             return name.clone();
@@ -196,7 +197,7 @@ impl Report {
     }
 
     /// The result for `id`.
-    pub fn rule(&self, id: &str) -> Option<&RuleResult> {
+    pub fn rule(&self, id: RuleId) -> Option<&RuleResult> {
         self.rules.iter().find(|r| r.id == id)
     }
 

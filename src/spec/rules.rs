@@ -3,42 +3,18 @@
 //!
 //! Severities follow the research notes (`speccheck.md`): bit rates are ceilings that warn,
 //! never fail; points the published spec leaves open (identity or priming-only edit lists, mono,
-//! an "AVC" compressor name, no colour tags) are warnings that say what is uncertain. A rule not
-//! implemented yet reports `info` "not checked yet", never a pass.
+//! an "AVC" compressor name, no colour tags) are warnings that say what is uncertain. Every
+//! [`RuleId`] has its rule: the match below is exhaustive, so a new id cannot go unchecked.
 
 use super::facts::{ChannelLayout, ColourCodes, Facts, TrackFacts};
 use super::profile::Profile;
 use super::report::{Report, RuleResult, Status};
+use super::rule_id::RuleId;
 use crate::media::atoms::{FourCc, fourcc_str};
 use crate::time::Rational;
 
-/// The rule ids, in report order (stable: used in JSON).
-pub const RULE_IDS: [&str; 24] = [
-    "container-mov",
-    "fast-start",
-    "no-cmov",
-    "no-edit-lists",
-    "video-codec-h264",
-    "video-tag",
-    "closed-gop",
-    "no-frame-reordering",
-    "frame-rate",
-    "constant-frame-rate",
-    "frame-size",
-    "video-bitrate",
-    "colorimetry",
-    "interlace",
-    "video-bit-depth-chroma",
-    "rotation",
-    "audio-codec-aac-lc",
-    "audio-sample-rate",
-    "audio-channels",
-    "audio-bitrate",
-    "video-track-count",
-    "audio-track-count",
-    "no-text-tracks",
-    "timecode",
-];
+/// The rule ids, in report order (stable: used in JSON); the same as [`RuleId::ALL`].
+pub const RULE_IDS: [RuleId; 24] = RuleId::ALL;
 
 /// AAC encoder priming longer than this (samples, media timescale) is not "just priming".
 const MAX_PRIMING: i64 = 4096;
@@ -50,7 +26,7 @@ pub fn evaluate(facts: &Facts, profile: &Profile) -> Report {
 }
 
 pub(super) fn result(
-    id: &'static str,
+    id: RuleId,
     status: Status,
     measured: impl Into<String>,
     expected: impl Into<String>,
@@ -67,12 +43,8 @@ pub(super) fn result(
     }
 }
 
-fn not_checked(id: &'static str, expected: &str) -> RuleResult {
-    result(id, Status::Info, "-", expected, "not checked yet", "")
-}
-
 /// For track rules when the tracks cannot be seen or the track is missing.
-fn unmeasured(id: &'static str, expected: &str, facts: &Facts, what: &str) -> RuleResult {
+fn unmeasured(id: RuleId, expected: &str, facts: &Facts, what: &str) -> RuleResult {
     let message = if facts.cmov {
         "not measured: the movie header is compressed (cmov), see no-cmov".to_owned()
     } else {
@@ -81,40 +53,39 @@ fn unmeasured(id: &'static str, expected: &str, facts: &Facts, what: &str) -> Ru
     result(id, Status::Info, "-", expected, message, "")
 }
 
-fn rule(id: &'static str, f: &Facts, p: &Profile) -> RuleResult {
+fn rule(id: RuleId, f: &Facts, p: &Profile) -> RuleResult {
     match id {
-        "container-mov" => container_mov(f),
-        "fast-start" => fast_start(f),
-        "no-cmov" => no_cmov(f),
-        "no-edit-lists" => no_edit_lists(f),
-        "video-codec-h264" => with_video(id, "avc1 with avcC", f, video_codec),
-        "video-tag" => with_video(id, "compressor name naming H.264", f, video_tag),
-        "closed-gop" => with_video(id, "every sync sample an IDR picture", f, closed_gop),
-        "no-frame-reordering" => with_video(id, "no ctts reordering", f, no_reordering),
-        "frame-rate" => with_video(id, &rates_text(p), f, |v| frame_rate(v, p)),
-        "constant-frame-rate" => with_video(id, "one frame duration", f, constant_rate),
-        "frame-size" => with_video(id, &sizes_text(p), f, |v| frame_size(v, p)),
-        "video-bitrate" => with_video(id, &video_kbps_text(p), f, |v| video_bitrate(v, p)),
-        "colorimetry" => with_video(id, "BT.709, BT.601 or xvYCC", f, colorimetry),
-        "interlace" => with_video(id, "progressive or interlaced (reported)", f, interlace),
-        "video-bit-depth-chroma" => {
+        RuleId::ContainerMov => container_mov(f),
+        RuleId::FastStart => fast_start(f),
+        RuleId::NoCmov => no_cmov(f),
+        RuleId::NoEditLists => no_edit_lists(f),
+        RuleId::VideoCodecH264 => with_video(id, "avc1 with avcC", f, video_codec),
+        RuleId::VideoTag => with_video(id, "compressor name naming H.264", f, video_tag),
+        RuleId::ClosedGop => with_video(id, "every sync sample an IDR picture", f, closed_gop),
+        RuleId::NoFrameReordering => with_video(id, "no ctts reordering", f, no_reordering),
+        RuleId::FrameRate => with_video(id, &rates_text(p), f, |v| frame_rate(v, p)),
+        RuleId::ConstantFrameRate => with_video(id, "one frame duration", f, constant_rate),
+        RuleId::FrameSize => with_video(id, &sizes_text(p), f, |v| frame_size(v, p)),
+        RuleId::VideoBitrate => with_video(id, &video_kbps_text(p), f, |v| video_bitrate(v, p)),
+        RuleId::Colorimetry => with_video(id, "BT.709, BT.601 or xvYCC", f, colorimetry),
+        RuleId::Interlace => with_video(id, "progressive or interlaced (reported)", f, interlace),
+        RuleId::VideoBitDepthChroma => {
             with_video(id, "8-bit 4:2:0", f, super::picture_rules::bit_depth_chroma)
         }
-        "rotation" => with_video(id, "stored upright", f, super::picture_rules::rotation),
-        "audio-codec-aac-lc" => with_audio(id, "AAC-LC (mp4a, object type 2)", f, aac_lc),
-        "audio-sample-rate" => with_audio(id, &rates_hz_text(p), f, |a| sample_rate(a, p)),
-        "audio-channels" => with_audio(id, "2 (L/R or Lt/Rt)", f, channels),
-        "audio-bitrate" => with_audio(id, &audio_kbps_text(p), f, |a| audio_bitrate(a, p)),
-        "video-track-count" => video_count(f),
-        "audio-track-count" => audio_count(f),
-        "no-text-tracks" => no_text(f),
-        "timecode" => timecode(f),
-        _ => not_checked(id, "-"),
+        RuleId::Rotation => with_video(id, "stored upright", f, super::picture_rules::rotation),
+        RuleId::AudioCodecAacLc => with_audio(id, "AAC-LC (mp4a, object type 2)", f, aac_lc),
+        RuleId::AudioSampleRate => with_audio(id, &rates_hz_text(p), f, |a| sample_rate(a, p)),
+        RuleId::AudioChannels => with_audio(id, "2 (L/R or Lt/Rt)", f, channels),
+        RuleId::AudioBitrate => with_audio(id, &audio_kbps_text(p), f, |a| audio_bitrate(a, p)),
+        RuleId::VideoTrackCount => video_count(f),
+        RuleId::AudioTrackCount => audio_count(f),
+        RuleId::NoTextTracks => no_text(f),
+        RuleId::Timecode => timecode(f),
     }
 }
 
 fn with_video(
-    id: &'static str,
+    id: RuleId,
     expected: &str,
     f: &Facts,
     check: impl Fn(&TrackFacts) -> RuleResult,
@@ -126,7 +97,7 @@ fn with_video(
 }
 
 fn with_audio(
-    id: &'static str,
+    id: RuleId,
     expected: &str,
     f: &Facts,
     check: impl Fn(&TrackFacts) -> RuleResult,
@@ -138,7 +109,7 @@ fn with_audio(
 }
 
 fn container_mov(f: &Facts) -> RuleResult {
-    let id = "container-mov";
+    let id = RuleId::ContainerMov;
     let expected = "QuickTime (ftyp brand `qt  `), .mov";
     let ext = f.extension.clone().unwrap_or_default();
     let brand = f.major_brand.map(fourcc_str);
@@ -191,7 +162,7 @@ fn container_mov(f: &Facts) -> RuleResult {
 }
 
 fn fast_start(f: &Facts) -> RuleResult {
-    let id = "fast-start";
+    let id = RuleId::FastStart;
     let expected = "moov before mdat";
     let order = |o: Option<u64>| o.map_or("none".to_owned(), |o| format!("byte {o}"));
     let measured = format!(
@@ -215,7 +186,7 @@ fn fast_start(f: &Facts) -> RuleResult {
 }
 
 fn no_cmov(f: &Facts) -> RuleResult {
-    let id = "no-cmov";
+    let id = RuleId::NoCmov;
     if f.cmov {
         result(
             id,
@@ -254,7 +225,7 @@ fn track_kind(handler: FourCc) -> String {
 }
 
 fn no_edit_lists(f: &Facts) -> RuleResult {
-    let id = "no-edit-lists";
+    let id = RuleId::NoEditLists;
     let expected = "no edit lists (identity or AAC priming only: warning)";
     if f.cmov {
         return unmeasured(id, expected, f, "");
@@ -321,7 +292,7 @@ fn rate(fixed: i32) -> f64 {
 }
 
 fn video_codec(v: &TrackFacts) -> RuleResult {
-    let id = "video-codec-h264";
+    let id = RuleId::VideoCodecH264;
     let expected = "avc1 with avcC";
     let entry = v.sample_entry.map(fourcc_str).unwrap_or("none".into());
     let has_avcc = v.video.as_ref().is_some_and(|e| e.has_avcc);
@@ -383,7 +354,7 @@ fn video_codec(v: &TrackFacts) -> RuleResult {
 const VFW_H264_CODES: [&str; 6] = ["H264", "h264", "X264", "x264", "AVC1", "DAVC"];
 
 fn video_tag(v: &TrackFacts) -> RuleResult {
-    let id = "video-tag";
+    let id = RuleId::VideoTag;
     let expected = "sample entry avc1, compressor name naming H.264";
     let entry = v.sample_entry.map(fourcc_str).unwrap_or("none".into());
     let name = v
@@ -444,7 +415,7 @@ fn video_tag(v: &TrackFacts) -> RuleResult {
 }
 
 fn closed_gop(v: &TrackFacts) -> RuleResult {
-    let id = "closed-gop";
+    let id = RuleId::ClosedGop;
     let expected = "every sync sample an IDR picture, no stps";
     let fix = "encode with closed GOPs: x264 `-x264-params open-gop=0` (the default), or \"closed \
                GOP\" in the encoder settings";
@@ -499,7 +470,7 @@ fn closed_gop(v: &TrackFacts) -> RuleResult {
 }
 
 fn interlace(v: &TrackFacts) -> RuleResult {
-    let id = "interlace";
+    let id = RuleId::Interlace;
     let expected = "progressive or interlaced (reported)";
     match v.video.as_ref().and_then(|e| e.sps) {
         None => result(
@@ -535,7 +506,7 @@ fn interlace(v: &TrackFacts) -> RuleResult {
 }
 
 fn no_reordering(v: &TrackFacts) -> RuleResult {
-    let id = "no-frame-reordering";
+    let id = RuleId::NoFrameReordering;
     let expected = "presentation order = decode order";
     let fix = "encode without B-frames: `-bf 0` in ffmpeg/x264, or Baseline profile / \"no \
                frame reordering\" in the encoder";
@@ -589,7 +560,7 @@ fn rates_text(p: &Profile) -> String {
 }
 
 fn frame_rate(v: &TrackFacts, p: &Profile) -> RuleResult {
-    let id = "frame-rate";
+    let id = RuleId::FrameRate;
     let expected = rates_text(p);
     let Some(fps) = v.frame_rate() else {
         return result(
@@ -617,7 +588,7 @@ fn frame_rate(v: &TrackFacts, p: &Profile) -> RuleResult {
 }
 
 fn constant_rate(v: &TrackFacts) -> RuleResult {
-    let id = "constant-frame-rate";
+    let id = RuleId::ConstantFrameRate;
     let expected = "constant frame rate";
     let s = &v.samples;
     if s.runs_capped {
@@ -696,7 +667,7 @@ fn sizes_text(p: &Profile) -> String {
 }
 
 fn frame_size(v: &TrackFacts, p: &Profile) -> RuleResult {
-    let id = "frame-size";
+    let id = RuleId::FrameSize;
     let expected = sizes_text(p);
     let (w, h) = v
         .video
@@ -734,7 +705,7 @@ fn video_kbps_text(p: &Profile) -> String {
 }
 
 fn video_bitrate(v: &TrackFacts, p: &Profile) -> RuleResult {
-    let id = "video-bitrate";
+    let id = RuleId::VideoBitrate;
     let expected = video_kbps_text(p);
     let Some(bps) = v.bit_rate() else {
         return result(
@@ -893,7 +864,7 @@ fn merge_colours(sources: &[(&str, ColourCodes)]) -> ColourCodes {
 /// the container and players that read the stream show different colour); unstated in both
 /// warns (players assume BT.709 for HD).
 fn colorimetry(v: &TrackFacts) -> RuleResult {
-    let id = "colorimetry";
+    let id = RuleId::Colorimetry;
     let expected = "BT.709 (1-1-1), BT.601 (5/6-1/6-5/6) or xvYCC, the same in colr and VUI";
     let entry = v.video.as_ref();
     let colr = entry.and_then(|e| e.colour);
@@ -1065,7 +1036,7 @@ fn object_type_name(aot: u8) -> &'static str {
 }
 
 fn aac_lc(a: &TrackFacts) -> RuleResult {
-    let id = "audio-codec-aac-lc";
+    let id = RuleId::AudioCodecAacLc;
     let expected = "AAC-LC (mp4a, object type 2, no SBR/PS)";
     let entry = a.sample_entry.map(fourcc_str).unwrap_or("none".into());
     let esds = a.audio.as_ref().and_then(|e| e.esds);
@@ -1186,7 +1157,7 @@ fn rates_hz_text(p: &Profile) -> String {
 }
 
 fn sample_rate(a: &TrackFacts, p: &Profile) -> RuleResult {
-    let id = "audio-sample-rate";
+    let id = RuleId::AudioSampleRate;
     let expected = rates_hz_text(p);
     let entry = a.audio.as_ref();
     let config = entry.and_then(|e| e.esds).and_then(|e| e.config);
@@ -1282,7 +1253,7 @@ fn stereo_label(c: &ChannelLayout) -> (StereoLabel, String) {
 }
 
 fn channels(a: &TrackFacts) -> RuleResult {
-    let id = "audio-channels";
+    let id = RuleId::AudioChannels;
     let expected = "2 (L/R or Lt/Rt)";
     let entry = a.audio.as_ref();
     let config = entry.and_then(|e| e.esds).and_then(|e| e.config);
@@ -1353,7 +1324,7 @@ fn audio_kbps_text(p: &Profile) -> String {
 }
 
 fn audio_bitrate(a: &TrackFacts, p: &Profile) -> RuleResult {
-    let id = "audio-bitrate";
+    let id = RuleId::AudioBitrate;
     let expected = audio_kbps_text(p);
     let Some(bps) = a.bit_rate() else {
         return result(
@@ -1387,7 +1358,7 @@ fn audio_bitrate(a: &TrackFacts, p: &Profile) -> RuleResult {
 }
 
 fn video_count(f: &Facts) -> RuleResult {
-    let id = "video-track-count";
+    let id = RuleId::VideoTrackCount;
     if f.cmov {
         return unmeasured(id, "exactly 1", f, "");
     }
@@ -1415,7 +1386,7 @@ fn video_count(f: &Facts) -> RuleResult {
 }
 
 fn audio_count(f: &Facts) -> RuleResult {
-    let id = "audio-track-count";
+    let id = RuleId::AudioTrackCount;
     if f.cmov {
         return unmeasured(id, "at most 1", f, "");
     }
@@ -1436,7 +1407,7 @@ fn audio_count(f: &Facts) -> RuleResult {
 }
 
 fn no_text(f: &Facts) -> RuleResult {
-    let id = "no-text-tracks";
+    let id = RuleId::NoTextTracks;
     let expected = "no text, subtitle or caption tracks";
     if f.cmov {
         return unmeasured(id, expected, f, "");
@@ -1474,7 +1445,7 @@ fn no_text(f: &Facts) -> RuleResult {
 }
 
 fn timecode(f: &Facts) -> RuleResult {
-    let id = "timecode";
+    let id = RuleId::Timecode;
     let expected = "a tmcd track (recommended, not required)";
     match &f.start_timecode {
         Some(tc) => result(

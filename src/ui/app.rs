@@ -31,11 +31,12 @@ use super::{
     dialogs, headphone_panel, help_overlay, notes_panel, status_bar, timecode_bar, timeline,
     transport_bar,
 };
+use crate::analysis::{ScanJob, ScanState, SpecJob, SpecState};
 use crate::meters::Preset;
 use crate::notes::{NoteId, NoteList};
 use crate::player::{
-    AudioChoice, Command, FoldDown, MeterOutput, Player, PlayerOptions, ScanJob, ScanState,
-    Snapshot, SpecJob, SpecProfiles, SpecState, Transport,
+    AudioChoice, Command, FoldDown, MeterOutput, Player, PlayerOptions, Snapshot, SpecProfiles,
+    Transport,
 };
 use crate::security::{AccessEvent, AccessLog, Dirs, ReviewComplete};
 use crate::settings::Settings;
@@ -310,7 +311,7 @@ impl ReviewApp {
         (options.audio, options.fold_down) = self.sound_for(path);
         // Release the current file's decoders and device before opening the next.
         self.close_media();
-        let scan_options = crate::player::ScanOptions {
+        let scan_options = crate::analysis::ScanOptions {
             audio: options.audio,
             fold_down: None,
         };
@@ -659,7 +660,7 @@ impl ReviewApp {
             return;
         };
         let (path, frame) = (s.path.clone(), s.snapshot.frame);
-        if let Ok(key) = crate::player::content_key(&path) {
+        if let Ok(key) = crate::persist::content_key(&path) {
             let value = match fold {
                 FoldDown::Bs775 => choice.to_string(),
                 other => format!("{choice};{other}"),
@@ -681,7 +682,7 @@ impl ReviewApp {
     /// this file before (by content, so a renamed copy remembers), else Earmark's pick.
     fn sound_for(&self, path: &Path) -> (AudioChoice, FoldDown) {
         let asked = (self.player_options.audio, self.player_options.fold_down);
-        let remembered = crate::player::content_key(path)
+        let remembered = crate::persist::content_key(path)
             .ok()
             .and_then(|k| self.settings.sound.get(&k).cloned())
             .map(|v| parse_sound(&v))

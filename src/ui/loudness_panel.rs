@@ -2,8 +2,8 @@
 //! the verdict against the chosen delivery target; and the timeline strip's curve, reduced to
 //! one value per pixel.
 
+use crate::analysis::{CURVE_FLOOR, LoudnessScan, ScanState};
 use crate::meters::{PRESETS, Preset};
-use crate::player::{CURVE_FLOOR, LoudnessScan, ScanState};
 use eframe::egui;
 
 /// The strip's vertical scale, LUFS (bottom, top).
@@ -146,7 +146,7 @@ pub fn strip(scan: &LoudnessScan, preset: &Preset, width: usize) -> (Vec<f32>, (
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::player::LoudnessReport;
+    use crate::analysis::LoudnessReport;
 
     fn scan(curve: Vec<f32>) -> LoudnessScan {
         LoudnessScan {

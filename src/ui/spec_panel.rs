@@ -6,7 +6,8 @@
 //! section says so and playback is never held up. Every profile is judged at once, so switching
 //! the profile here only changes what is shown.
 
-use crate::player::{SpecReport, SpecState, SpecStatus};
+use crate::analysis::SpecState;
+use crate::player::{SpecReport, SpecStatus};
 use eframe::egui;
 
 const AMBER: egui::Color32 = egui::Color32::from_rgb(240, 180, 60);
@@ -135,7 +136,7 @@ fn rules(ui: &mut egui::Ui, report: &SpecReport) {
             };
             ui.horizontal_wrapped(|ui| {
                 ui.colored_label(colour, status.name().to_uppercase());
-                ui.strong(r.id);
+                ui.strong(r.id.as_str());
                 ui.label(&r.measured);
             })
             .response
@@ -163,7 +164,7 @@ fn rules(ui: &mut egui::Ui, report: &SpecReport) {
                 .num_columns(2)
                 .show(ui, |ui| {
                     for r in passes {
-                        ui.label(r.id);
+                        ui.label(r.id.as_str());
                         ui.weak(&r.measured);
                         ui.end_row();
                     }
@@ -174,11 +175,11 @@ fn rules(ui: &mut egui::Ui, report: &SpecReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::player::SpecResults;
-    use crate::spec::RuleResult;
+    use crate::analysis::SpecResults;
+    use crate::spec::{RuleId, RuleResult};
     use std::sync::Arc;
 
-    fn rule(id: &'static str, status: SpecStatus) -> RuleResult {
+    fn rule(id: RuleId, status: SpecStatus) -> RuleResult {
         RuleResult {
             id,
             status,
@@ -192,20 +193,23 @@ mod tests {
     #[test]
     fn verdicts_count_fails_and_warnings() {
         let words = |rules| verdict_words(&SpecReport::new("p", rules)).0;
-        assert_eq!(words(vec![rule("a", SpecStatus::Pass)]), "PASS");
+        assert_eq!(
+            words(vec![rule(RuleId::FastStart, SpecStatus::Pass)]),
+            "PASS"
+        );
         assert_eq!(
             words(vec![
-                rule("a", SpecStatus::Warn),
-                rule("b", SpecStatus::Pass)
+                rule(RuleId::FastStart, SpecStatus::Warn),
+                rule(RuleId::NoCmov, SpecStatus::Pass)
             ]),
             "PASS (1 warning)"
         );
         assert_eq!(
             words(vec![
-                rule("a", SpecStatus::Fail),
-                rule("b", SpecStatus::Fail),
-                rule("c", SpecStatus::Warn),
-                rule("d", SpecStatus::Warn),
+                rule(RuleId::FastStart, SpecStatus::Fail),
+                rule(RuleId::NoCmov, SpecStatus::Fail),
+                rule(RuleId::FrameSize, SpecStatus::Warn),
+                rule(RuleId::Timecode, SpecStatus::Warn),
             ]),
             "FAIL (2 rules, 2 warnings)"
         );
@@ -217,7 +221,10 @@ mod tests {
             reports: vec![(
                 "pix-standard".into(),
                 "PIX Standard".into(),
-                SpecReport::new("pix-standard", vec![rule("a", SpecStatus::Fail)]),
+                SpecReport::new(
+                    "pix-standard",
+                    vec![rule(RuleId::FastStart, SpecStatus::Fail)],
+                ),
             )],
             profile_warnings: vec![],
         };
