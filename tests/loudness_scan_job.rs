@@ -143,7 +143,7 @@ fn opening_another_file_cancels_promptly_and_caches_nothing() {
 }
 
 #[test]
-fn a_file_without_sound_fails_with_its_name() {
+fn a_damaged_sound_file_fails_with_its_name() {
     let dir = tempfile::tempdir().expect("temp dir");
     let bad = dir.path().join("broken.wav");
     std::fs::write(&bad, b"RIFF\x04\x00\x00\x00WAVE").expect("write");
@@ -153,4 +153,15 @@ fn a_file_without_sound_fails_with_its_name() {
         panic!("expected a failure, got {state:?}");
     };
     assert!(message.contains("broken.wav"), "{message}");
+}
+
+/// A movie with a picture and no sound is not a failure: there is nothing to measure.
+#[test]
+fn a_picture_without_sound_has_nothing_to_measure() {
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cache-layout/picture_only.mov");
+    assert!(file.exists(), "run `make fixtures`");
+    let job = ScanJob::start(&file, None);
+    let (_, state) = wait(&job);
+    assert!(matches!(state, ScanState::NoSound), "{state:?}");
 }

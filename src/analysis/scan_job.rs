@@ -23,11 +23,13 @@ pub enum ScanState {
     /// Measuring; permille done.
     Running(u32),
     Done(Arc<LoudnessScan>),
+    /// The file has no sound: nothing to measure, and nothing wrong.
+    NoSound,
     Failed(String),
 }
 
-/// What a finished scan left: the measurement, or why there is none.
-type ScanOutcome = Result<Arc<LoudnessScan>, String>;
+/// What a finished scan left: the measurement, or why there is none (`None`: no sound).
+type ScanOutcome = Result<Arc<LoudnessScan>, Option<String>>;
 
 /// A scan in the background.
 pub struct ScanJob {
@@ -86,7 +88,8 @@ impl ScanJob {
                         Ok(Arc::new(scan))
                     }
                     Err(ScanError::Cancelled(_)) => return,
-                    Err(e) => Err(e.to_string()),
+                    Err(ScanError::Audio(crate::audio::AudioError::NoAudio(_))) => Err(None),
+                    Err(e) => Err(Some(e.to_string())),
                 };
                 *r.lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
             });
@@ -94,7 +97,7 @@ impl ScanJob {
             Ok(t) => Some(t),
             Err(e) => {
                 *result.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(Err(format!("could not start the loudness scan: {e}")));
+                    Some(Err(Some(format!("could not start the loudness scan: {e}"))));
                 None
             }
         };
@@ -110,7 +113,8 @@ impl ScanJob {
     pub fn state(&self) -> ScanState {
         match &*self.result.lock().unwrap_or_else(|p| p.into_inner()) {
             Some(Ok(s)) => ScanState::Done(s.clone()),
-            Some(Err(e)) => ScanState::Failed(e.clone()),
+            Some(Err(Some(e))) => ScanState::Failed(e.clone()),
+            Some(Err(None)) => ScanState::NoSound,
             None => ScanState::Running(self.progress.load(Ordering::Relaxed)),
         }
     }

@@ -220,6 +220,12 @@ fn loudness_rows(
         match job.state() {
             ScanState::Running(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
             ScanState::Done(scan) => break scan,
+            ScanState::NoSound => {
+                return (
+                    vec![("Loudness".to_owned(), "no sound in this file".to_owned())],
+                    None,
+                );
+            }
             ScanState::Failed(why) => {
                 return (
                     vec![("Loudness".to_owned(), format!("not measured: {why}"))],

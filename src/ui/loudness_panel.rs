@@ -47,6 +47,9 @@ pub fn show(ui: &mut egui::Ui, state: &ScanState, preset: &Preset) -> Option<Lou
         ScanState::Failed(e) => {
             ui.colored_label(RED, format!("Could not measure: {e}"));
         }
+        ScanState::NoSound => {
+            ui.weak("No sound in this file.");
+        }
         ScanState::Done(scan) => summary(ui, scan, preset),
     }
     event
