@@ -191,10 +191,38 @@ fn side_of(title: &str) -> Option<char> {
         .filter(|w| !w.is_empty())
         .collect();
     let has = |w: &[&str]| words.iter().any(|x| w.contains(x));
-    match (
-        has(&["left", "l", "lt", "a1", "links", "gauche"]),
-        has(&["right", "r", "rt", "a2", "rechts", "droite"]),
-    ) {
+    // Editors name tracks in their own language; CJK names run on without spaces
+    // ("左チャンネル"), so those are looked for inside the name.
+    let inside = |w: &[&str]| w.iter().any(|x| l.contains(x));
+    let left = has(&[
+        "left",
+        "l",
+        "lt",
+        "a1",
+        "links",
+        "gauche",
+        "izquierda",
+        "sinistra",
+        "esquerda",
+        "левый",
+        "лев",
+        "л",
+    ]) || inside(&["左", "왼쪽"]);
+    let right = has(&[
+        "right",
+        "r",
+        "rt",
+        "a2",
+        "rechts",
+        "droite",
+        "derecha",
+        "destra",
+        "direita",
+        "правый",
+        "прав",
+        "п",
+    ]) || inside(&["右", "오른쪽"]);
+    match (left, right) {
         (true, false) => Some('L'),
         (false, true) => Some('R'),
         _ => None,
@@ -267,6 +295,18 @@ mod tests {
             picked(&resolve(AudioChoice::Auto, &unnamed).expect("r")),
             [1, 2]
         );
+        // Names in other languages and scripts.
+        for (l, r) in [
+            ("左チャンネル", "右チャンネル"),
+            ("왼쪽", "오른쪽"),
+            ("Левый", "Правый"),
+            ("Gauche", "Droite"),
+            ("Izquierda", "Derecha"),
+        ] {
+            let t = [track(1, 1, Some(r)), track(2, 1, Some(l))];
+            let pair = picked(&resolve(AudioChoice::Auto, &t).expect("r"));
+            assert_eq!(pair, [2, 1], "{l} / {r}");
+        }
         let avid = [track(1, 1, Some("A1")), track(2, 1, Some("A2"))];
         assert_eq!(
             picked(&resolve(AudioChoice::Auto, &avid).expect("r")),
