@@ -172,6 +172,15 @@ fn prepare_home(h: &Path) {
     std::fs::write(h.join("fonts.conf"), conf).expect("fonts.conf");
 }
 
+/// A prepared home (see [`prepare_home`]) with the fixture copied in as `media/ep1.mov`.
+fn home_with_media() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    prepare_home(dir.path());
+    let media = dir.path().join("media/ep1.mov");
+    std::fs::copy(fixture(FIXTURE), &media).expect("copy");
+    (dir, media)
+}
+
 /// Runs earmark under `strace -ff -k` (one trace file per thread, each call with its stack)
 /// and returns every write of every thread.
 fn run_traced(h: &Path, what: &str, args: &[&str]) -> Vec<Write> {
@@ -230,11 +239,8 @@ fn a_review_writes_only_to_earmarks_folders_and_the_outputs_asked_for() {
         "no DISPLAY: run through `make test` (scripts/with-test-env.sh starts Xvfb)"
     );
     strace_present();
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (dir, media) = home_with_media();
     let h = dir.path();
-    prepare_home(h);
-    let media = h.join("media/ep1.mov");
-    std::fs::copy(fixture(FIXTURE), &media).expect("copy");
     let m = media.to_str().expect("utf-8");
     let shot = h.join("out/shot.png");
     let still = h.join("out/still.png");
@@ -329,11 +335,8 @@ fn a_review_writes_only_to_earmarks_folders_and_the_outputs_asked_for() {
 #[test]
 fn a_decoded_picture_written_in_the_wrong_place_fails_the_check() {
     strace_present();
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (dir, media) = home_with_media();
     let h = dir.path();
-    prepare_home(h);
-    let media = h.join("media/ep1.mov");
-    std::fs::copy(fixture(FIXTURE), &media).expect("copy");
     let m = media.to_str().expect("utf-8");
     let beside = h.join("media/frame.png");
     let disguised = h.join("fc-cold/4c599c202bc5c08e2d34565a40eac3b2-le64.cache-9");

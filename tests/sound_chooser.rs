@@ -4,37 +4,20 @@
 //! choice is saved in the settings file for that file's content. A 5.1 offers the fold-down.
 
 mod common;
+#[path = "common/window_harness.rs"]
+mod window_harness;
 
 use common::layout_fixture as layout;
-use earmark::player::PlayerOptions;
-use earmark::settings::Settings;
+use earmark::ui::ReviewApp;
 use earmark::ui::keymap::Action;
-use earmark::ui::{AppConfig, ReviewApp};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn harness(file: PathBuf, settings_path: &Path) -> Harness<'static, ReviewApp> {
-    let settings_path = settings_path.to_path_buf();
-    Harness::builder()
-        .with_size(egui::vec2(1320.0, 1000.0))
-        .build_eframe(move |cc| {
-            ReviewApp::new(
-                &cc.egui_ctx,
-                AppConfig {
-                    file: Some(file),
-                    player: PlayerOptions {
-                        no_audio: true,
-                        ..PlayerOptions::default()
-                    },
-                    settings: Settings::default(),
-                    settings_path: Some(settings_path),
-                    ..AppConfig::default()
-                },
-            )
-        })
+    window_harness::review_window(file, settings_path)
 }
 
 fn until(
@@ -42,15 +25,7 @@ fn until(
     what: &str,
     done: impl Fn(&mut Harness<'_, ReviewApp>) -> bool,
 ) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        h.step();
-        if done(h) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(3));
-    }
+    window_harness::until(h, what, Duration::from_secs(15), done);
 }
 
 fn playing(h: &Harness<'_, ReviewApp>) -> Option<String> {

@@ -5,14 +5,15 @@
 //! settings file; clicking the badge opens a folded section.
 
 mod common;
+#[path = "common/window_harness.rs"]
+mod window_harness;
 
 #[path = "common/spec.rs"]
 mod spec;
 
-use earmark::player::{PlayerOptions, SpecState};
+use earmark::player::SpecState;
 use earmark::settings::Settings;
-use earmark::ui::{AppConfig, ReviewApp};
-use eframe::egui;
+use earmark::ui::ReviewApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use spec::spec_fixture;
@@ -20,24 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn harness(file: PathBuf, settings_path: &Path) -> Harness<'static, ReviewApp> {
-    let settings_path = settings_path.to_path_buf();
-    Harness::builder()
-        .with_size(egui::vec2(1320.0, 1000.0))
-        .build_eframe(move |cc| {
-            ReviewApp::new(
-                &cc.egui_ctx,
-                AppConfig {
-                    file: Some(file),
-                    player: PlayerOptions {
-                        no_audio: true,
-                        ..PlayerOptions::default()
-                    },
-                    settings: Settings::default(),
-                    settings_path: Some(settings_path),
-                    ..AppConfig::default()
-                },
-            )
-        })
+    window_harness::review_window(file, settings_path)
 }
 
 fn until(
@@ -45,15 +29,7 @@ fn until(
     what: &str,
     done: impl Fn(&mut Harness<'_, ReviewApp>) -> bool,
 ) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        h.step();
-        if done(h) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(3));
-    }
+    window_harness::until(h, what, Duration::from_secs(10), done);
 }
 
 fn checked(h: &mut Harness<'_, ReviewApp>) {
