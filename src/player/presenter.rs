@@ -28,12 +28,10 @@ pub fn run_presenter(player: &Player, stop: &AtomicBool) {
         } else {
             rate.frame_start_ns(frame) - 1
         };
-        let wait_ns = (due - pos) / speed as i64;
-        if wait_ns > 1_500_000 {
-            let until = monotonic::instant_of(monotonic::now_ns() + wait_ns - 1_000_000);
-            std::thread::sleep(until.saturating_duration_since(std::time::Instant::now()));
-        }
-        // The last stretch by polling the clock: sleep granularity would cost a millisecond.
+        // Sleep until the clock is due to leave the frame, then look again: the clock may
+        // have been nudged by a new device reading meanwhile. Sleeping (not yielding in a
+        // loop) matters on a busy machine: a thread waking from a timer preempts a
+        // CPU-bound neighbour at once, while one that yields waits out the neighbour's slice.
         let give_up = monotonic::now_ns() + 50_000_000;
         loop {
             let (now_pos, s, _) = player.clock();
@@ -44,14 +42,9 @@ pub fn run_presenter(player: &Player, stop: &AtomicBool) {
             {
                 break;
             }
-            // Yield while the frame is close; a held clock (sound still on its way) may take
-            // longer, and sleeping a little then keeps a core free for the decoders.
-            let left = if s > 0 { due - now_pos } else { now_pos - due };
-            if left > 2_000_000 {
-                std::thread::sleep(Duration::from_micros(500));
-            } else {
-                std::thread::yield_now();
-            }
+            let left_ns = if s > 0 { due - now_pos } else { now_pos - due };
+            let wait_ns = (left_ns / i64::from(s.unsigned_abs().max(1))).clamp(20_000, 20_000_000);
+            std::thread::sleep(Duration::from_nanos(wait_ns as u64));
         }
     }
     player.present();
