@@ -1,6 +1,6 @@
 //! Earmark: a review player for television sound mixes on headphones.
 //!
-//! Layers, each depending only on those below it: `cli` → `ui` → `player`/`report` →
+//! Layers, each depending only on those below it: `cli` / `ui` → `review` → `player`/`report` →
 //! `security`/`analysis` → `settings` → `headphones`/`video`/`spec`/`notes` → `audio` →
 //! `media`/`meters` → `time`/`persist`. README.md's module map has the exact table of which
 //! module may use which; `tests/architecture.rs` holds the same table and enforces it.
@@ -15,6 +15,7 @@ pub mod notes;
 pub mod persist;
 pub mod player;
 pub mod report;
+pub mod review;
 pub mod security;
 pub mod settings;
 pub mod spec;

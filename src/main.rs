@@ -1,4 +1,5 @@
-//! The `earmark` binary: parses the command line and hands over to the library.
+//! The `earmark` binary: parses the command line and hands over to the library. It is the one
+//! place the command line and the window meet: `cli` fills in the review's setup, `ui` runs it.
 
 use clap::Parser as _;
 use earmark::cli::{self, Cli, Outcome};
@@ -12,7 +13,10 @@ fn main() -> ExitCode {
     let result = match args.command {
         Some(command) => cli::run(command),
         None if args.list_devices => cli::list_devices(),
-        None if cli::wants_window(&args) => cli::window(&args),
+        None if cli::wants_window(&args) => match cli::window_setup(&args) {
+            Ok(setup) => earmark::ui::run_window(setup).map(cli::window_outcome),
+            Err(outcome) => Ok(outcome),
+        },
         None => cli::play_and_exit(&args),
     };
     match result {

@@ -7,7 +7,7 @@ mod pcm;
 
 use common::fixture;
 use earmark::audio::AudioDecoder;
-use earmark::ui::demo_clip;
+use earmark::review::demo_clip;
 use std::path::Path;
 
 fn ours(path: &Path) -> (Vec<f32>, i64) {

@@ -2,7 +2,7 @@
 //! plays into the PulseAudio null sink that `make test` starts, `parec` records the sink's
 //! monitor, and the recording is measured: channel identity, each monitoring mode's maths, level.
 
-use earmark::ui::demo_clip;
+use earmark::review::demo_clip;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 

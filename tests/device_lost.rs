@@ -26,7 +26,7 @@ fn wait_for(p: &Player, what: &str, ok: impl Fn(&earmark::player::Snapshot) -> b
 #[test]
 fn unplugging_pauses_with_a_message_and_replugging_resumes() {
     let module = plug();
-    let demo = earmark::ui::demo_clip();
+    let demo = earmark::review::demo_clip();
     let p = Player::open(
         &demo,
         PlayerOptions {

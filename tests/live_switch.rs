@@ -19,7 +19,7 @@ fn switching_modes_and_gain_mid_tone_is_click_free() {
         .spawn()
         .expect("parec runs (run through `make test`)");
     let p = Player::open(
-        &earmark::ui::demo_clip(),
+        &earmark::review::demo_clip(),
         PlayerOptions {
             device: Some("Review".into()),
             ..PlayerOptions::default()

@@ -9,8 +9,9 @@ mod common;
 use common::fixture;
 use earmark::notes::{Category, NoteId, NoteStore, Status};
 use earmark::player::{PlayerOptions, Transport};
+use earmark::review::ReviewSetup;
 use earmark::settings::Settings;
-use earmark::ui::{AppConfig, ReviewApp};
+use earmark::ui::ReviewApp;
 use eframe::egui::{self, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -27,7 +28,7 @@ fn harness(notes_root: PathBuf) -> Harness<'static, ReviewApp> {
         .build_eframe(move |cc| {
             ReviewApp::new(
                 &cc.egui_ctx,
-                AppConfig {
+                ReviewSetup {
                     file: Some(path),
                     player: PlayerOptions {
                         no_audio: true,
@@ -38,7 +39,7 @@ fn harness(notes_root: PathBuf) -> Harness<'static, ReviewApp> {
                         ..Settings::default()
                     },
                     notes_root: Some(notes_root),
-                    ..AppConfig::default()
+                    ..ReviewSetup::default()
                 },
             )
         })
@@ -97,7 +98,8 @@ fn in_window(h: &Harness<'_, ReviewApp>) -> Vec<Row> {
     h.state()
         .session()
         .expect("open")
-        .notes
+        .review
+        .notes()
         .iter()
         .map(|n| {
             (

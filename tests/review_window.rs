@@ -14,9 +14,10 @@ mod common;
 use common::fixture;
 use earmark::notes::NoteStore;
 use earmark::player::PlayerOptions;
+use earmark::review::ReviewSetup;
 use earmark::security::{AccessEvent, Dirs, read_log};
 use earmark::settings::Settings;
-use earmark::ui::{AppConfig, ReviewApp};
+use earmark::ui::ReviewApp;
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -102,7 +103,7 @@ fn harness(media: &Path) -> Harness<'static, ReviewApp> {
         .build_eframe(move |cc| {
             ReviewApp::new(
                 &cc.egui_ctx,
-                AppConfig {
+                ReviewSetup {
                     file: Some(media),
                     player: PlayerOptions {
                         no_audio: true,
@@ -114,7 +115,7 @@ fn harness(media: &Path) -> Harness<'static, ReviewApp> {
                     },
                     settings_path: Settings::path().ok(),
                     notes_root: NoteStore::default_root(),
-                    ..AppConfig::default()
+                    ..ReviewSetup::default()
                 },
             )
         })

@@ -333,7 +333,7 @@ fn assert_plays_file(
 #[test]
 fn control_demo_clip_line_up_tone_reads_minus_20_in_both_ears() {
     // The demo's bars: 1 kHz at −20 dBFS peak in both channels.
-    let file = earmark::ui::demo_clip();
+    let file = earmark::review::demo_clip();
     let rec = play(&file, "01:00:00:06", "1.2", &[]);
     let span = rec.span.clone().expect("the line-up tone is heard");
     let report = channel_report(&rec.l[span.clone()], &rec.r[span], &[1000.0, 500.0]);

@@ -6,7 +6,8 @@ mod common;
 
 use common::fixture;
 use earmark::player::{PlayerOptions, Transport};
-use earmark::ui::{AppConfig, ReviewApp};
+use earmark::review::ReviewSetup;
+use earmark::ui::ReviewApp;
 use eframe::egui::{self, Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -22,13 +23,13 @@ fn harness(file: &str) -> Harness<'static, ReviewApp> {
         .build_eframe(move |cc| {
             ReviewApp::new(
                 &cc.egui_ctx,
-                AppConfig {
+                ReviewSetup {
                     file: Some(path),
                     player: PlayerOptions {
                         no_audio: true,
                         ..PlayerOptions::default()
                     },
-                    ..AppConfig::default()
+                    ..ReviewSetup::default()
                 },
             )
         })
@@ -219,7 +220,8 @@ fn notes_land_on_the_frame_on_screen_even_while_playing() {
             .state()
             .session()
             .expect("open")
-            .notes
+            .review
+            .notes()
             .iter()
             .map(|n| (n.frame, n.text.clone()))
             .collect();
@@ -237,7 +239,8 @@ fn notes_land_on_the_frame_on_screen_even_while_playing() {
         .state()
         .session()
         .expect("open")
-        .notes
+        .review
+        .notes()
         .iter()
         .map(|n| n.frame)
         .collect();
@@ -287,7 +290,8 @@ fn in_out_loop_keeps_playback_inside_the_region() {
     });
     {
         let s = h.state().session().expect("open");
-        assert_eq!((s.mark_in, s.mark_out), (Some(10), Some(34)));
+        let m = s.review.marks();
+        assert_eq!((m.mark_in, m.mark_out), (Some(10), Some(34)));
     }
     press(&mut h, Key::Space);
     // Watch two passes: every picture inside [10, 34], and the wrap back to the in point.

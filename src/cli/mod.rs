@@ -14,6 +14,7 @@ mod probe_cmd;
 mod review_cmd;
 mod still_cmd;
 
+use crate::review::{ReviewEnd, ReviewSetup};
 pub use calibrate_cmd::{CalibrateArgs, parse_signal, signal_id};
 use clap::{Parser, Subcommand};
 pub use headphones_cmd::HeadphonesCommand;
@@ -241,10 +242,12 @@ pub fn wants_window(cli: &Cli) -> bool {
     !cli.exit || cli.goto.is_some() || cli.screenshot.is_some() || cli.frame.is_some()
 }
 
-/// `earmark [FILE] [--goto TC] [--play-for S] [--screenshot PNG] [--exit]`: the review window.
-pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
+/// `earmark [FILE] [--goto TC] [--play-for S] [--screenshot PNG] [--exit]`: how the review
+/// window starts, or the outcome when the options are wrong. The binary hands the setup to the
+/// window (`ui::run_window`) and its end to [`window_outcome`].
+pub fn window_setup(cli: &Cli) -> Result<ReviewSetup, Outcome> {
     let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
-        return Ok(Outcome::BadInput(format!(
+        return Err(Outcome::BadInput(format!(
             "unknown --monitor mode {:?}",
             cli.monitor
         )));
@@ -252,7 +255,7 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
     let play_ms = match cli.play_for.as_deref().map(parse_seconds_ms) {
         Some(Some(ms)) => Some(ms),
         Some(None) => {
-            return Ok(Outcome::BadInput(
+            return Err(Outcome::BadInput(
                 "--play-for takes seconds, e.g. 2.5".into(),
             ));
         }
@@ -268,7 +271,7 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
         .clone()
         .or_else(|| cli.play_from.clone())
         .or_else(|| cli.frame.map(|f| format!("#{f}")));
-    let script = crate::ui::Script {
+    let script = crate::review::Script {
         goto,
         play_ms,
         screenshot: cli.screenshot.clone(),
@@ -276,10 +279,10 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
     };
     let (audio, fold_down) = match sound_choice(cli) {
         Ok(c) => c,
-        Err(e) => return Ok(Outcome::BadInput(e)),
+        Err(e) => return Err(Outcome::BadInput(e)),
     };
-    let file = cli.file.clone().unwrap_or_else(crate::ui::demo_clip);
-    crate::ui::run_window(crate::ui::AppConfig {
+    let file = cli.file.clone().unwrap_or_else(crate::review::demo_clip);
+    Ok(ReviewSetup {
         file: Some(file),
         player: crate::player::PlayerOptions {
             device,
@@ -300,15 +303,19 @@ pub fn window(cli: &Cli) -> anyhow::Result<Outcome> {
         notes_root: crate::notes::NoteStore::default_root(),
         calibration_path: crate::headphones::CalibrationStore::default_path().ok(),
     })
-    .map(|end| match end {
-        crate::ui::WindowEnd::Done => Outcome::Done,
-        crate::ui::WindowEnd::BadInput(message) => Outcome::BadInput(message),
-    })
+}
+
+/// The exit status of a window run.
+pub fn window_outcome(end: ReviewEnd) -> Outcome {
+    match end {
+        ReviewEnd::Done => Outcome::Done,
+        ReviewEnd::BadInput(message) => Outcome::BadInput(message),
+    }
 }
 
 /// `earmark FILE --play-from TC --play-for S --monitor MODE --exit`: headless playback.
 pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
-    let file = cli.file.clone().unwrap_or_else(crate::ui::demo_clip);
+    let file = cli.file.clone().unwrap_or_else(crate::review::demo_clip);
     let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
         return Ok(Outcome::BadInput(format!(
             "unknown --monitor mode {:?}",

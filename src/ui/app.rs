@@ -11,14 +11,12 @@
 //! — so a paused window costs nothing.
 
 use super::access_log_window::AccessLogWindow;
-use super::automation::{Automation, FrameStats, Observed, Script, Step};
+use super::automation::{Automation, FrameStats, Observed, Step};
 use super::calibration_session::CalibrationChecks;
 use super::headphone_setup::HeadphoneSetup;
 use super::keymap::{Action, KeyPress, action_for};
 use super::loudness_panel::{self, LoudnessEvent};
 use super::meter_panel::{self, PresetView};
-use super::note_filter::{DeletedNotes, NoteFilter};
-use super::note_keeper::NoteKeeper;
 use super::notice_log::NoticeLog;
 use super::picture_view::PictureView;
 use super::review_complete::{ReviewCompleteDialog, ReviewEvent};
@@ -31,13 +29,13 @@ use super::{
     dialogs, headphone_panel, help_overlay, notes_panel, status_bar, timecode_bar, timeline,
     transport_bar,
 };
-use crate::analysis::{ScanJob, ScanState, SpecJob, SpecState};
+use crate::analysis::{ScanState, SpecState};
 use crate::meters::Preset;
-use crate::notes::{NoteId, NoteList};
+use crate::notes::NoteId;
 use crate::player::{
-    AudioChoice, Command, FoldDown, MeterOutput, Player, PlayerOptions, Snapshot, SpecProfiles,
-    Transport,
+    AudioChoice, Command, FoldDown, Player, PlayerOptions, Snapshot, SpecProfiles, Transport,
 };
+use crate::review::{Event, Intent, NoteFilter, Review, ReviewOptions, ReviewSetup, SaveState};
 use crate::security::{AccessEvent, AccessLog, Dirs, ReviewComplete};
 use crate::settings::Settings;
 use eframe::egui;
@@ -49,34 +47,6 @@ use std::time::{Duration, Instant};
 /// The headphone id calibrations are kept under when none is declared for the device.
 const UNDECLARED_HEADPHONES: &str = "undeclared";
 
-/// How the app starts.
-#[derive(Clone, Debug, Default)]
-pub struct AppConfig {
-    /// File to open first.
-    pub file: Option<PathBuf>,
-    /// Player options for every file opened (device, monitoring, offsets).
-    pub player: PlayerOptions,
-    /// Where settings are remembered (`None`: nothing is saved, as in tests).
-    pub settings_path: Option<PathBuf>,
-    pub settings: Settings,
-    /// A scripted run (`--goto`, `--play-for`, `--screenshot`, `--exit`).
-    pub script: Script,
-    /// When the process started (for the go-to timing).
-    pub launched: Option<Instant>,
-    /// Where whole-file loudness results are cached (`None`: not cached, as in tests).
-    pub scan_cache: Option<PathBuf>,
-    /// Where the headphones declared per output device and the weekly listening dose are kept
-    /// (`None`: in memory only, as in tests).
-    pub declarations_path: Option<PathBuf>,
-    pub dose_path: Option<PathBuf>,
-    /// Where calibration results are kept (`None`: in memory only, as in tests).
-    pub calibration_path: Option<PathBuf>,
-    /// Where notes are kept, per media content (`None`: in memory only, as in tests).
-    pub notes_root: Option<PathBuf>,
-    /// What the reviewer must be told at start (a damaged settings file set aside …).
-    pub notice: Option<String>,
-}
-
 /// How a scripted run ended, for the binary's exit status.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunResult {
@@ -85,35 +55,20 @@ pub struct RunResult {
     pub bad_input: bool,
 }
 
-/// One file open for review.
+/// One file open for review: the review itself, and how this window shows it.
 pub struct Session {
-    player: Player,
-    path: PathBuf,
-    pub notes: NoteList,
-    /// Saves every note change to disk before it shows as saved.
-    keeper: NoteKeeper,
-    pub mark_in: Option<u64>,
-    pub mark_out: Option<u64>,
+    pub review: Review,
     picture: PictureView,
-    snapshot: Snapshot,
     /// Note whose text field has the keyboard.
     editing: Option<NoteId>,
     /// Give that field focus on the next frame.
     focus_note: bool,
     /// Which notes the panel, Up/Down and the timeline's markers show.
     pub note_filter: NoteFilter,
-    /// Notes deleted in this session, for Ctrl+Z (not kept between launches).
-    deleted_notes: DeletedNotes,
     /// Last frame shown while scrubbing (the drag may end off the bar).
     scrub_last: Option<u64>,
     /// Keyframe last asked for while scrubbing (so a drag does not flood the decoder).
     scrub_sent: Option<u64>,
-    /// The whole-file loudness scan (dropped, and so cancelled, with the session).
-    scan: ScanJob,
-    /// The delivery spec check against every profile.
-    spec: SpecJob,
-    /// The live meters' newest snapshot (none for a file without sound).
-    meters: Option<MeterOutput>,
     /// The loudness strip as drawn: (width, preset id) it was made for, and its values.
     strip: Option<(StripKey, StripData)>,
 }
@@ -124,55 +79,48 @@ type StripKey = (usize, &'static str);
 type StripData = (Vec<f32>, (f32, f32));
 
 impl Session {
-    fn last_frame(&self) -> u64 {
-        self.player.frame_count().saturating_sub(1)
+    /// Carries out an intent and updates what this window shows of it: a new note gets the
+    /// keyboard, a deleted one loses it, a restored one is made visible.
+    fn apply(&mut self, intent: Intent) -> Vec<Event> {
+        let events = self.review.apply(intent);
+        for e in &events {
+            match *e {
+                Event::NoteAdded(id) => {
+                    if let Some(n) = self.review.notes().get(id) {
+                        self.note_filter.admit_new(n);
+                    }
+                    self.editing = Some(id);
+                    self.focus_note = true;
+                }
+                Event::NoteDeleted(id) if self.editing == Some(id) => self.editing = None,
+                Event::NoteRestored(id) => {
+                    // Visible again even if the filter changed since it was deleted.
+                    if let Some(n) = self.review.notes().get(id)
+                        && !self.note_filter.matches(n)
+                    {
+                        self.note_filter = NoteFilter::default();
+                    }
+                }
+                _ => {}
+            }
+        }
+        events
     }
 
-    /// The frame marks and notes go to. Stopped: the position the reviewer moved to (the one
-    /// the timecode shows, even if its picture is still decoding). Playing: the picture on
-    /// screen, the one they reacted to.
-    fn looking_at(&self) -> u64 {
-        match self.snapshot.transport {
-            Transport::Paused => self.snapshot.frame,
-            _ => self.picture.frame().unwrap_or(self.snapshot.frame),
-        }
+    fn snapshot(&self) -> &Snapshot {
+        self.review.snapshot()
+    }
+
+    fn player(&self) -> &Player {
+        self.review.player()
     }
 
     fn speed(&self) -> i32 {
-        match self.snapshot.transport {
+        match self.snapshot().transport {
             Transport::Paused => 0,
             Transport::Starting => 1,
             Transport::Playing { speed } => speed,
         }
-    }
-
-    /// The loop range for the marks: in (or the start) to out (or the end), out inclusive.
-    fn loop_range(&self) -> (u64, u64) {
-        let a = self.mark_in.unwrap_or(0);
-        let b = self
-            .mark_out
-            .map(|o| o + 1)
-            .unwrap_or(self.player.frame_count());
-        (a, b.max(a + 1))
-    }
-
-    /// Brings back the newest deleted note, same id and fields, and saves it again.
-    fn undo_delete(&mut self) {
-        if let Some(id) = self.deleted_notes.undo(&mut self.notes) {
-            if let Some(n) = self.notes.get(id) {
-                // Visible again even if the filter changed since it was deleted.
-                if !self.note_filter.matches(n) {
-                    self.note_filter = NoteFilter::default();
-                }
-            }
-            self.keeper.changed(&self.notes, id);
-        }
-    }
-
-    fn send_marks(&self) {
-        let range = (self.mark_in.is_some() || self.mark_out.is_some() || self.snapshot.looping)
-            .then(|| self.loop_range());
-        self.player.send(Command::SetLoop(range));
     }
 }
 
@@ -234,7 +182,7 @@ pub struct ReviewApp {
 
 impl ReviewApp {
     /// Builds the app and opens the first file (a failure shows in the window).
-    pub fn new(ctx: &egui::Context, config: AppConfig) -> Self {
+    pub fn new(ctx: &egui::Context, config: ReviewSetup) -> Self {
         let side_panel = config.settings.window.side_panel;
         let automation = (!config.script.is_empty()).then(|| {
             Automation::new(
@@ -311,38 +259,26 @@ impl ReviewApp {
         (options.audio, options.fold_down) = self.sound_for(path);
         // Release the current file's decoders and device before opening the next.
         self.close_media();
-        let scan_options = crate::analysis::ScanOptions {
-            audio: options.audio,
-            fold_down: None,
+        let options = ReviewOptions {
+            player: options,
+            scan_cache: self.scan_cache.clone(),
+            notes_root: self.notes_root.clone(),
+            spec_profiles: self.spec_profiles.clone(),
         };
-        match Player::open(path, options) {
-            Ok(player) => {
+        match Review::open(path, options) {
+            Ok((review, notes_problem)) => {
                 let ctx = self.ctx.clone();
-                player.set_waker(Box::new(move || ctx.request_repaint()));
-                let snapshot = player.snapshot();
-                let meters = player.take_meter_output();
-                let scan = ScanJob::start_with(path, self.scan_cache.clone(), scan_options);
-                let spec = SpecJob::start(path, self.spec_profiles.clone());
-                let (keeper, notes, notes_problem) =
-                    NoteKeeper::open(self.notes_root.as_deref(), path);
+                review
+                    .player()
+                    .set_waker(Box::new(move || ctx.request_repaint()));
                 self.session = Some(Session {
-                    player,
-                    path: path.to_path_buf(),
-                    notes,
-                    keeper,
-                    mark_in: None,
-                    mark_out: None,
+                    review,
                     picture: PictureView::watermarked(&self.settings, path, &self.ctx),
-                    snapshot,
                     editing: None,
                     focus_note: false,
                     note_filter: NoteFilter::default(),
-                    deleted_notes: DeletedNotes::default(),
                     scrub_last: None,
                     scrub_sent: None,
-                    scan,
-                    spec,
-                    meters,
                     strip: None,
                 });
                 self.view.banner = notes_problem;
@@ -382,7 +318,7 @@ impl ReviewApp {
 
     /// Where the delivery spec check of the open file stands.
     pub fn spec_state(&self) -> Option<SpecState> {
-        self.session.as_ref().map(|s| s.spec.state())
+        self.session.as_ref().map(|s| s.review.spec().state())
     }
 
     /// The frame whose picture is on screen.
@@ -392,7 +328,7 @@ impl ReviewApp {
 
     /// The player's latest state.
     pub fn snapshot(&self) -> Option<Snapshot> {
-        self.session.as_ref().map(|s| s.player.snapshot())
+        self.session.as_ref().map(|s| s.player().snapshot())
     }
 
     /// The problem shown in the window, if any.
@@ -438,7 +374,7 @@ impl ReviewApp {
                 let dir = self
                     .session
                     .as_ref()
-                    .and_then(|s| s.path.parent().map(Path::to_path_buf));
+                    .and_then(|s| s.review.path().parent().map(Path::to_path_buf));
                 if let Some(path) = dialogs::pick_media_file(dir) {
                     self.open(&path);
                 }
@@ -481,82 +417,37 @@ impl ReviewApp {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        let p = &s.player;
-        let here = s.looking_at();
-        match action {
-            Action::TogglePlay => p.send(Command::TogglePlay),
-            Action::Shuttle(speed) => p.send(Command::Shuttle(speed)),
-            Action::Step(n) => p.send(Command::Step(n)),
-            Action::StepSeconds(n) => {
-                p.send(Command::Step(n * i64::from(p.rate().nominal_fps())));
-            }
-            Action::GoToStart => p.send(Command::Seek(0)),
-            Action::GoToEnd => p.send(Command::Seek(s.last_frame())),
+        let intent = match action {
+            Action::TogglePlay => Intent::TogglePlay,
+            Action::Shuttle(speed) => Intent::Shuttle(speed),
+            Action::Step(n) => Intent::Step(n),
+            Action::StepSeconds(n) => Intent::StepSeconds(n),
+            Action::GoToStart => Intent::GoToStart,
+            Action::GoToEnd => Intent::GoToEnd,
             // Up/Down walk the notes the filter shows: "open only" then Down visits what is
             // left to do.
-            Action::PreviousNote => {
-                let f = s.note_filter;
-                if let Some(n) = s
-                    .notes
-                    .iter()
-                    .filter(|n| n.frame < here && f.matches(n))
-                    .last()
-                {
-                    p.send(Command::Seek(n.frame));
-                }
-            }
-            Action::NextNote => {
-                let f = s.note_filter;
-                if let Some(n) = s.notes.iter().find(|n| n.frame > here && f.matches(n)) {
-                    p.send(Command::Seek(n.frame));
-                }
-            }
-            Action::MarkIn => {
-                s.mark_in = Some(here);
-                if s.mark_out.is_some_and(|o| o < here) {
-                    s.mark_out = None;
-                }
-                s.send_marks();
-            }
-            Action::MarkOut => {
-                s.mark_out = Some(here);
-                if s.mark_in.is_some_and(|i| i > here) {
-                    s.mark_in = None;
-                }
-                s.send_marks();
-            }
-            Action::ClearIn => {
-                s.mark_in = None;
-                s.send_marks();
-            }
-            Action::ClearOut => {
-                s.mark_out = None;
-                s.send_marks();
-            }
-            Action::ToggleLoop => {
-                let on = !s.snapshot.looping;
-                p.send(Command::SetLoop(Some(s.loop_range())));
-                p.send(Command::SetLooping(on));
-                s.snapshot.looping = on;
-            }
+            Action::PreviousNote => Intent::PreviousNote(s.note_filter),
+            Action::NextNote => Intent::NextNote(s.note_filter),
+            Action::MarkIn => Intent::MarkIn,
+            Action::MarkOut => Intent::MarkOut,
+            Action::ClearIn => Intent::ClearIn,
+            Action::ClearOut => Intent::ClearOut,
+            Action::ToggleLoop => Intent::ToggleLoop,
             Action::AddNote => {
-                // Pinned to the picture the reviewer reacted to; playback carries on.
-                let id = s.notes.add(here, "");
-                if let Some(n) = s.notes.get_mut(id) {
-                    n.setup = Some(self.headphones.listening_setup());
-                    n.author = self.settings.reviewer.trim().to_owned();
-                    s.note_filter.admit_new(n);
-                }
-                s.keeper.changed(&s.notes, id);
-                s.editing = Some(id);
-                s.focus_note = true;
                 self.view.side_panel = true;
+                Intent::AddNote {
+                    text: String::new(),
+                    author: self.settings.reviewer.clone(),
+                    setup: Some(self.headphones.listening_setup()),
+                    category: s.note_filter.category_for_new(),
+                }
             }
-            Action::Undo => s.undo_delete(),
+            Action::Undo => Intent::UndoDelete,
             Action::TypeTimecode(digit) => {
                 self.view.tc_entry = Some(TcEntry::starting_with(
                     digit.map(|d| d.to_string()).unwrap_or_default(),
                 ));
+                return;
             }
             Action::Open
             | Action::Settings
@@ -564,8 +455,9 @@ impl ReviewApp {
             | Action::Help
             | Action::ToggleFullscreen
             | Action::ToggleZoom
-            | Action::Escape => {}
-        }
+            | Action::Escape => return,
+        };
+        s.apply(intent);
     }
 
     /// Opens the calibration wizard for the declared headphones on the device in use.
@@ -573,10 +465,10 @@ impl ReviewApp {
         let device = self
             .session
             .as_ref()
-            .and_then(|s| s.snapshot.device.clone())
+            .and_then(|s| s.snapshot().device.clone())
             .or_else(|| self.headphones.device().map(str::to_owned))
             .unwrap_or_else(|| "no output device".into());
-        let gain = self.session.as_ref().map_or(0.0, |s| s.snapshot.gain_db);
+        let gain = self.session.as_ref().map_or(0.0, |s| s.snapshot().gain_db);
         let id = self
             .headphones
             .declared_headphones()
@@ -591,7 +483,7 @@ impl ReviewApp {
 
     /// The calibration status of the chain in use, for the status bar.
     fn calibration_status(&self) -> Option<crate::headphones::CalibrationStatus> {
-        let device = self.session.as_ref()?.snapshot.device.clone()?;
+        let device = self.session.as_ref()?.snapshot().device.clone()?;
         let id = self
             .headphones
             .declared_headphones()
@@ -605,7 +497,7 @@ impl ReviewApp {
         if let Some(device) = self
             .session
             .as_ref()
-            .and_then(|s| s.snapshot.device.clone())
+            .and_then(|s| s.snapshot().device.clone())
         {
             let id = self
                 .headphones
@@ -614,7 +506,7 @@ impl ReviewApp {
                 .to_owned();
             if let Some(r) = self.calibration.restore_for(&id, &device) {
                 if let Some(s) = &self.session {
-                    s.player.send(Command::SetBalance(r.balance_db));
+                    s.player().send(Command::SetBalance(r.balance_db));
                 }
                 if r.level.is_some() {
                     self.headphones.set_calibration(r.level);
@@ -624,7 +516,7 @@ impl ReviewApp {
         let out = self.calibration.show(ctx);
         if let Some(s) = &self.session {
             for c in out.commands {
-                s.player.send(c);
+                s.player().send(c);
             }
         }
         if let Some(level) = out.saved.and_then(|r| r.level) {
@@ -638,8 +530,8 @@ impl ReviewApp {
     fn open_settings(&mut self) {
         let (tracks, sound) = match self.session.as_ref() {
             Some(s) => (
-                crate::player::audio_tracks(&s.path).unwrap_or_default(),
-                self.sound_for(&s.path),
+                crate::player::audio_tracks(s.review.path()).unwrap_or_default(),
+                self.sound_for(s.review.path()),
             ),
             None => (Vec::new(), Default::default()),
         };
@@ -659,7 +551,7 @@ impl ReviewApp {
         let Some(s) = self.session.as_ref() else {
             return;
         };
-        let (path, frame) = (s.path.clone(), s.snapshot.frame);
+        let (path, frame) = (s.review.path().to_path_buf(), s.snapshot().frame);
         if let Ok(key) = crate::persist::content_key(&path) {
             let value = match fold {
                 FoldDown::Bs775 => choice.to_string(),
@@ -674,7 +566,7 @@ impl ReviewApp {
         if self.open(&path)
             && let Some(s) = self.session.as_ref()
         {
-            s.player.send(Command::Seek(frame));
+            s.player().send(Command::Seek(frame));
         }
     }
 
@@ -726,7 +618,7 @@ impl ReviewApp {
             s.picture.watermark = WatermarkOverlay::restyled(
                 s.picture.watermark.take(),
                 &self.settings,
-                &s.path,
+                s.review.path(),
                 &self.ctx,
             );
         }
@@ -742,23 +634,23 @@ impl ReviewApp {
                 | SettingsEvent::Watermark(_)
                 | SettingsEvent::Sound(..) => {}
                 SettingsEvent::Device(d) => {
-                    s.player.send(Command::SetDevice(d.clone()));
+                    s.player().send(Command::SetDevice(d.clone()));
                     self.player_options.device = d.clone();
                     self.settings.output_device = d;
                     save = true;
                 }
                 SettingsEvent::Monitor(m) => {
-                    s.player.send(Command::SetMonitor(m));
+                    s.player().send(Command::SetMonitor(m));
                     self.player_options.monitor = m;
                 }
                 SettingsEvent::Gain(db) => {
-                    s.player.send(Command::SetGain(db));
+                    s.player().send(Command::SetGain(db));
                     self.player_options.gain_db = db;
                 }
-                SettingsEvent::Muted(m) => s.player.send(Command::SetMuted(m)),
+                SettingsEvent::Muted(m) => s.player().send(Command::SetMuted(m)),
                 SettingsEvent::AvOffset(ms) => {
-                    s.player.send(Command::SetAvOffset(ms));
-                    if let Some(d) = &s.snapshot.device {
+                    s.player().send(Command::SetAvOffset(ms));
+                    if let Some(d) = &s.snapshot().device {
                         self.settings.av_offset_ms.insert(d.clone(), ms);
                         save = true;
                     }
@@ -887,7 +779,7 @@ impl ReviewApp {
             });
             if let Some(s) = &self.session {
                 ui.separator();
-                ui.weak(s.path.display().to_string());
+                ui.weak(s.review.path().display().to_string());
             }
         });
         if let Some(p) = open_recent {
@@ -906,25 +798,25 @@ impl ReviewApp {
             return;
         };
         let model = TimecodeModel {
-            tc: s.player.timecode(),
-            frame: s.scrub_last.unwrap_or(s.snapshot.frame),
-            frame_count: s.player.frame_count(),
+            tc: s.player().timecode(),
+            frame: s.scrub_last.unwrap_or(s.snapshot().frame),
+            frame_count: s.player().frame_count(),
         };
         let event = ui
             .horizontal(|ui| {
                 let e = timecode_bar::show(ui, &model, &mut self.view.tc_entry);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let tc = s.player.timecode();
+                    let tc = s.player().timecode();
                     ui.label(format!(
                         "{} fps{}",
-                        s.snapshot.rate_label,
+                        s.snapshot().rate_label,
                         if tc.rate.drop_frame {
                             " drop-frame"
                         } else {
                             ""
                         }
                     ));
-                    ui.strong(status_bar::transport_label(s.snapshot.transport));
+                    ui.strong(status_bar::transport_label(s.snapshot().transport));
                 });
                 e
             })
@@ -932,7 +824,7 @@ impl ReviewApp {
         match event {
             Some(TcEvent::Begin) => self.view.tc_entry = Some(TcEntry::default()),
             Some(TcEvent::Jump(f)) => {
-                s.player.send(Command::Seek(f));
+                s.player().send(Command::Seek(f));
                 self.view.tc_entry = None;
             }
             Some(TcEvent::Cancel) => self.view.tc_entry = None,
@@ -947,28 +839,29 @@ impl ReviewApp {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        let tc = *s.player.timecode();
+        let tc = *s.player().timecode();
         let filter = s.note_filter;
         let notes: Vec<u64> = s
-            .notes
+            .review
+            .notes()
             .iter()
             .filter(|n| filter.matches(n))
             .map(|n| n.frame)
             .collect();
         let label = move |f: u64| format!("{}  (frame {f})", tc.at_frame(f as i64));
         let width = ui.available_width().max(1.0) as usize;
-        if let ScanState::Done(scan) = s.scan.state() {
+        if let ScanState::Done(scan) = s.review.scan().state() {
             let key = (width, preset.id);
             if s.strip.as_ref().is_none_or(|(k, _)| *k != key) {
                 s.strip = Some((key, loudness_panel::strip(&scan, &preset, width)));
             }
         }
         let model = TimelineModel {
-            frame_count: s.player.frame_count(),
-            frame: s.scrub_last.unwrap_or(s.snapshot.frame),
-            mark_in: s.mark_in,
-            mark_out: s.mark_out,
-            looping: s.snapshot.looping,
+            frame_count: s.player().frame_count(),
+            frame: s.scrub_last.unwrap_or(s.snapshot().frame),
+            mark_in: s.review.marks().mark_in,
+            mark_out: s.review.marks().mark_out,
+            looping: s.snapshot().looping,
             notes: &notes,
             loudness: s.strip.as_ref().map(|(_, (v, band))| (v.as_slice(), *band)),
             label: &label,
@@ -977,14 +870,14 @@ impl ReviewApp {
             Some(Scrub::Moving(f)) => {
                 s.scrub_last = Some(f);
                 // While dragging, the keyframe at or before the pointer: one picture to decode.
-                let k = s.player.keyframe_at_or_before(f);
+                let k = s.player().keyframe_at_or_before(f);
                 if s.scrub_sent != Some(k) {
                     s.scrub_sent = Some(k);
-                    s.player.send(Command::Seek(k));
+                    s.player().send(Command::Seek(k));
                 }
             }
             Some(Scrub::Landed(f)) => {
-                s.player.send(Command::Seek(f));
+                s.player().send(Command::Seek(f));
                 s.scrub_last = None;
                 s.scrub_sent = None;
             }
@@ -992,7 +885,7 @@ impl ReviewApp {
                 if s.scrub_last.is_some() && !ui.input(|i| i.pointer.any_down()) {
                     // The drag ended off the bar: land where it last was.
                     if let Some(f) = s.scrub_last.take() {
-                        s.player.send(Command::Seek(f));
+                        s.player().send(Command::Seek(f));
                     }
                     s.scrub_sent = None;
                 }
@@ -1000,16 +893,16 @@ impl ReviewApp {
         }
         let fmt = |f: Option<u64>| f.map(|f| tc.at_frame(f as i64).to_string());
         let marks = transport_bar::Marks {
-            mark_in: fmt(s.mark_in),
-            mark_out: fmt(s.mark_out),
-            looping: s.snapshot.looping,
+            mark_in: fmt(s.review.marks().mark_in),
+            mark_out: fmt(s.review.marks().mark_out),
+            looping: s.snapshot().looping,
         };
         ui.add_space(4.0);
-        let action = transport_bar::show(ui, &s.snapshot, &marks);
+        let action = transport_bar::show(ui, s.snapshot(), &marks);
         ui.add_space(2.0);
         ui.separator();
-        let spec = spec_panel::badge(&s.spec.state(), &spec_profile);
-        if status_bar::show(ui, &s.snapshot, calibration.as_ref(), &spec) {
+        let spec = spec_panel::badge(&s.review.spec().state(), &spec_profile);
+        if status_bar::show(ui, s.snapshot(), calibration.as_ref(), &spec) {
             self.view.reveal_spec = true;
             self.view.side_panel = true;
         }
@@ -1024,8 +917,9 @@ impl ReviewApp {
         let today = crate::headphones::dose::today_utc();
         match self.session.as_mut() {
             Some(s) => {
-                let meters = s.meters.as_mut().map(|m| m.read());
-                self.headphones.update(&s.snapshot, meters, today);
+                let (meters, snapshot) = s.review.meters_and_snapshot();
+                self.headphones
+                    .update(snapshot, meters.map(|m| m.read()), today);
             }
             None => self.headphones.update(&Snapshot::default(), None, today),
         }
@@ -1040,7 +934,7 @@ impl ReviewApp {
         if let Some(s) = self.session.take()
             && let Some(log) = &self.access
         {
-            log.record_detail(AccessEvent::Close, &s.path, "review window");
+            log.record_detail(AccessEvent::Close, s.review.path(), "review window");
         }
     }
 
@@ -1050,7 +944,7 @@ impl ReviewApp {
             return;
         };
         let completer = ReviewComplete::new(dirs.clone(), &self.settings.reviewer);
-        self.view.review_complete = Some(ReviewCompleteDialog::new(&s.path, completer));
+        self.view.review_complete = Some(ReviewCompleteDialog::new(s.review.path(), completer));
     }
 
     /// The security windows: review complete, the access log, the reminder on closing a
@@ -1100,7 +994,7 @@ impl ReviewApp {
             }
         }
         if let Some(mut w) = self.view.access_window.take() {
-            let media = self.session.as_ref().map(|s| s.path.clone());
+            let media = self.session.as_ref().map(|s| s.review.path().to_path_buf());
             if w.show(ctx, media.as_deref()) {
                 self.view.access_window = Some(w);
             }
@@ -1108,10 +1002,11 @@ impl ReviewApp {
         let asked_to_close = ctx.input(|i| i.viewport().close_requested());
         if asked_to_close && !self.view.close_confirmed && self.automation.is_none() {
             let completed = self.session.as_ref().filter(|s| {
-                s.path.exists() && crate::security::completed_review(&s.path).is_some()
+                s.review.path().exists()
+                    && crate::security::completed_review(s.review.path()).is_some()
             });
             if let Some(s) = completed {
-                self.view.close_reminder = Some(s.path.clone());
+                self.view.close_reminder = Some(s.review.path().to_path_buf());
                 ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
             }
         }
@@ -1190,7 +1085,7 @@ impl ReviewApp {
             .max_height(ui.available_height() * 0.6)
             .show(ui, |ui| {
                 // The file's verdict first: it is what a reviewer checks on opening.
-                let state = s.scan.state();
+                let state = s.review.scan().state();
                 if matches!(state, ScanState::Running(_)) {
                     // Keep the progress bar moving while nothing else repaints.
                     ui.ctx().request_repaint_after(Duration::from_millis(250));
@@ -1199,7 +1094,7 @@ impl ReviewApp {
                     picked = Some(id);
                 }
                 ui.separator();
-                let spec = s.spec.state();
+                let spec = s.review.spec().state();
                 if matches!(spec, SpecState::Running) {
                     ui.ctx().request_repaint_after(Duration::from_millis(100));
                 }
@@ -1209,7 +1104,7 @@ impl ReviewApp {
                     picked_spec = Some(id);
                 }
                 ui.separator();
-                if let Some(out) = s.meters.as_mut() {
+                if let Some(out) = s.review.meters_mut() {
                     let view = PresetView {
                         name: preset.name.to_owned(),
                         target_lufs: preset.target_lufs,
@@ -1218,7 +1113,7 @@ impl ReviewApp {
                     };
                     let r = meter_panel::show(ui, out.read(), &view);
                     if r.reset_clicked {
-                        s.player.reset_meters();
+                        s.player().reset_meters();
                     }
                 }
             });
@@ -1235,42 +1130,32 @@ impl ReviewApp {
             return;
         };
         ui.separator();
-        let tc = *s.player.timecode();
-        let here = s.looking_at();
-        let saved = s.keeper.state();
+        let tc = *s.player().timecode();
+        let here = s.review.looking_at();
+        let saved = s.review.save_state();
+        let deleted = s.review.undo_preview().map(|(n, count)| (n.clone(), count));
         let view = notes_panel::NotesView {
             tc: &tc,
             current: here,
             saved: &saved,
-            deleted: s.deleted_notes.last().map(|n| (n, s.deleted_notes.len())),
+            deleted: deleted.as_ref().map(|(n, count)| (n, *count)),
         };
         let event = notes_panel::show(
             ui,
-            &mut s.notes,
+            s.review.edit_notes(),
             &mut s.note_filter,
             &view,
             &mut s.editing,
             &mut s.focus_note,
         );
-        match event {
-            Some(notes_panel::NotesEvent::GoTo(f)) => s.player.send(Command::Seek(f)),
-            Some(notes_panel::NotesEvent::Delete(id)) => {
-                if s.deleted_notes.delete(&mut s.notes, id) {
-                    s.keeper.changed(&s.notes, id);
-                }
-                if s.editing == Some(id) {
-                    s.editing = None;
-                }
-            }
-            Some(notes_panel::NotesEvent::Undo) => s.undo_delete(),
-            Some(notes_panel::NotesEvent::Edited(id)) => {
-                if let Some(n) = s.notes.get_mut(id) {
-                    n.edited_ms = crate::notes::now_ms();
-                }
-                s.keeper.changed(&s.notes, id);
-            }
-            None => {}
-        }
+        let intent = match event {
+            Some(notes_panel::NotesEvent::GoTo(f)) => Intent::Seek(f),
+            Some(notes_panel::NotesEvent::Delete(id)) => Intent::DeleteNote(id),
+            Some(notes_panel::NotesEvent::Undo) => Intent::UndoDelete,
+            Some(notes_panel::NotesEvent::Edited(id)) => Intent::NoteEdited(id),
+            None => return,
+        };
+        s.apply(intent);
     }
 
     fn central(&mut self, ui: &mut egui::Ui) {
@@ -1288,15 +1173,19 @@ impl ReviewApp {
             });
             return;
         };
-        if !s.snapshot.has_video {
+        if !s.snapshot().has_video {
             ui.painter()
                 .rect_filled(rect, 0.0, super::picture_view::SURROUND);
             ui.centered_and_justified(|ui| {
                 ui.label(
                     egui::RichText::new(format!(
                         "Sound only\n{}\n{}",
-                        s.path.file_name().unwrap_or_default().to_string_lossy(),
-                        s.snapshot.timecode
+                        s.review
+                            .path()
+                            .file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy(),
+                        s.snapshot().timecode
                     ))
                     .size(28.0)
                     .monospace(),
@@ -1316,14 +1205,14 @@ impl ReviewApp {
             (a, b) => a != b,
         };
         if differs {
-            s.player.set_display_size(wanted);
+            s.player().set_display_size(wanted);
             s.picture.requested = wanted;
         }
         if self.view.fullscreen
             && let Some(at) = at
         {
             // The timecode stays visible in full screen, small, under the picture's corner.
-            let text = format!("{}  {}", s.snapshot.timecode, s.snapshot.frame);
+            let text = format!("{}  {}", s.snapshot().timecode, s.snapshot().frame);
             let pos = egui::pos2(at.min.x + 12.0, (at.max.y - 12.0).min(rect.max.y - 12.0));
             let galley = ui.painter().layout_no_wrap(
                 text,
@@ -1348,7 +1237,7 @@ impl ReviewApp {
         let player_message = self
             .session
             .as_ref()
-            .and_then(|s| s.snapshot.message.clone());
+            .and_then(|s| s.snapshot().message.clone());
         let mut dismiss = false;
         if let Some(text) = &self.view.banner {
             egui::Frame::new()
@@ -1396,9 +1285,9 @@ impl ReviewApp {
             return;
         };
         let (tc, count, now) = (
-            *s.player.timecode(),
-            s.player.frame_count(),
-            s.snapshot.frame,
+            *s.player().timecode(),
+            s.player().frame_count(),
+            s.snapshot().frame,
         );
         if let Some(auto) = self.automation.as_mut()
             && let Err(e) = auto.resolve(|t| super::tc_entry::parse_jump(t, &tc, now, count))
@@ -1410,11 +1299,11 @@ impl ReviewApp {
             return;
         };
         let seen = Observed {
-            clock_frame: s.snapshot.frame,
+            clock_frame: s.snapshot().frame,
             painted: s.picture.frame(),
-            has_video: s.snapshot.has_video,
-            stopped: s.snapshot.transport == Transport::Paused,
-            trouble: s.snapshot.message.is_some(),
+            has_video: s.snapshot().has_video,
+            stopped: s.snapshot().transport == Transport::Paused,
+            trouble: s.snapshot().message.is_some(),
         };
         let Some(auto) = self.automation.as_mut() else {
             return;
@@ -1424,18 +1313,18 @@ impl ReviewApp {
             eprintln!(
                 "goto: frame {} ({}) on screen {:.1} ms after the go-to, {:.0} ms after launch",
                 seen.clock_frame,
-                s.snapshot.timecode,
+                s.snapshot().timecode,
                 after_seek.as_secs_f64() * 1000.0,
                 after_launch.as_secs_f64() * 1000.0
             );
         }
         let mut failed = None;
         match step {
-            Some(Step::Seek(f)) => s.player.send(Command::Seek(f)),
-            Some(Step::Play) => s.player.send(Command::Play),
+            Some(Step::Seek(f)) => s.player().send(Command::Seek(f)),
+            Some(Step::Play) => s.player().send(Command::Play),
             Some(Step::Stop) => {
-                s.player.send(Command::Pause);
-                let snap = s.player.snapshot();
+                s.player().send(Command::Pause);
+                let snap = s.player().snapshot();
                 eprintln!(
                     "played: {} dropped frames, {} samples of sound dropout",
                     snap.dropped_frames, snap.underrun_frames
@@ -1513,27 +1402,27 @@ impl ReviewApp {
         let stopped = self
             .session
             .as_ref()
-            .is_none_or(|s| s.snapshot.transport == Transport::Paused);
+            .is_none_or(|s| s.snapshot().transport == Transport::Paused);
         if stopped && self.automation.as_ref().is_some_and(Automation::active) {
             ctx.request_repaint_after(Duration::from_millis(4));
         }
         let Some(s) = &self.session else {
             return;
         };
-        match s.snapshot.transport {
+        match s.snapshot().transport {
             Transport::Paused => {
-                if s.snapshot.has_video && s.picture.frame() != Some(s.snapshot.frame) {
+                if s.snapshot().has_video && s.picture.frame() != Some(s.snapshot().frame) {
                     ctx.request_repaint_after(Duration::from_millis(4));
                 }
             }
             Transport::Starting => ctx.request_repaint_after(Duration::from_millis(4)),
             Transport::Playing { .. } => {
-                let (pos, speed, _) = s.player.clock();
+                let (pos, speed, _) = s.player().clock();
                 if speed == 0 {
                     ctx.request_repaint_after(Duration::from_millis(4));
                     return;
                 }
-                let rate = s.player.rate();
+                let rate = s.player().rate();
                 let frame = rate.frame_at_ns(pos);
                 let due = if speed > 0 {
                     rate.frame_start_ns(frame + 1)
@@ -1553,26 +1442,26 @@ impl eframe::App for ReviewApp {
         let ctx = ui.ctx().clone();
         self.view.inner_size = ctx.input(|i| i.viewport().inner_rect.map(|r| r.size()));
         if let Some(s) = self.session.as_mut() {
-            s.snapshot = s.player.snapshot();
+            s.review.refresh(Instant::now());
         }
         self.dropped_files(&ctx);
         self.keyboard(&ctx);
         if let Some(s) = self.session.as_mut() {
-            let pic = s.player.present();
+            let pic = s.player().present();
             if s.picture.update(&ctx, pic.as_ref()) {
                 self.stats.upload_us.push(s.picture.last_upload_us as u32);
             }
+            s.review.set_frame_on_screen(s.picture.frame());
             // Keys above may have moved the transport: draw what it does now.
-            s.snapshot = s.player.snapshot();
+            s.review.refresh(Instant::now());
         }
         self.listen();
         // Notes the disk refused are retried whether or not the side panel is showing, and an
         // idle window wakes up to do it.
-        if let Some(s) = self.session.as_mut() {
-            s.keeper.retry(&s.notes, Instant::now());
-            if matches!(s.keeper.state(), super::note_keeper::SaveState::Unsaved(..)) {
-                ctx.request_repaint_after(Duration::from_secs(2));
-            }
+        if let Some(s) = self.session.as_ref()
+            && matches!(s.review.save_state(), SaveState::Unsaved(..))
+        {
+            ctx.request_repaint_after(Duration::from_secs(2));
         }
 
         if !self.view.fullscreen {
@@ -1613,7 +1502,7 @@ impl eframe::App for ReviewApp {
             let snapshot = self
                 .session
                 .as_ref()
-                .map(|s| s.snapshot.clone())
+                .map(|s| s.snapshot().clone())
                 .unwrap_or_default();
             let mut events = Vec::new();
             let open = w.show(&ctx, &snapshot, &mut events);
@@ -1629,15 +1518,15 @@ impl eframe::App for ReviewApp {
         let playing = self
             .session
             .as_ref()
-            .is_some_and(|s| s.snapshot.transport != Transport::Paused);
+            .is_some_and(|s| s.snapshot().transport != Transport::Paused);
         if self.automation.is_some() {
             self.stats.frame(started, started.elapsed(), playing);
         }
         let s = self.session.as_ref();
         self.notices.observe(
             self.view.banner.as_deref(),
-            s.and_then(|s| s.snapshot.message.as_deref()),
-            s.map(|s| s.keeper.state()).as_ref(),
+            s.and_then(|s| s.snapshot().message.as_deref()),
+            s.map(|s| s.review.save_state()).as_ref(),
         );
     }
 
@@ -1650,7 +1539,7 @@ impl eframe::App for ReviewApp {
 
 /// The headphone catalogue, declarations and listening monitor for a new window, and what to
 /// tell the reviewer about profiles that could not be read (each error names its file).
-fn headphone_setup(config: &AppConfig) -> (HeadphoneSetup, Option<String>) {
+fn headphone_setup(config: &ReviewSetup) -> (HeadphoneSetup, Option<String>) {
     let report = crate::headphones::Catalog::load_standard();
     let errors = (!report.errors.is_empty()).then(|| {
         let list: Vec<String> = report.errors.iter().map(ToString::to_string).collect();

@@ -6,27 +6,9 @@
 //! it times what a user would feel (go-to → frame on screen) and what each UI frame costs, and
 //! prints both when it ends.
 
+use crate::review::Script;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-/// What to do once the window is up.
-#[derive(Clone, Debug, Default)]
-pub struct Script {
-    /// Where to go first, as typed (`01:00:10:00`, or `#240` for a frame number).
-    pub goto: Option<String>,
-    /// Then play this long (ms).
-    pub play_ms: Option<u64>,
-    /// Then save a screenshot here.
-    pub screenshot: Option<PathBuf>,
-    /// Then close the window.
-    pub exit: bool,
-}
-
-impl Script {
-    pub fn is_empty(&self) -> bool {
-        self.goto.is_none() && self.play_ms.is_none() && self.screenshot.is_none() && !self.exit
-    }
-}
 
 /// What the script asks of the app this frame.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,6 @@
 //! - [`timecode_bar`] and [`tc_entry`]: the large timecode read-out and typed go-to
 //! - [`timeline`]: scrubbing, in/out, note markers, the loudness strip's place
 //! - [`transport_bar`], [`status_bar`], [`notes_panel`], [`settings_window`], [`help_overlay`]
-//! - [`note_filter`]: which notes the panel shows, and the deleted notes Ctrl+Z brings back
 //! - [`notice_log`]: every notice shown, echoed once to stderr for logs and scripted runs
 //! - [`dialogs`]: native file dialogs (the only user of rfd)
 //! - [`calibration_wizard`] and [`calibration_session`]: the calibration checks, their results
@@ -32,8 +31,6 @@ mod help_overlay;
 pub mod keymap;
 mod loudness_panel;
 pub mod meter_panel;
-mod note_filter;
-mod note_keeper;
 mod notes_panel;
 mod notice_log;
 mod picture_view;
@@ -48,26 +45,10 @@ mod timeline;
 mod transport_bar;
 mod watermark_overlay;
 
-pub use app::{AppConfig, ReviewApp, RunResult, Session};
-pub use automation::Script;
+pub use app::{ReviewApp, RunResult, Session};
 pub use tc_entry::parse_jump;
 
-use std::path::PathBuf;
-
-/// How a window run ended, for the command line to turn into an exit status (the window knows
-/// nothing of the command line).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WindowEnd {
-    /// Closed, or a scripted run did what it was asked.
-    Done,
-    /// A scripted run could not use its file or timecode; the message names it (exit 2).
-    BadInput(String),
-}
-
-/// Where the bundled demo clip lives in a source checkout.
-pub fn demo_clip() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo/earmark-demo.mov")
-}
+use crate::review::{ReviewEnd, ReviewSetup};
 
 /// The renderer: OpenGL (glow) except on macOS, where wgpu draws through Metal.
 ///
@@ -85,7 +66,7 @@ fn renderer() -> eframe::Renderer {
 }
 
 /// Opens the window and runs until it is closed. A scripted run that fails returns the reason.
-pub fn run_window(config: AppConfig) -> anyhow::Result<WindowEnd> {
+pub fn run_window(config: ReviewSetup) -> anyhow::Result<ReviewEnd> {
     let layout = config.settings.window.clone();
     let mut native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
@@ -110,8 +91,8 @@ pub fn run_window(config: AppConfig) -> anyhow::Result<WindowEnd> {
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))?;
     let outcome = result.lock().map(|r| r.clone()).unwrap_or_default();
     match outcome.failure {
-        Some(message) if outcome.bad_input => Ok(WindowEnd::BadInput(message)),
+        Some(message) if outcome.bad_input => Ok(ReviewEnd::BadInput(message)),
         Some(message) => Err(anyhow::anyhow!(message)),
-        None => Ok(WindowEnd::Done),
+        None => Ok(ReviewEnd::Done),
     }
 }

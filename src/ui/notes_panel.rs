@@ -6,10 +6,10 @@
 //! The panel changes a note in place and reports which one ([`NotesEvent::Edited`]); the app
 //! stamps the edit time and hands it to the keeper, so no change can skip the save.
 
-use super::note_filter::NoteFilter;
-use super::note_keeper::SaveState;
 use crate::media::SourceTimecode;
 use crate::notes::{Category, Note, NoteId, NoteList, Status};
+use crate::review::NoteFilter;
+use crate::review::SaveState;
 use eframe::egui;
 
 /// What the reviewer did in the list.

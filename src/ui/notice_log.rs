@@ -4,7 +4,7 @@
 //! cannot read pixels) can check it. Lines start `notice: banner:`, `notice: player:` or
 //! `notice: notes:`; `cleared` when the notice went away.
 
-use super::note_keeper::SaveState;
+use crate::review::SaveState;
 
 /// The notices last printed, so each is printed once.
 #[derive(Default)]

@@ -6,8 +6,9 @@
 #![allow(dead_code)]
 
 use earmark::player::PlayerOptions;
+use earmark::review::ReviewSetup;
 use earmark::settings::Settings;
-use earmark::ui::{AppConfig, ReviewApp};
+use earmark::ui::ReviewApp;
 use eframe::egui;
 use egui_kittest::Harness;
 use std::path::{Path, PathBuf};
@@ -21,7 +22,7 @@ pub fn review_window(file: PathBuf, settings_path: &Path) -> Harness<'static, Re
         .build_eframe(move |cc| {
             ReviewApp::new(
                 &cc.egui_ctx,
-                AppConfig {
+                ReviewSetup {
                     file: Some(file),
                     player: PlayerOptions {
                         no_audio: true,
@@ -29,7 +30,7 @@ pub fn review_window(file: PathBuf, settings_path: &Path) -> Harness<'static, Re
                     },
                     settings: Settings::default(),
                     settings_path: Some(settings_path),
-                    ..AppConfig::default()
+                    ..ReviewSetup::default()
                 },
             )
         })

@@ -1,8 +1,8 @@
-//! Which notes the panel shows, and the deleted notes Ctrl+Z can bring back.
+//! Which notes a view shows, and the deleted notes Ctrl+Z can bring back.
 //!
-//! Both are window state for this session only: a filter is a way of looking, not part of the
-//! review, and an undo stack that outlived the window would resurrect notes the reviewer
-//! deleted on purpose yesterday. Kept free of drawing so they are unit-tested.
+//! Both last for this session only: a filter is a way of looking (each window or participant
+//! has its own; Up/Down pass theirs with the intent), and an undo stack that outlived the
+//! session would resurrect notes the reviewer deleted on purpose yesterday.
 
 use crate::notes::{Category, Note, NoteId, NoteList, Status};
 
@@ -24,13 +24,15 @@ impl NoteFilter {
         self.category.is_some() || self.status.is_some()
     }
 
-    /// Makes a note just added visible under this filter, so the text field it opens with is on
-    /// screen: it takes the filtered category (reviewing dialogue only, M makes a dialogue
-    /// note), and an "addressed only" filter is lifted, since a new note is open.
-    pub fn admit_new(&mut self, note: &mut Note) {
-        if let Some(c) = self.category {
-            note.category = c;
-        }
+    /// The category a note added now takes: the filtered one (reviewing dialogue only, M
+    /// makes a dialogue note), so the text field it opens with is on screen.
+    pub fn category_for_new(&self) -> Option<Category> {
+        self.category
+    }
+
+    /// Makes a note just added visible under this filter: an "addressed only" filter is
+    /// lifted, since a new note is open.
+    pub fn admit_new(&mut self, note: &Note) {
         if self.status.is_some_and(|s| s != note.status) {
             self.status = None;
         }
@@ -57,6 +59,10 @@ impl DeletedNotes {
     /// How many deleted notes are held.
     pub fn len(&self) -> usize {
         self.stack.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stack.is_empty()
     }
 
     /// The note Ctrl+Z would bring back.
@@ -115,9 +121,10 @@ mod tests {
             category: Some(Category::Music),
             status: Some(Status::Addressed),
         };
+        assert_eq!(f.category_for_new(), Some(Category::Music));
         let note = list.get_mut(id).expect("note");
+        note.category = Category::Music;
         f.admit_new(note);
-        assert_eq!(note.category, Category::Music);
         assert_eq!(f.status, None);
         assert!(f.matches(note));
     }
