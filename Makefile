@@ -50,18 +50,18 @@ bench: test-deps
 	$(CARGO) bench --bench loudness
 	$(CARGO) bench --bench spec_check
 
-# Mutation fuzzing of the spec check's readers (tests/fuzz_spec.rs) for FUZZ_SECONDS, with
+# Mutation fuzzing of the spec check's readers (tests/checks/fuzz_spec.rs) for FUZZ_SECONDS, with
 # integer-overflow checks on in earmark's own code; findings land in tests/fuzz/crashes/.
 fuzz: deps
-	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --test fuzz_spec \
-	  --config 'profile.release.package.earmark.overflow-checks=true' -- fuzz --ignored --exact --nocapture
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --test checks \
+	  --config 'profile.release.package.earmark.overflow-checks=true' -- fuzz_spec::fuzz --ignored --exact --nocapture
 
-# Hours of looped 1080p playback through the real output path (tests/soak.rs): memory flat
+# Hours of looped 1080p playback through the real output path (tests/device/soak.rs): memory flat
 # after a warm-up and no A/V drift; prints a row every SOAK_INTERVAL seconds for BENCHMARKS.md.
 soak: test-deps
 	scripts/make-sync-fixtures.sh
 	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_INTERVAL=$(SOAK_INTERVAL) scripts/with-test-env.sh \
-	  $(CARGO) test --release --test soak -- --ignored --nocapture
+	  $(CARGO) test --release --test device -- soak:: --ignored --nocapture
 
 demo-clip: test-deps
 	scripts/make-demo-clip.sh

@@ -4,8 +4,8 @@
 #                                      X keyboard library winit loads at run time (libxkbcommon-x11:
 #                                      without it the window cannot open on X11; found by fresh-test)
 #   scripts/install-deps.sh test    -> build + ffmpeg CLI, Xvfb, PulseAudio, espeak-ng, sox, mido, xdotool,
-#                                      mediainfo (the spec check's cross-check, tests/spec_mediainfo.rs),
-#                                      strace (tests/no_network.rs)
+#                                      mediainfo (the spec check's cross-check, tests/checks/spec_mediainfo.rs),
+#                                      strace (tests/device/no_network.rs)
 set -euo pipefail
 want=${1:-build}
 build_pkgs=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev

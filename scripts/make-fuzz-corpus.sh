@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the committed seed corpus of the spec-check fuzzer (tests/fuzz/corpus/, read by
-# tests/fuzz_spec.rs). Seeds are tiny (64x64, a handful of frames) so mutated copies parse in
+# tests/checks/fuzz_spec.rs). Seeds are tiny (64x64, a handful of frames) so mutated copies parse in
 # microseconds: movies in each layout the reader must handle (faststart or not, MP4, fragmented,
 # B-frames, open GOP, interlaced, High 4:2:2 / 4:4:4 with scaling lists, avc3, MP3, 5.1, text,
 # drop-frame timecode), then rewritten by hand into forms FFmpeg never writes for small files

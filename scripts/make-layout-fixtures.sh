@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Generates the sound-layout fixtures with the ffmpeg CLI into tests/fixtures/cache-layout (not
-# committed), for tests/track_layouts.rs: every layout review files come in — LPCM of each
+# committed), for tests/device/track_layouts.rs: every layout review files come in — LPCM of each
 # QuickTime flavour, AAC of each profile, mono, split-mono track pairs, 5.1/7.1, several tracks.
 #
 # Every file is 6 s. Each channel is a sine at −20 dBFS peak (amplitude 0.1) at its own frequency,

@@ -3,7 +3,7 @@
 //! Layers, each depending only on those below it: `cli` / `ui` → `review` → `player`/`report` →
 //! `security`/`analysis` → `settings` → `headphones`/`video`/`spec`/`notes` → `audio` →
 //! `media`/`meters` → `time`/`persist`. README.md's module map has the exact table of which
-//! module may use which; `tests/architecture.rs` holds the same table and enforces it.
+//! module may use which; `tests/checks/architecture.rs` holds the same table and enforces it.
 
 pub mod analysis;
 pub mod audio;

@@ -12,7 +12,7 @@
 //! - [`purge`]: "review complete": plan what goes and what stays, delete, verify
 //! - [`dirs`]: where all of that lives
 //!
-//! Nothing here opens a network connection; `tests/no_network.rs` checks the whole binary.
+//! Nothing here opens a network connection; `tests/device/no_network.rs` checks the whole binary.
 
 pub mod access_log;
 pub mod derived;

@@ -1,0 +1,219 @@
+//! The transport, driven as the UI drives it (commands in, snapshots and pictures out), on a
+//! fixture whose pictures carry their own frame number: frame steps and seeks land on the exact
+//! picture, J/K/L shuttle moves the clock at the asked speed (silently), loops wrap exactly with
+//! sound, and playback stops on the last frame. Sound goes to the PulseAudio null sink.
+
+use crate::common;
+
+use common::{fixture, read_code};
+use earmark::player::{Command, Player, PlayerOptions, Transport, spawn_presenter};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+fn open(record: bool) -> Arc<Player> {
+    let p = Player::open(
+        &fixture("f23976_1080_g48_b.mov"),
+        PlayerOptions {
+            device: Some("Review".into()),
+            record_presentations: record,
+            ..PlayerOptions::default()
+        },
+    )
+    .expect("opens");
+    Arc::new(p)
+}
+
+/// Waits until the snapshot satisfies `ok` (the player thread applies commands within ms).
+fn settle(
+    p: &Player,
+    ok: impl Fn(&earmark::player::Snapshot) -> bool,
+) -> earmark::player::Snapshot {
+    for _ in 0..200 {
+        let s = p.snapshot();
+        if ok(&s) {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("player never settled: {:?}", p.snapshot());
+}
+
+fn shown_code(p: &Player, frame: u64) -> u64 {
+    let pic = p
+        .wait_for_frame(frame, Duration::from_secs(5))
+        .expect("picture decoded");
+    assert_eq!(pic.frame, frame);
+    read_code(&pic.image)
+}
+
+#[test]
+fn frame_steps_and_seeks_show_the_exact_picture() {
+    let _one = crate::run::exclusive();
+    let p = open(false);
+    for (cmd, want) in [
+        (Command::Step(1), 1),
+        (Command::Step(1), 2),
+        (Command::Step(10), 12),
+        (Command::Step(-3), 9),
+        (Command::Seek(250), 250),
+        (Command::Step(-1), 249),
+        (Command::Step(-48), 201),
+        (Command::Step(1000), 299),
+        (Command::Step(-1000), 0),
+    ] {
+        p.send(cmd.clone());
+        let s = settle(&p, |s| s.frame == want);
+        assert_eq!(s.transport, Transport::Paused);
+        assert_eq!(shown_code(&p, want), want, "after {cmd:?}");
+        let shown = p.present().expect("picture");
+        assert_eq!(read_code(&shown.image), want, "presented after {cmd:?}");
+    }
+    // Timecode: the file starts at 01:00:00:00.
+    let tc = p.timecode().parse("01:00:05:00").expect("tc");
+    p.send(Command::Seek(p.timecode().frame_of(tc) as u64));
+    let s = settle(&p, |s| s.frame == 120);
+    assert_eq!(s.timecode, "01:00:05:00");
+}
+
+#[test]
+fn shuttle_runs_the_clock_at_speed_without_sound() {
+    let _one = crate::run::exclusive();
+    let p = open(false);
+    p.send(Command::Seek(120));
+    settle(&p, |s| s.frame == 120);
+    let played_before = p.audio_counters().0;
+    for (speed, secs) in [(4, 0.6), (-2, 0.8), (2, 0.5), (-4, 0.4)] {
+        let (from, _, _) = p.clock();
+        let t0 = std::time::Instant::now();
+        p.send(Command::Shuttle(speed));
+        std::thread::sleep(Duration::from_secs_f64(secs));
+        let (to, s, audio) = p.clock();
+        let wall = t0.elapsed().as_secs_f64();
+        assert_eq!(s, speed);
+        assert!(!audio, "shuttle runs on the wall clock");
+        let moved = (to - from) as f64 / 1e9;
+        assert!(
+            (moved - speed as f64 * wall).abs() < 0.05 * speed.abs() as f64 + 0.03,
+            "at {speed}x the clock moved {moved:.3} s in {wall:.3} s"
+        );
+    }
+    p.send(Command::Shuttle(0));
+    settle(&p, |s| s.transport == Transport::Paused);
+    assert_eq!(
+        p.audio_counters().0,
+        played_before,
+        "shuttle must be silent"
+    );
+}
+
+#[test]
+fn loops_wrap_exactly_with_sound_and_play_stops_at_the_end() {
+    let _one = crate::run::exclusive();
+    let p = open(true);
+    p.send(Command::SetLoop(Some((24, 72))));
+    p.send(Command::SetLooping(true));
+    p.send(Command::Seek(60));
+    settle(&p, |s| s.frame == 60 && s.looping);
+    let (stop, presenter) = spawn_presenter(p.clone()).expect("presenter");
+    p.send(Command::Play);
+    std::thread::sleep(Duration::from_millis(4500));
+    p.send(Command::Pause);
+    settle(&p, |s| s.transport == Transport::Paused);
+    let log = p.take_presentations();
+    let played: Vec<u64> = log
+        .iter()
+        .filter(|x| x.speed == 1)
+        .map(|x| x.frame)
+        .collect();
+    assert!(
+        played.iter().all(|f| (24..72).contains(f)),
+        "left the loop: {played:?}"
+    );
+    let wraps = played
+        .windows(2)
+        .filter(|w| w[0] == 71 && w[1] == 24)
+        .count();
+    assert!(wraps >= 2, "loop wrapped {wraps} times: {played:?}");
+    // Every frame of each pass is shown, none skipped.
+    for w in played.windows(2) {
+        assert!(
+            w[1] == w[0] + 1 || (w[0] == 71 && w[1] == 24),
+            "jump {} → {}",
+            w[0],
+            w[1]
+        );
+    }
+    // Sound ran through the wraps without running dry, and the frames after a wrap are still
+    // shown on the audio clock.
+    assert_eq!(p.audio_counters().1, 0, "underrun at a loop wrap");
+    let after_wrap: Vec<_> = log
+        .windows(2)
+        .filter(|w| w[0].frame == 71 && w[1].frame == 24)
+        .map(|w| w[1])
+        .collect();
+    for x in &after_wrap {
+        assert!(x.audio_clock);
+        assert!(
+            (x.clock_ns - x.frame_ns).abs() < 2_000_000,
+            "frame 24 after the wrap shown {:.3} ms off",
+            (x.clock_ns - x.frame_ns) as f64 / 1e6
+        );
+    }
+
+    // Without the loop, play runs into the end and stops on the last frame.
+    p.send(Command::SetLooping(false));
+    p.send(Command::Seek(280));
+    settle(&p, |s| s.frame == 280 && !s.looping);
+    p.send(Command::Play);
+    settle(&p, |s| s.transport != Transport::Paused);
+    std::thread::sleep(Duration::from_millis(1200));
+    let s = settle(&p, |s| s.transport == Transport::Paused);
+    assert_eq!(s.frame, 299);
+    stop.store(true, Ordering::Relaxed);
+    presenter.join().expect("presenter");
+}
+
+/// A loop whose out point is the end of the file (Shift+O, or the soak's whole-file loop) keeps
+/// wrapping even though the sound ends a little before the last picture does: the player runs
+/// the clock on silence up to the out point instead of stopping on the last frame.
+#[test]
+fn a_loop_to_the_end_of_the_file_keeps_wrapping() {
+    let _one = crate::run::exclusive();
+    let p = open(true);
+    let count = p.frame_count();
+    let first = count - 30;
+    p.send(Command::SetLoop(Some((first, count))));
+    p.send(Command::SetLooping(true));
+    p.send(Command::Seek(first));
+    settle(&p, |s| s.frame == first && s.looping);
+    let (stop, presenter) = spawn_presenter(p.clone()).expect("presenter");
+    p.send(Command::Play);
+    std::thread::sleep(Duration::from_millis(4200));
+    let s = p.snapshot();
+    p.send(Command::Pause);
+    settle(&p, |s| s.transport == Transport::Paused);
+    stop.store(true, Ordering::Relaxed);
+    presenter.join().expect("presenter");
+    assert_ne!(
+        s.transport,
+        Transport::Paused,
+        "playback stopped in the loop"
+    );
+    let played: Vec<u64> = p
+        .take_presentations()
+        .iter()
+        .filter(|x| x.speed == 1)
+        .map(|x| x.frame)
+        .collect();
+    let wraps = played
+        .windows(2)
+        .filter(|w| w[0] == count - 1 && w[1] == first)
+        .count();
+    // 30 frames at 23.976 fps last 1.25 s: three wraps in 4.2 s (two on a slow machine).
+    assert!(wraps >= 2, "loop wrapped {wraps} times: {played:?}");
+    assert!(
+        played.iter().all(|f| (first..count).contains(f)),
+        "left the loop: {played:?}"
+    );
+}
