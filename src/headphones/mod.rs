@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod declarations;
 pub mod error;
 pub mod profile;
+pub mod profile_file;
 pub mod recognition;
 
 pub use catalog::{

@@ -8,6 +8,7 @@ mod audio_packets;
 mod audio_tracks;
 pub mod bwf;
 mod channel_layout;
+pub mod codec;
 mod container;
 mod display_matrix;
 mod error;

@@ -1,7 +1,9 @@
 //! Playback: ties the media core, the audio decoder and the output device together under one
 //! master clock, and answers the UI's transport commands.
 //!
-//! - [`engine`]: the [`Player`] and its "player" thread (transport, device watch, snapshot)
+//! - [`engine`]: the [`Player`], the handle: opens a file, commands in, snapshots and pictures out
+//! - [`player_thread`]: the "player" thread (transport, start, ends and loops, snapshot)
+//! - [`device_watch`]: the output device gone and back (two listings, once-a-second retry)
 //! - [`clock`]: the master clock (audio device at 1×, wall clock otherwise)
 //! - [`audio_feed`] / [`video_feed`]: the decode threads
 //! - [`presenter`]: a display stand-in that presents each frame exactly when it is due
@@ -16,11 +18,13 @@
 
 mod audio_feed;
 mod clock;
+mod device_watch;
 mod engine;
 mod error;
 mod headless;
 mod listening;
 mod meter_feed;
+mod player_thread;
 mod presenter;
 mod signal_deck;
 mod signal_play;
