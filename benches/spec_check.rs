@@ -5,7 +5,7 @@
 //!   N runs, against `mediainfo FILE` and `mediainfo --ParseSpeed=0 FILE` timed the same way in
 //!   the same run (target: ours < 1 s);
 //! - the start-up floor: the same binary checking a 2 s fixture, and the check in-process
-//!   (`earmark::spec::check`, no process start), so the time the 1 GiB file itself costs shows;
+//!   (`earmark::delivery::check`, no process start), so the time the 1 GiB file itself costs shows;
 //! - bytes read: `rchar` from /proc/self/io around each child (Linux adds a reaped child's I/O
 //!   to its parent's), against the file size — proof the payload is not read. A `dd` of 8 MiB
 //!   is measured the same way as a control;
@@ -153,7 +153,7 @@ fn main() {
         time_runs(&earmark, &args, home, 1);
         time_runs(&earmark, &args, home, RUNS)
     });
-    let set = earmark::spec::ProfileSet::load(None).expect("shipped profiles");
+    let set = earmark::delivery::ProfileSet::load(None).expect("shipped profiles");
     let profile = set.find("pix-screening-room").expect("profile");
 
     let mut worst_median: f64 = 0.0;
@@ -195,7 +195,7 @@ fn main() {
         let mut inproc = Vec::with_capacity(RUNS);
         for _ in 0..RUNS {
             let t = Instant::now();
-            let report = earmark::spec::check(file, &profile).expect("check in-process");
+            let report = earmark::delivery::check(file, &profile).expect("check in-process");
             inproc.push(t.elapsed().as_secs_f64());
             assert!(!report.rules.is_empty());
         }
@@ -241,7 +241,7 @@ fn main() {
             ours.median / mi0.median
         );
         println!(
-            "in-process spec::check      median {:>9}  worst {:>9}",
+            "in-process delivery::check      median {:>9}  worst {:>9}",
             ms(inproc[RUNS / 2]),
             ms(inproc[RUNS - 1])
         );

@@ -6,7 +6,7 @@
 //! tables, never the media payload) and holding a reference to the result is all it needs, so a
 //! slow disk never holds up opening the next file.
 
-use crate::spec::{Facts, ProfileSet, Report, rules};
+use crate::delivery::{Facts, ProfileSet, Report, rules};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 

@@ -2,12 +2,12 @@
 //! fails (warnings allowed), 1 when one does, 2 when the file cannot be read.
 
 use super::Outcome;
-use crate::spec::{self, ProfileSet, SpecError};
+use crate::delivery::{self, ProfileSet, SpecError};
 use std::io::Write as _;
 use std::path::Path;
 
 pub fn run(file: &Path, profile: &str, json: bool) -> anyhow::Result<Outcome> {
-    let set = match ProfileSet::load(spec::profile::user_profile_dir().as_deref()) {
+    let set = match ProfileSet::load(delivery::profile::user_profile_dir().as_deref()) {
         Ok(set) => set,
         Err(e) => return Ok(Outcome::BadInput(e.to_string())),
     };
@@ -18,7 +18,7 @@ pub fn run(file: &Path, profile: &str, json: bool) -> anyhow::Result<Outcome> {
         Ok(p) => p,
         Err(e) => return Ok(Outcome::BadInput(e.to_string())),
     };
-    let report = match spec::check(file, &profile) {
+    let report = match delivery::check(file, &profile) {
         Ok(r) => r,
         Err(e @ (SpecError::UnknownProfile(..) | SpecError::BadProfile { .. })) => {
             return Ok(Outcome::BadInput(e.to_string()));

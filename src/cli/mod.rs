@@ -146,7 +146,7 @@ pub enum Command {
         /// The file to check.
         file: PathBuf,
         /// Profile id (pix-standard, pix-screening-room, content-hub) or a profile .toml file.
-        #[arg(long, default_value = crate::spec::profile::DEFAULT_PROFILE)]
+        #[arg(long, default_value = crate::delivery::profile::DEFAULT_PROFILE)]
         profile: String,
         /// Print JSON instead of text.
         #[arg(long)]

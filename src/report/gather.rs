@@ -273,19 +273,19 @@ fn loudness_rows(
 /// (frame-size, video-bitrate); pix-screening-room: PASS, 2 warnings; …". A file the check
 /// cannot read says why instead of passing.
 fn spec_line(path: &std::path::Path) -> String {
-    use crate::spec::{ProfileSet, Status};
-    let set = match ProfileSet::load(crate::spec::profile::user_profile_dir().as_deref()) {
+    use crate::delivery::{ProfileSet, Status};
+    let set = match ProfileSet::load(crate::delivery::profile::user_profile_dir().as_deref()) {
         Ok(s) => s,
         Err(e) => return format!("not run: {e}"),
     };
     // The file's facts are read once; every profile judges the same facts.
-    let facts = match crate::spec::Facts::read_path(path) {
+    let facts = match crate::delivery::Facts::read_path(path) {
         Ok(f) => f,
         Err(e) => return format!("could not check: {e}"),
     };
     let mut parts = Vec::new();
     for profile in &set.profiles {
-        let r = crate::spec::rules::evaluate(&facts, profile);
+        let r = crate::delivery::rules::evaluate(&facts, profile);
         let failed: Vec<&str> = r
             .rules
             .iter()

@@ -176,7 +176,7 @@ fn rules(ui: &mut egui::Ui, report: &SpecReport) {
 mod tests {
     use super::*;
     use crate::analysis::SpecResults;
-    use crate::spec::{RuleId, RuleResult};
+    use crate::delivery::{RuleId, RuleResult};
     use std::sync::Arc;
 
     fn rule(id: RuleId, status: SpecStatus) -> RuleResult {

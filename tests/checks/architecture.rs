@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 /// must show the same rows (tests check all three).
 ///
 /// Layers, each using only layers below it: `cli` / `ui` → `review` → `player` / `report` → `security` /
-/// `analysis` → `settings` → `headphones` / `video` / `spec` / `notes` → `audio` → `media` /
+/// `analysis` → `settings` → `headphones` / `video` / `delivery` / `notes` → `audio` → `media` /
 /// `meters` → `time` / `persist`. The window reaches audio devices and monitoring modes only
 /// through `player` (`ui` may not use `audio`).
 const ALLOWED: &[(&str, &str)] = &[
@@ -31,11 +31,11 @@ const ALLOWED: &[(&str, &str)] = &[
     // hands the setup to the window. Neither the command line nor the window uses the other.
     (
         "cli",
-        "review player report security analysis settings headphones video spec notes audio media meters time persist",
+        "review player report security analysis settings headphones video delivery notes audio media meters time persist",
     ),
     (
         "ui",
-        "review player report security analysis settings headphones video spec notes media meters time persist",
+        "review player report security analysis settings headphones video delivery notes media meters time persist",
     ),
     // The review session: the open file, intents in and events out, notes saved as they change,
     // marks and loop, the background analysis. No window, no command line.
@@ -43,27 +43,27 @@ const ALLOWED: &[(&str, &str)] = &[
     // Re-exports `analysis` for a transition (issue 18); the player itself does not scan.
     (
         "player",
-        "analysis headphones video spec audio media meters time persist",
+        "analysis headphones video delivery audio media meters time persist",
     ),
     // The review report and notes export: reads everything about a review, and runs the
     // whole-file loudness scan (`analysis::ScanJob`) when the cache has no numbers. It does not
     // need the player.
     (
         "report",
-        "security analysis settings headphones video spec notes media meters time persist",
+        "security analysis settings headphones video delivery notes media meters time persist",
     ),
     // Content security: the access log, review complete. The loudness cache's key and folder
     // come from `persist`, not from the player.
     ("security", "settings notes time persist"),
-    // Whole-file analysis in the background: the loudness scan and the spec check, cached per
+    // Whole-file analysis in the background: the loudness scan and the delivery check, cached per
     // content. No devices, no window.
-    ("analysis", "spec audio meters persist"),
+    ("analysis", "delivery audio meters persist"),
     // Preferences hold the lower modules' settings types (watermark, listening band).
     ("settings", "headphones video persist"),
     // Check signals implement `audio::output::StereoLoop`; the output never names headphones.
     ("headphones", "audio meters time persist"),
     ("video", "media time persist"),
-    ("spec", "media time"),
+    ("delivery", "media time"),
     ("notes", "time persist"),
     ("audio", "media time"),
     ("media", "time"),

@@ -29,10 +29,10 @@ mod mutate;
 #[path = "../fuzz/synth.rs"]
 mod synth;
 
+use earmark::delivery::facts::{Facts, parse_audio_config, parse_esds, parse_sps};
+use earmark::delivery::{Profile, ProfileSet, rules};
 use earmark::media::atoms::{Atom, AtomError, AtomReader, FourCc, MAX_DEPTH};
 use earmark::media::movie::Movie;
-use earmark::spec::facts::{Facts, parse_audio_config, parse_esds, parse_sps};
-use earmark::spec::{Profile, ProfileSet, rules};
 use mutate::Rng;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -5,8 +5,8 @@
 
 use crate::spec;
 
+use earmark::delivery::Facts;
 use earmark::media::atoms::AtomReader;
-use earmark::spec::Facts;
 use proptest::prelude::*;
 use spec::{Checked, spec_fixture};
 use std::process::Command;
@@ -192,7 +192,7 @@ fn json_has_every_rule_with_all_fields() {
     assert_eq!(c.json["profile"], "pix-standard");
     assert_eq!(c.json["pass"], true);
     let rules = c.json["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), earmark::spec::rules::RULE_IDS.len());
+    assert_eq!(rules.len(), earmark::delivery::rules::RULE_IDS.len());
     for r in rules {
         for key in ["id", "status", "measured", "expected", "message", "fix"] {
             assert!(r[key].is_string(), "{key} in {r}");

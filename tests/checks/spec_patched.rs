@@ -9,8 +9,8 @@
 
 use crate::spec;
 
+use earmark::delivery::facts::{ColourCodes, parse_sps};
 use earmark::media::atoms::{Atom, AtomReader, FourCc};
-use earmark::spec::facts::{ColourCodes, parse_sps};
 use spec::{Checked, spec_fixture};
 use std::io::Cursor;
 use std::path::Path;

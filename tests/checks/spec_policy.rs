@@ -82,7 +82,7 @@ fn an_any_node_holds_through_either_alternative() {
         let rules = c.json["rules"].as_array().expect("rules");
         assert_eq!(
             rules.len(),
-            earmark::spec::rules::RULE_IDS.len(),
+            earmark::delivery::rules::RULE_IDS.len(),
             "every rule id still reported"
         );
         assert!(
@@ -162,7 +162,7 @@ policy = { all = [
     );
     assert_eq!(
         c.json["rules"].as_array().map(Vec::len),
-        Some(earmark::spec::rules::RULE_IDS.len())
+        Some(earmark::delivery::rules::RULE_IDS.len())
     );
 }
 

@@ -3,9 +3,9 @@
 //! count handlers over all tracks, so a compressed header (`cmov`) leaves them unmeasured.
 
 use super::{result, track_kind, unmeasured};
-use crate::spec::facts::Facts;
-use crate::spec::report::{RuleResult, Status};
-use crate::spec::rule_id::RuleId;
+use crate::delivery::facts::Facts;
+use crate::delivery::report::{RuleResult, Status};
+use crate::delivery::rule_id::RuleId;
 
 pub(super) fn video_count(f: &Facts) -> RuleResult {
     let id = RuleId::VideoTrackCount;

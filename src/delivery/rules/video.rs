@@ -5,11 +5,11 @@
 //! `picture_rules`.
 
 use super::result;
+use crate::delivery::facts::TrackFacts;
+use crate::delivery::profile::Profile;
+use crate::delivery::report::{RuleResult, Status};
+use crate::delivery::rule_id::RuleId;
 use crate::media::atoms::fourcc_str;
-use crate::spec::facts::TrackFacts;
-use crate::spec::profile::Profile;
-use crate::spec::report::{RuleResult, Status};
-use crate::spec::rule_id::RuleId;
 use crate::time::Rational;
 
 pub(super) fn video_codec(v: &TrackFacts) -> RuleResult {

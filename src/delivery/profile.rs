@@ -8,8 +8,8 @@
 
 use super::SpecError;
 use super::policy::{self, Library, Node, SubPolicy, Written};
-use crate::spec::report::Status;
-use crate::spec::rule_id::RuleId;
+use crate::delivery::report::Status;
+use crate::delivery::rule_id::RuleId;
 use crate::time::Rational;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -588,7 +588,7 @@ mod tests {
         let mut ids = pix.policy.rule_ids();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), crate::spec::rules::RULE_IDS.len());
+        assert_eq!(ids.len(), crate::delivery::rules::RULE_IDS.len());
     }
 
     #[test]

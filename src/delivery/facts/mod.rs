@@ -13,7 +13,7 @@
 //! The model and the walk over the movie are here; `trak` and its sample tables are read in
 //! `sample_tables`, sample descriptions in `sample_entries`, the sync-sample NAL scan in `gop`.
 //! What sits inside a codec configuration (SPS/VUI, `esds`/AudioSpecificConfig, `chan`) is
-//! parsed by [`crate::media::codec`] and re-exported here, so `spec::facts` stays the one path
+//! parsed by [`crate::media::codec`] and re-exported here, so `delivery::facts` stays the one path
 //! for everything measured.
 
 mod gop;

@@ -4,10 +4,10 @@
 //! the codes in words so a refused or contradictory tag can be fixed at the export.
 
 use super::result;
+use crate::delivery::facts::{ColourCodes, TrackFacts};
+use crate::delivery::report::{RuleResult, Status};
+use crate::delivery::rule_id::RuleId;
 use crate::media::atoms::fourcc_str;
-use crate::spec::facts::{ColourCodes, TrackFacts};
-use crate::spec::report::{RuleResult, Status};
-use crate::spec::rule_id::RuleId;
 
 /// How one set of colour codes stands against the spec (speccheck.md §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

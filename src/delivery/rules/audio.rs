@@ -3,11 +3,11 @@
 //! wins over the sample description's own channel and rate fields wherever both are present.
 
 use super::result;
+use crate::delivery::facts::{ChannelLayout, TrackFacts};
+use crate::delivery::profile::Profile;
+use crate::delivery::report::{RuleResult, Status};
+use crate::delivery::rule_id::RuleId;
 use crate::media::atoms::fourcc_str;
-use crate::spec::facts::{ChannelLayout, TrackFacts};
-use crate::spec::profile::Profile;
-use crate::spec::report::{RuleResult, Status};
-use crate::spec::rule_id::RuleId;
 
 /// MPEG-4 audio object types (ISO 14496-3 Table 1.1) a review file might carry.
 fn object_type_name(aot: u8) -> &'static str {

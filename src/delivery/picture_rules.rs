@@ -147,7 +147,7 @@ fn profile_words(profile_idc: u8) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::facts::VideoEntry;
+    use crate::delivery::facts::VideoEntry;
 
     const ONE_FIXED: i32 = 0x1_0000;
 

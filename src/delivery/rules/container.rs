@@ -3,10 +3,10 @@
 //! file's structure, not at any one track's media, so they run even when a track is missing.
 
 use super::{result, track_kind, unmeasured};
+use crate::delivery::facts::Facts;
+use crate::delivery::report::{RuleResult, Status};
+use crate::delivery::rule_id::RuleId;
 use crate::media::atoms::fourcc_str;
-use crate::spec::facts::Facts;
-use crate::spec::report::{RuleResult, Status};
-use crate::spec::rule_id::RuleId;
 
 /// AAC encoder priming longer than this (samples, media timescale) is not "just priming".
 const MAX_PRIMING: i64 = 4096;
