@@ -14,7 +14,9 @@ fn main() -> ExitCode {
         Some(command) => cli::run(command),
         None if args.list_devices => cli::list_devices(),
         None if cli::wants_window(&args) => match cli::window_setup(&args) {
-            Ok(setup) => earmark::ui::run_window(setup).map(cli::window_outcome),
+            Ok(setup) => earmark::ui::run_window(setup)
+                .map(cli::window_outcome)
+                .map_err(anyhow::Error::from),
             Err(outcome) => Ok(outcome),
         },
         None => cli::play_and_exit(&args),

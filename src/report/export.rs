@@ -6,6 +6,7 @@
 //! [`MarkerContext`]), and — for the HTML report — the pictures of the notes' frames. That is
 //! why the context is built here and not in `notes`, which must not depend on FFmpeg.
 
+use super::ReportError;
 use crate::notes::exchange::to_markers;
 use crate::notes::markers::{
     MarkerContext, MarkerError, avid_txt, cmx_edl, csv, fcpxml, protools_midi, resolve_edl,
@@ -13,7 +14,6 @@ use crate::notes::markers::{
 use crate::notes::{NoteStore, Opened};
 use crate::time::Timecode;
 use crate::video::FrameReader;
-use anyhow::Context as _;
 use std::path::Path;
 
 /// What a notes export writes (`earmark notes export --format`, the window's tick boxes).
@@ -61,7 +61,7 @@ pub enum Exported {
 }
 
 /// Writes the notes of `request.media` as `request.format` to `request.output`.
-pub fn export_notes(request: &ExportRequest<'_>) -> anyhow::Result<Exported> {
+pub fn export_notes(request: &ExportRequest<'_>) -> Result<Exported, ReportError> {
     let ExportRequest {
         media,
         format,
@@ -121,8 +121,10 @@ pub fn export_notes(request: &ExportRequest<'_>) -> anyhow::Result<Exported> {
             super::html::render(&report).into_bytes()
         }
     };
-    crate::persist::write_atomic(output, &bytes)
-        .with_context(|| format!("writing {}", output.display()))?;
+    crate::persist::write_atomic(output, &bytes).map_err(|source| ReportError::Write {
+        path: output.to_path_buf(),
+        source,
+    })?;
     let advice = if format == ExportFormat::ProtoolsMidi {
         protools_midi::import_advice(&ctx)
     } else {
@@ -152,9 +154,12 @@ pub fn marker_context(reader: &FrameReader) -> Result<MarkerContext, MarkerError
 }
 
 /// Opens MEDIA's notes store, reporting on stderr anything it had to recover from.
-pub fn open_notes(media: &Path) -> anyhow::Result<Opened> {
-    let root = NoteStore::default_root().context("no data folder for the notes (is HOME set?)")?;
-    let opened = NoteStore::open(&root, media)?;
+pub fn open_notes(media: &Path) -> Result<Opened, ReportError> {
+    let root = NoteStore::default_root().ok_or(ReportError::NoDataFolder)?;
+    let opened = NoteStore::open(&root, media).map_err(|source| ReportError::Notes {
+        media: media.to_path_buf(),
+        source,
+    })?;
     for p in &opened.problems {
         eprintln!("earmark: {p}");
     }

@@ -56,11 +56,14 @@ pub fn gather(
     ctx: &MarkerContext,
     notes: &NoteList,
     options: &GatherOptions,
-) -> anyhow::Result<Report> {
+) -> Result<Report, super::ReportError> {
     let path = reader.path().to_path_buf();
     let info = crate::media::describe(reader.container());
     // Through the access log's cache: the log has usually hashed this file already.
-    let sha256 = crate::security::sha256_of(&path)?;
+    let sha256 = crate::security::sha256_of(&path).map_err(|source| super::ReportError::Hash {
+        media: path.clone(),
+        source,
+    })?;
     let v = &info.video;
     let mut probe = vec![
         ("Container".to_owned(), info.container.clone()),

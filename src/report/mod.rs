@@ -9,11 +9,13 @@
 //! the store's. [`export_notes`] writes a review's notes as the report or as markers — for
 //! `earmark notes export` and the window's "Review complete" alike.
 
+mod error;
 mod export;
 mod gather;
 pub mod html;
 mod thumbnail;
 
+pub use error::ReportError;
 pub use export::{
     ExportFormat, ExportRequest, Exported, export_notes, marker_context, open_media, open_notes,
 };

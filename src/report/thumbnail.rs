@@ -3,6 +3,7 @@
 //! thumbnail size, so a 1080p page of notes stays a few hundred KB. The viewer's watermark is
 //! burned in after scaling, so its letters stay sharp at thumbnail size.
 
+use super::ReportError;
 use crate::video::{FrameReader, RgbaImage, WatermarkSpec, burn_watermark, now_unix_s};
 
 /// Frame `frame` of `reader`, whose pictures are `native` (width, height), scaled to `width`
@@ -14,21 +15,26 @@ pub fn png_thumbnail(
     native: (u32, u32),
     width: u32,
     watermark: Option<&WatermarkSpec>,
-) -> anyhow::Result<Vec<u8>> {
+) -> Result<Vec<u8>, ReportError> {
     let (w, h) = (native.0.max(1), native.1.max(1));
     // Even sizes keep swscale's chroma subsampling happy.
     let width = width.clamp(2, w.max(2)) & !1;
     let height = (u64::from(h) * u64::from(width) + u64::from(w) / 2) / u64::from(w);
     let height = u32::try_from(height).unwrap_or(2).max(2) & !1;
     let mut image = RgbaImage::default();
-    reader.rgba_sized_into(frame, &mut image, Some((width, height)))?;
+    reader
+        .rgba_sized_into(frame, &mut image, Some((width, height)))
+        .map_err(|source| ReportError::Frame { frame, source })?;
     if let Some(spec) = watermark {
-        burn_watermark(&mut image, spec, now_unix_s())?;
+        burn_watermark(&mut image, spec, now_unix_s()).map_err(|e| ReportError::Watermark {
+            frame,
+            source: Box::new(e),
+        })?;
     }
-    encode_png(&image)
+    encode_png(&image).map_err(|source| ReportError::Png { frame, source })
 }
 
-fn encode_png(image: &RgbaImage) -> anyhow::Result<Vec<u8>> {
+fn encode_png(image: &RgbaImage) -> Result<Vec<u8>, png::EncodingError> {
     let mut bytes = Vec::new();
     let mut encoder = png::Encoder::new(&mut bytes, image.width, image.height);
     encoder.set_color(png::ColorType::Rgb);

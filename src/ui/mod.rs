@@ -65,8 +65,20 @@ fn renderer() -> eframe::Renderer {
     }
 }
 
+/// Why the window could not run to the end.
+#[derive(Debug, thiserror::Error)]
+pub enum WindowError {
+    /// No window could be opened (no display, no OpenGL …). eframe's error holds handles that
+    /// cannot cross threads, so its text is kept rather than the error itself.
+    #[error("could not open the window: {0}")]
+    Open(String),
+    /// A scripted run (`--goto`, `--screenshot` …) failed; the message says how.
+    #[error("{0}")]
+    Script(String),
+}
+
 /// Opens the window and runs until it is closed. A scripted run that fails returns the reason.
-pub fn run_window(config: ReviewSetup) -> anyhow::Result<ReviewEnd> {
+pub fn run_window(config: ReviewSetup) -> Result<ReviewEnd, WindowError> {
     let layout = config.settings.window.clone();
     let mut native = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
@@ -88,11 +100,11 @@ pub fn run_window(config: ReviewSetup) -> anyhow::Result<ReviewEnd> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))?;
+    .map_err(|e| WindowError::Open(e.to_string()))?;
     let outcome = result.lock().map(|r| r.clone()).unwrap_or_default();
     match outcome.failure {
         Some(message) if outcome.bad_input => Ok(ReviewEnd::BadInput(message)),
-        Some(message) => Err(anyhow::anyhow!(message)),
+        Some(message) => Err(WindowError::Script(message)),
         None => Ok(ReviewEnd::Done),
     }
 }

@@ -65,14 +65,17 @@ pub enum ReviewEvent {
 pub struct ReviewCompleteDialog {
     media: PathBuf,
     completer: ReviewComplete,
+    /// The loudness preset the report judges by: the one the window shows.
+    preset: &'static str,
     stage: Stage,
 }
 
 impl ReviewCompleteDialog {
-    pub fn new(media: &Path, completer: ReviewComplete) -> Self {
+    pub fn new(media: &Path, completer: ReviewComplete, preset: &'static str) -> Self {
         Self {
             media: media.to_path_buf(),
             completer,
+            preset,
             stage: Stage::Choose {
                 ticked: [true, true, false],
             },
@@ -131,6 +134,7 @@ impl ReviewCompleteDialog {
                             self.media.clone(),
                             self.completer.clone(),
                             chosen,
+                            self.preset,
                         )));
                     }
                     if ui.button("Cancel").clicked() {
@@ -264,6 +268,7 @@ fn prepare(
     media: PathBuf,
     completer: ReviewComplete,
     exports: Vec<(ExportFormat, PathBuf)>,
+    preset: &'static str,
 ) -> Receiver<Result<(Plan, Vec<PathBuf>), String>> {
     let (tx, rx) = channel();
     let work = move || {
@@ -275,12 +280,18 @@ fn prepare(
                 output: &out,
                 session_start: None,
                 reviewer: None,
-                preset: "netflix",
+                preset,
             });
             match outcome {
                 Ok(Exported::Written { .. }) => written.push(out),
                 Ok(Exported::BadInput(why)) => return Err(format!("Export failed: {why}")),
-                Err(e) => return Err(format!("Export failed ({e:#}): {}", out.display())),
+                Err(e) => {
+                    return Err(format!(
+                        "Export failed ({}): {}",
+                        e.with_causes(),
+                        out.display()
+                    ));
+                }
             }
         }
         let mut plan = completer.plan(&media).map_err(|e| e.to_string())?;

@@ -212,7 +212,11 @@ impl ReviewApp {
             return;
         };
         let completer = ReviewComplete::new(dirs.clone(), &self.settings.reviewer);
-        self.view.review_complete = Some(ReviewCompleteDialog::new(s.review.path(), completer));
+        self.view.review_complete = Some(ReviewCompleteDialog::new(
+            s.review.path(),
+            completer,
+            self.preset().id,
+        ));
     }
 
     /// The security windows: review complete, the access log, the reminder on closing a
