@@ -14,7 +14,7 @@
 //! - [`signal_play`]: `earmark calibrate`, a check signal through the output with no file open
 //!
 //! Whole-file loudness analysis and the spec check in the background live in
-//! [`crate::analysis`]; their names are re-exported here for a transition.
+//! [`crate::analysis`].
 
 mod audio_feed;
 mod clock;
@@ -45,11 +45,6 @@ pub use signal_play::{SignalReport, SignalRequest, play_signal};
 pub use transport::{Command, Snapshot, Transport};
 pub use video_feed::Picture;
 
-// Transition: whole-file analysis moved to `crate::analysis` (issue 18); new code names it there.
-pub use crate::analysis::{
-    CURVE_FLOOR, CURVE_RATE, LoudnessReport, LoudnessScan, ScanError, ScanJob, ScanOptions,
-    ScanState, SpecJob, SpecResults, SpecState, scan_file, scan_file_with,
-};
 pub use crate::persist::{content_key, loudness_cache_dir as default_cache_dir};
 
 // What a window needs from the layers below, so it never reaches past the player.

@@ -40,10 +40,11 @@ const ALLOWED: &[(&str, &str)] = &[
     // The review session: the open file, intents in and events out, notes saved as they change,
     // marks and loop, the background analysis. No window, no command line.
     ("review", "player analysis settings notes"),
-    // Re-exports `analysis` for a transition (issue 18); the player itself does not scan.
+    // Plays a file: decoders, the output device, the clock. Whole-file analysis is not its
+    // business (`analysis`).
     (
         "player",
-        "analysis headphones video delivery audio media meters time persist",
+        "headphones video delivery audio media meters time persist",
     ),
     // The review report and notes export: reads everything about a review, and runs the
     // whole-file loudness scan (`analysis::ScanJob`) when the cache has no numbers. It does not

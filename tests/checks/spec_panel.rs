@@ -8,7 +8,7 @@ use crate::window_harness;
 
 use crate::spec;
 
-use earmark::player::SpecState;
+use earmark::analysis::SpecState;
 use earmark::settings::Settings;
 use earmark::ui::ReviewApp;
 use egui_kittest::Harness;

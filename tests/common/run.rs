@@ -15,13 +15,39 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Serialises the cases that share the sound device or mount filesystems: two players on
-/// one null sink, or two tests remounting at once, would make each other's results.
+/// Serialises the cases that share the sound device, the machine's two cores (timing and
+/// sync checks) or mount filesystems: two players on one null sink, a decode beside a sync
+/// measurement, or two tests remounting at once, would make each other's results.
 static EXCLUSIVE: Mutex<()> = Mutex::new(());
 
-/// Takes the device/mount lock (a test that failed while holding it does not poison the rest).
-pub fn exclusive() -> MutexGuard<'static, ()> {
-    EXCLUSIVE.lock().unwrap_or_else(|p| p.into_inner())
+thread_local! {
+    /// How many `exclusive()` guards this thread holds (a helper that takes the lock may be
+    /// called from a case that already holds it).
+    static HELD: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// The device/machine lock, held until dropped.
+pub struct Exclusive {
+    _guard: Option<MutexGuard<'static, ()>>,
+}
+
+impl Drop for Exclusive {
+    fn drop(&mut self) {
+        HELD.with(|h| h.set(h.get().saturating_sub(1)));
+    }
+}
+
+/// Takes the device/machine lock; taking it again on the same thread is free (a test that
+/// failed while holding it does not poison the rest).
+pub fn exclusive() -> Exclusive {
+    let nested = HELD.with(|h| {
+        let n = h.get();
+        h.set(n + 1);
+        n > 0
+    });
+    Exclusive {
+        _guard: (!nested).then(|| EXCLUSIVE.lock().unwrap_or_else(|p| p.into_inner())),
+    }
 }
 
 /// A private home for one run: HOME and the XDG config, data and cache folders, so nothing

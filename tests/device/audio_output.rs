@@ -100,6 +100,7 @@ fn assert_line_up_level(l: &[f32], r: &[f32]) {
 
 #[test]
 fn line_up_tone_plays_at_its_level_in_both_channels_and_cancels_in_side() {
+    let _device = crate::run::exclusive();
     // Bars: 1 kHz at −20 dBFS peak in both channels → RMS −23.01 dBFS.
     let (l, r) = play_and_record("01:00:00:06", "1.2", "stereo");
     assert_line_up_level(&l, &r);
@@ -113,6 +114,7 @@ fn line_up_tone_plays_at_its_level_in_both_channels_and_cancels_in_side() {
 
 #[test]
 fn left_voice_reaches_only_the_left_ear_and_each_mode_routes_it() {
+    let _device = crate::run::exclusive();
     // 00:02–00:04 of the demo: "Left channel" in the left channel only.
     let tc = "01:00:02:06";
     let (l, r) = play_and_record(tc, "1.5", "stereo");
@@ -157,6 +159,7 @@ fn left_voice_reaches_only_the_left_ear_and_each_mode_routes_it() {
 
 #[test]
 fn a_44_1_khz_device_gets_resampled_audio_at_the_right_pitch_and_level() {
+    let _device = crate::run::exclusive();
     // The device runs at 44.1 kHz, the file at 48 kHz: rubato converts, the 1 kHz line-up tone
     // must come back at 1 kHz and −23.01 dBFS RMS.
     let (l, r) = record_from(
@@ -200,6 +203,7 @@ fn run_with_config(config: &std::path::Path, args: &[&str]) -> String {
 
 #[test]
 fn the_chosen_device_is_remembered_and_a_missing_one_falls_back() {
+    let _device = crate::run::exclusive();
     let config = tempfile::tempdir().expect("tempdir");
     let settings = config.path().join("earmark/settings.toml");
     let chosen = "Review44";
@@ -242,6 +246,7 @@ fn the_chosen_device_is_remembered_and_a_missing_one_falls_back() {
 
 #[test]
 fn a_per_device_av_offset_is_remembered_and_shown() {
+    let _device = crate::run::exclusive();
     let config = tempfile::tempdir().expect("tempdir");
     let err = run_with_config(
         config.path(),

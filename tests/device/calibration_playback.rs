@@ -96,6 +96,7 @@ fn own_rms(signal: CheckSignal) -> [f64; 2] {
 
 #[test]
 fn left_only_is_left_and_right_only_is_right_by_60_db() {
+    let _device = crate::run::exclusive();
     for (id, live) in [("left", 0usize), ("right", 1usize)] {
         let (l, r) = play_and_record(id, "1.5", &[]);
         let span = steady(&l, &r);
@@ -112,6 +113,7 @@ fn left_only_is_left_and_right_only_is_right_by_60_db() {
 
 #[test]
 fn a_monitoring_mode_does_not_move_a_check_signal() {
+    let _device = crate::run::exclusive();
     // Swap would put the left channel in the right ear: a check must bypass it.
     let (l, r) = play_and_record("left", "1.2", &["--monitor", "swap"]);
     let span = steady(&l, &r);
@@ -122,6 +124,7 @@ fn a_monitoring_mode_does_not_move_a_check_signal() {
 
 #[test]
 fn polarity_a_is_in_phase_and_b_is_inverted() {
+    let _device = crate::run::exclusive();
     for (id, sign) in [("polarity-a", 1.0), ("polarity-b", -1.0)] {
         let (l, r) = play_and_record(id, "1.2", &[]);
         let span = steady(&l, &r);
@@ -133,6 +136,7 @@ fn polarity_a_is_in_phase_and_b_is_inverted() {
 
 #[test]
 fn reference_noise_plays_at_its_own_level_and_gain_lowers_it_exactly() {
+    let _device = crate::run::exclusive();
     let want = own_rms(CheckSignal::ReferenceLevel);
     assert!((want[0] + 20.0).abs() < 1e-3, "the loop is −20 dBFS RMS");
     let (l, r) = play_and_record("reference", "2.5", &[]);

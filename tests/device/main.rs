@@ -1,7 +1,7 @@
 //! Integration tests that play through (or record from) the sound device, or time playback:
 //! one binary, so FFmpeg and eframe are linked once. They share one null sink and two cores,
-//! so each case holds `run::exclusive()` while it plays or records; cases in other modules
-//! that touch neither (probing, decoding) run beside them.
+//! so every case holds `run::exclusive()` from start to end: one at a time, as when each was
+//! its own binary (a decode beside a sync measurement would spoil the measurement).
 #[path = "../common/mod.rs"]
 mod common;
 #[path = "../common/pcm.rs"]

@@ -233,20 +233,24 @@ fn dump_log(name: &str, log: &[Presentation]) {
 
 #[test]
 fn sync_at_23_976() {
+    let _device = crate::run::exclusive();
     check_rate("sync_23976.mov", 24);
 }
 
 #[test]
 fn sync_at_25() {
+    let _device = crate::run::exclusive();
     check_rate("sync_25.mov", 25);
 }
 
 #[test]
 fn sync_at_29_97() {
+    let _device = crate::run::exclusive();
     check_rate("sync_2997.mov", 30);
 }
 
 #[test]
 fn sync_at_59_94() {
+    let _device = crate::run::exclusive();
     check_rate("sync_5994.mov", 60);
 }

@@ -329,6 +329,7 @@ fn assert_plays_file(
 
 #[test]
 fn control_demo_clip_line_up_tone_reads_minus_20_in_both_ears() {
+    let _device = crate::run::exclusive();
     // The demo's bars: 1 kHz at −20 dBFS peak in both channels.
     let file = earmark::review::demo_clip();
     let rec = play(&file, "01:00:00:06", "1.2", &[]);
@@ -344,6 +345,7 @@ fn control_demo_clip_line_up_tone_reads_minus_20_in_both_ears() {
 
 #[test]
 fn control_stereo_wav_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("stereo_pcm.wav", &[], &stereo());
 }
 
@@ -352,21 +354,25 @@ fn control_stereo_wav_plays_left_and_right() {
 
 #[test]
 fn stereo_and_m_and_e_plays_the_stereo_mix_by_default() {
+    let _device = crate::run::exclusive();
     assert_plays("stereo_me.mov", &[], &stereo());
 }
 
 #[test]
 fn stereo_and_m_and_e_audio_auto_is_the_stereo_mix() {
+    let _device = crate::run::exclusive();
     assert_plays("stereo_me.mov", &["--audio", "auto"], &stereo());
 }
 
 #[test]
 fn stereo_and_m_and_e_audio_1_is_the_stereo_mix() {
+    let _device = crate::run::exclusive();
     assert_plays("stereo_me.mov", &["--audio", "1"], &stereo());
 }
 
 #[test]
 fn stereo_and_m_and_e_audio_2_is_the_m_and_e() {
+    let _device = crate::run::exclusive();
     assert_plays("stereo_me.mov", &["--audio", "2"], &m_and_e());
 }
 
@@ -375,31 +381,37 @@ fn stereo_and_m_and_e_audio_2_is_the_m_and_e() {
 
 #[test]
 fn pcm_in24_big_endian_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("pcm_in24_be.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_in24_little_endian_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("pcm_in24_le.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_sowt_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("pcm_sowt.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_twos_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("pcm_twos.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_in32_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("pcm_in32.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_fl32_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("pcm_fl32.mov", &[], &stereo());
 }
 
@@ -408,17 +420,20 @@ fn pcm_fl32_plays_left_and_right() {
 
 #[test]
 fn aac_main_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("aac_main.mov", &[], &stereo());
 }
 
 #[test]
 fn he_aac_standin_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     // AAC-LC at 24 kHz signalled as HE-AAC (explicit SBR, 48 kHz out): see the fixture script.
     assert_plays("aac_he_standin.mov", &[], &stereo());
 }
 
 #[test]
 fn sound_only_m4a_plays_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("sound_only.m4a", &[], &stereo());
 }
 
@@ -427,31 +442,37 @@ fn sound_only_m4a_plays_left_and_right() {
 
 #[test]
 fn a_mono_track_plays_in_both_ears_at_its_level() {
+    let _device = crate::run::exclusive();
     assert_plays("mono_aac.mov", &[], &mono());
 }
 
 #[test]
 fn split_mono_aac_pair_plays_as_left_and_right_by_default() {
+    let _device = crate::run::exclusive();
     assert_plays("split_mono.mov", &[], &stereo());
 }
 
 #[test]
 fn split_mono_aac_pair_audio_1_plus_2_is_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("split_mono.mov", &["--audio", "1+2"], &stereo());
 }
 
 #[test]
 fn split_mono_aac_pair_audio_2_plus_1_swaps_the_ears() {
+    let _device = crate::run::exclusive();
     assert_plays("split_mono.mov", &["--audio", "2+1"], &swapped());
 }
 
 #[test]
 fn split_mono_pcm_pair_plays_as_left_and_right_by_default() {
+    let _device = crate::run::exclusive();
     assert_plays("split_mono_pcm.mov", &[], &stereo());
 }
 
 #[test]
 fn split_mono_pcm_pair_audio_1_plus_2_is_left_and_right() {
+    let _device = crate::run::exclusive();
     assert_plays("split_mono_pcm.mov", &["--audio", "1+2"], &stereo());
 }
 
@@ -460,31 +481,37 @@ fn split_mono_pcm_pair_audio_1_plus_2_is_left_and_right() {
 
 #[test]
 fn aac_5_1_folds_down_bs775_by_default() {
+    let _device = crate::run::exclusive();
     assert_plays("surround51_aac.mov", &[], &bs775_51());
 }
 
 #[test]
 fn aac_5_1_folds_down_bs775_when_asked() {
+    let _device = crate::run::exclusive();
     assert_plays("surround51_aac.mov", &["--fold-down", "bs775"], &bs775_51());
 }
 
 #[test]
 fn aac_5_1_folds_down_ltrt_when_asked() {
+    let _device = crate::run::exclusive();
     assert_plays("surround51_aac.mov", &["--fold-down", "ltrt"], &ltrt_51());
 }
 
 #[test]
 fn wav_5_1_folds_down_bs775_by_default() {
+    let _device = crate::run::exclusive();
     assert_plays("surround51.wav", &[], &bs775_51());
 }
 
 #[test]
 fn wav_5_1_folds_down_ltrt_when_asked() {
+    let _device = crate::run::exclusive();
     assert_plays("surround51.wav", &["--fold-down", "ltrt"], &ltrt_51());
 }
 
 #[test]
 fn wav_7_1_folds_down_bs775_by_default() {
+    let _device = crate::run::exclusive();
     assert_plays("surround71.wav", &[], &bs775_71());
 }
 
@@ -505,6 +532,7 @@ fn headless(home: &Home, file: &Path, args: &[&str]) -> run::Finished {
 
 #[test]
 fn a_picture_only_file_plays_its_picture_headless() {
+    let _device = crate::run::exclusive();
     let home = Home::new();
     let done = headless(&home, &layout("picture_only.mov"), &[]);
     assert!(
@@ -541,6 +569,7 @@ fn undecodable_sound(dir: &Path) -> PathBuf {
 
 #[test]
 fn headless_play_asked_for_sound_that_plays_none_exits_non_zero() {
+    let _device = crate::run::exclusive();
     let home = Home::new();
     let undecodable = undecodable_sound(home.dir.path());
     let cases: [(PathBuf, &[&str]); 6] = [
@@ -636,6 +665,7 @@ fn assert_tracks(name: &str, want: &[TrackWant]) {
 
 #[test]
 fn probe_lists_a_split_mono_pair_with_its_titles() {
+    let _device = crate::run::exclusive();
     assert_tracks(
         "split_mono.mov",
         &[
@@ -654,6 +684,7 @@ fn probe_lists_a_split_mono_pair_with_its_titles() {
 
 #[test]
 fn probe_lists_stereo_mix_and_m_and_e() {
+    let _device = crate::run::exclusive();
     assert_tracks(
         "stereo_me.mov",
         &[
@@ -665,6 +696,7 @@ fn probe_lists_stereo_mix_and_m_and_e() {
 
 #[test]
 fn probe_lists_surround_layouts_and_mono() {
+    let _device = crate::run::exclusive();
     assert_tracks(
         "surround51_aac.mov",
         &[(1, Some("aac"), 6, "5.1", 48_000, None)],
@@ -733,16 +765,19 @@ fn assert_loudness_matches_ffmpeg(name: &str) {
 
 #[test]
 fn control_loudness_of_a_stereo_wav_matches_ffmpeg() {
+    let _device = crate::run::exclusive();
     assert_loudness_matches_ffmpeg("stereo_pcm.wav");
 }
 
 #[test]
 fn loudness_of_aac_5_1_matches_ffmpeg_ebur128() {
+    let _device = crate::run::exclusive();
     assert_loudness_matches_ffmpeg("surround51_aac.mov");
 }
 
 #[test]
 fn loudness_of_wav_5_1_matches_ffmpeg_ebur128() {
+    let _device = crate::run::exclusive();
     assert_loudness_matches_ffmpeg("surround51.wav");
 }
 
