@@ -8,6 +8,7 @@
 use super::marks::Marks;
 use super::note_filter::NoteFilter;
 use crate::notes::{Category, ListeningSetup, NoteId};
+use crate::time::Frame;
 
 /// One thing asked of the review.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,7 +25,7 @@ pub enum Intent {
     GoToStart,
     GoToEnd,
     /// Goes to a frame (clamped to the file).
-    Seek(u64),
+    Seek(Frame),
     /// Goes to the nearest note before (after) the frame looked at, among those the view's
     /// filter shows.
     PreviousNote(NoteFilter),

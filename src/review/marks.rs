@@ -1,18 +1,20 @@
-//! In and out marks and the loop range they make, as frame numbers on the file's timeline.
+//! In and out marks and the loop range they make, as [`Frame`]s on the file's timeline.
 //!
 //! Marking in after the out point (or out before the in point) drops the other mark rather
 //! than making an empty or inverted range, as editors do.
 
+use crate::time::Frame;
+
 /// The reviewer's marks: both optional, `out` inclusive.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Marks {
-    pub mark_in: Option<u64>,
-    pub mark_out: Option<u64>,
+    pub mark_in: Option<Frame>,
+    pub mark_out: Option<Frame>,
 }
 
 impl Marks {
     /// Marks in at `frame`; an out mark before it is dropped.
-    pub fn set_in(&mut self, frame: u64) {
+    pub fn set_in(&mut self, frame: Frame) {
         self.mark_in = Some(frame);
         if self.mark_out.is_some_and(|o| o < frame) {
             self.mark_out = None;
@@ -20,7 +22,7 @@ impl Marks {
     }
 
     /// Marks out at `frame`; an in mark after it is dropped.
-    pub fn set_out(&mut self, frame: u64) {
+    pub fn set_out(&mut self, frame: Frame) {
         self.mark_out = Some(frame);
         if self.mark_in.is_some_and(|i| i > frame) {
             self.mark_in = None;
@@ -33,10 +35,13 @@ impl Marks {
 
     /// The loop range in a file of `frame_count` frames: in (or the start) to out (or the
     /// end), as a half-open range of at least one frame.
-    pub fn loop_range(&self, frame_count: u64) -> (u64, u64) {
-        let a = self.mark_in.unwrap_or(0);
-        let b = self.mark_out.map(|o| o + 1).unwrap_or(frame_count);
-        (a, b.max(a + 1))
+    pub fn loop_range(&self, frame_count: u64) -> (Frame, Frame) {
+        let a = self.mark_in.unwrap_or_default();
+        let b = self
+            .mark_out
+            .map(|o| o.offset(1))
+            .unwrap_or(Frame(frame_count));
+        (a, b.max(a.offset(1)))
     }
 }
 
@@ -47,18 +52,22 @@ mod tests {
     #[test]
     fn marks_never_make_an_inverted_range() {
         let mut m = Marks::default();
-        assert_eq!(m.loop_range(100), (0, 100));
-        m.set_in(40);
-        m.set_out(59);
-        assert_eq!(m.loop_range(100), (40, 60));
-        m.set_in(70);
+        assert_eq!(m.loop_range(100), (Frame(0), Frame(100)));
+        m.set_in(Frame(40));
+        m.set_out(Frame(59));
+        assert_eq!(m.loop_range(100), (Frame(40), Frame(60)));
+        m.set_in(Frame(70));
         assert_eq!(m.mark_out, None, "out before the new in is dropped");
-        assert_eq!(m.loop_range(100), (70, 100));
-        m.set_out(10);
+        assert_eq!(m.loop_range(100), (Frame(70), Frame(100)));
+        m.set_out(Frame(10));
         assert_eq!(m.mark_in, None, "in after the new out is dropped");
-        assert_eq!(m.loop_range(100), (0, 11));
-        m.set_in(10);
-        assert_eq!(m.loop_range(100), (10, 11), "in == out is one frame");
+        assert_eq!(m.loop_range(100), (Frame(0), Frame(11)));
+        m.set_in(Frame(10));
+        assert_eq!(
+            m.loop_range(100),
+            (Frame(10), Frame(11)),
+            "in == out is one frame"
+        );
         assert!(!m.is_empty());
     }
 }

@@ -14,6 +14,7 @@ use crate::notes::{Note, NoteList};
 use crate::player::{
     Command, MeterOutput, Player, PlayerError, PlayerOptions, Snapshot, SpecProfiles, Transport,
 };
+use crate::time::Frame;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -101,15 +102,15 @@ impl Review {
                 p.send(Command::Step(n * i64::from(p.rate().nominal_fps())));
             }
             Intent::GoToStart => p.send(Command::Seek(0)),
-            Intent::GoToEnd => p.send(Command::Seek(self.last_frame())),
-            Intent::Seek(frame) => p.send(Command::Seek(frame.min(self.last_frame()))),
+            Intent::GoToEnd => p.send(Command::Seek(self.last_frame().0)),
+            Intent::Seek(frame) => p.send(Command::Seek(frame.at_most(self.last_frame()).0)),
             Intent::PreviousNote(filter) => {
-                if let Some(n) = self.notes_shown(filter).filter(|n| n.frame < here).last() {
+                if let Some(n) = self.notes_shown(filter).filter(|n| n.frame < here.0).last() {
                     p.send(Command::Seek(n.frame));
                 }
             }
             Intent::NextNote(filter) => {
-                if let Some(n) = self.notes_shown(filter).find(|n| n.frame > here) {
+                if let Some(n) = self.notes_shown(filter).find(|n| n.frame > here.0) {
                     p.send(Command::Seek(n.frame));
                 }
             }
@@ -125,8 +126,8 @@ impl Review {
             }
             Intent::ToggleLoop => {
                 let on = !self.snapshot.looping;
-                let range = self.marks.loop_range(p.frame_count());
-                p.send(Command::SetLoop(Some(range)));
+                let (a, b) = self.marks.loop_range(p.frame_count());
+                p.send(Command::SetLoop(Some((a.0, b.0))));
                 p.send(Command::SetLooping(on));
                 self.snapshot.looping = on;
                 events.push(Event::LoopChanged(on));
@@ -138,7 +139,7 @@ impl Review {
                 category,
             } => {
                 // Pinned to the picture the reviewer reacted to; playback carries on.
-                let id = self.notes.add(here, text);
+                let id = self.notes.add(here.0, text);
                 if let Some(n) = self.notes.get_mut(id) {
                     n.setup = setup;
                     n.author = author.trim().to_owned();
@@ -187,15 +188,15 @@ impl Review {
     /// The frame marks and notes go to. Stopped: the position the reviewer moved to (the one
     /// the timecode shows, even if its picture is still decoding). Playing: the picture on
     /// screen, the one they reacted to.
-    pub fn looking_at(&self) -> u64 {
-        match self.snapshot.transport {
+    pub fn looking_at(&self) -> Frame {
+        Frame(match self.snapshot.transport {
             Transport::Paused => self.snapshot.frame,
             _ => self.on_screen.unwrap_or(self.snapshot.frame),
-        }
+        })
     }
 
-    pub fn last_frame(&self) -> u64 {
-        self.player.frame_count().saturating_sub(1)
+    pub fn last_frame(&self) -> Frame {
+        Frame(self.player.frame_count().saturating_sub(1))
     }
 
     fn notes_shown(&self, filter: NoteFilter) -> impl Iterator<Item = &Note> {
@@ -203,8 +204,10 @@ impl Review {
     }
 
     fn send_marks(&self) {
-        let range = (!self.marks.is_empty() || self.snapshot.looping)
-            .then(|| self.marks.loop_range(self.player.frame_count()));
+        let range = (!self.marks.is_empty() || self.snapshot.looping).then(|| {
+            let (a, b) = self.marks.loop_range(self.player.frame_count());
+            (a.0, b.0)
+        });
         self.player.send(Command::SetLoop(range));
     }
 

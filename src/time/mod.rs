@@ -8,11 +8,13 @@
 
 mod frame_rate;
 pub mod monotonic;
+mod position;
 mod rational;
 mod timecode;
 pub mod utc;
 
 pub use frame_rate::{FrameRate, TimecodeRate};
+pub use position::{Frame, ProgrammeNs, SamplePos};
 pub use rational::Rational;
 pub use timecode::{Timecode, TimecodeError};
 pub use utc::{iso8601_utc, now_ms, now_unix_s, utc_label};

@@ -39,7 +39,7 @@ const ALLOWED: &[(&str, &str)] = &[
     ),
     // The review session: the open file, intents in and events out, notes saved as they change,
     // marks and loop, the background analysis. No window, no command line.
-    ("review", "player analysis settings notes"),
+    ("review", "player analysis settings notes time"),
     // Plays a file: decoders, the output device, the clock. Whole-file analysis is not its
     // business (`analysis`).
     (

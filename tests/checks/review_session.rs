@@ -10,6 +10,7 @@ use common::fixture;
 use earmark::notes::{Category, Status};
 use earmark::player::PlayerOptions;
 use earmark::review::{Event, Intent, Marks, NoteFilter, Review, ReviewOptions, SaveState};
+use earmark::time::Frame;
 use std::time::{Duration, Instant};
 
 /// 1920x1080 23.976 fps, 300 frames from 01:00:00:00, GOP 48 with B-frames.
@@ -28,6 +29,7 @@ fn options(notes_root: &std::path::Path) -> ReviewOptions {
 
 /// Refreshes until the player stands on `frame` (the seek is asynchronous, as for a user).
 fn settle_on(review: &mut Review, frame: u64) {
+    let frame = Frame(frame);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         review.refresh(Instant::now());
@@ -36,7 +38,7 @@ fn settle_on(review: &mut Review, frame: u64) {
         }
         assert!(
             Instant::now() < deadline,
-            "still at frame {} waiting for {frame}",
+            "still at {} waiting for {frame}",
             review.looking_at()
         );
         std::thread::sleep(Duration::from_millis(5));
@@ -58,10 +60,10 @@ fn intents_change_the_review_and_events_say_what_changed() {
     let media = fixture(FILE);
     let (mut review, problem) = Review::open(&media, options(dir.path())).expect("opens");
     assert_eq!(problem, None);
-    assert_eq!(review.last_frame(), 299);
+    assert_eq!(review.last_frame(), Frame(299));
 
     // A note on the frame looked at, saved before it is reported.
-    review.apply(Intent::Seek(120));
+    review.apply(Intent::Seek(Frame(120)));
     settle_on(&mut review, 120);
     let events = add(&mut review, "ラインが歪む", None);
     let [Event::NoteAdded(first)] = events[..] else {
@@ -76,37 +78,37 @@ fn intents_change_the_review_and_events_say_what_changed() {
     );
 
     // Marks: in after out drops out; the loop is reported.
-    review.apply(Intent::Seek(200));
+    review.apply(Intent::Seek(Frame(200)));
     settle_on(&mut review, 200);
     assert_eq!(
         review.apply(Intent::MarkOut),
         vec![Event::MarksChanged(Marks {
             mark_in: None,
-            mark_out: Some(200)
+            mark_out: Some(Frame(200))
         })]
     );
-    review.apply(Intent::Seek(40));
+    review.apply(Intent::Seek(Frame(40)));
     settle_on(&mut review, 40);
     review.apply(Intent::MarkIn);
-    assert_eq!(review.marks().loop_range(300), (40, 201));
+    assert_eq!(review.marks().loop_range(300), (Frame(40), Frame(201)));
     assert_eq!(
         review.apply(Intent::ToggleLoop),
         vec![Event::LoopChanged(true)]
     );
-    review.apply(Intent::Seek(250));
+    review.apply(Intent::Seek(Frame(250)));
     settle_on(&mut review, 250);
     review.apply(Intent::MarkIn);
     assert_eq!(
         review.marks(),
         Marks {
-            mark_in: Some(250),
+            mark_in: Some(Frame(250)),
             mark_out: None
         },
         "marking in after the out point drops the out point"
     );
 
     // A second note, a music one, then Up/Down with and without a filter.
-    review.apply(Intent::Seek(60));
+    review.apply(Intent::Seek(Frame(60)));
     settle_on(&mut review, 60);
     let events = add(&mut review, "music too loud", Some(Category::Music));
     let [Event::NoteAdded(second)] = events[..] else {

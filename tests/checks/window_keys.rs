@@ -291,7 +291,10 @@ fn in_out_loop_keeps_playback_inside_the_region() {
     {
         let s = h.state().session().expect("open");
         let m = s.review.marks();
-        assert_eq!((m.mark_in, m.mark_out), (Some(10), Some(34)));
+        assert_eq!(
+            (m.mark_in.map(|f| f.0), m.mark_out.map(|f| f.0)),
+            (Some(10), Some(34))
+        );
     }
     press(&mut h, Key::Space);
     // Watch two passes: every picture inside [10, 34], and the wrap back to the in point.

@@ -146,8 +146,8 @@ impl ReviewApp {
         let model = TimelineModel {
             frame_count: s.player().frame_count(),
             frame: s.scrub_last.unwrap_or(s.snapshot().frame),
-            mark_in: s.review.marks().mark_in,
-            mark_out: s.review.marks().mark_out,
+            mark_in: s.review.marks().mark_in.map(|f| f.0),
+            mark_out: s.review.marks().mark_out.map(|f| f.0),
             looping: s.snapshot().looping,
             notes: &notes,
             loudness: s.strip.as_ref().map(|(_, (v, band))| (v.as_slice(), *band)),
@@ -180,8 +180,8 @@ impl ReviewApp {
         }
         let fmt = |f: Option<u64>| f.map(|f| tc.at_frame(f as i64).to_string());
         let marks = transport_bar::Marks {
-            mark_in: fmt(s.review.marks().mark_in),
-            mark_out: fmt(s.review.marks().mark_out),
+            mark_in: fmt(s.review.marks().mark_in.map(|f| f.0)),
+            mark_out: fmt(s.review.marks().mark_out.map(|f| f.0)),
             looping: s.snapshot().looping,
         };
         ui.add_space(4.0);

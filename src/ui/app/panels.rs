@@ -87,7 +87,7 @@ impl ReviewApp {
         let deleted = s.review.undo_preview().map(|(n, count)| (n.clone(), count));
         let view = notes_panel::NotesView {
             tc: &tc,
-            current: here,
+            current: here.0,
             saved: &saved,
             deleted: deleted.as_ref().map(|(n, count)| (n, *count)),
         };
@@ -100,7 +100,7 @@ impl ReviewApp {
             &mut s.focus_note,
         );
         let intent = match event {
-            Some(notes_panel::NotesEvent::GoTo(f)) => Intent::Seek(f),
+            Some(notes_panel::NotesEvent::GoTo(f)) => Intent::Seek(crate::time::Frame(f)),
             Some(notes_panel::NotesEvent::Delete(id)) => Intent::DeleteNote(id),
             Some(notes_panel::NotesEvent::Undo) => Intent::UndoDelete,
             Some(notes_panel::NotesEvent::Edited(id)) => Intent::NoteEdited(id),
