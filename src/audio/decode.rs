@@ -89,10 +89,7 @@ impl AudioDecoder {
     /// joined as left and right.
     pub fn open_streams(path: &Path, streams: &[usize]) -> Result<Self, AudioError> {
         if streams.is_empty() || streams.len() > 2 {
-            return Err(AudioError::Request(format!(
-                "one sound track, or two mono tracks as left and right, not {}",
-                streams.len()
-            )));
+            return Err(AudioError::TrackCount(streams.len()));
         }
         let packets = AudioPackets::open_streams(path, streams).map_err(|e| match e {
             // Sound no decoder knows: the picture is still worth reviewing.
@@ -202,15 +199,13 @@ impl AudioDecoder {
         self.info.duration_samples = first.keep_until.unwrap_or(0).max(0) as u64;
         if self.slots.len() == 2 {
             if self.slots.iter().any(|s| s.channels != 1) {
-                return Err(AudioError::Request(
-                    "only two mono tracks can be joined as left and right".into(),
-                ));
+                return Err(AudioError::JoinNotMono);
             }
             if infos[0].sample_rate != infos[1].sample_rate {
-                return Err(AudioError::Request(format!(
-                    "the two mono tracks run at different rates ({} and {} Hz)",
-                    infos[0].sample_rate, infos[1].sample_rate
-                )));
+                return Err(AudioError::JoinRates(
+                    infos[0].sample_rate,
+                    infos[1].sample_rate,
+                ));
             }
             self.info.channels = 2;
             self.info.layout = ChannelLayout::stereo();

@@ -17,7 +17,7 @@ mod track_choice;
 pub use crate::media::bwf::AudioTimecode;
 pub use decode::{AudioChunk, AudioDecoder};
 pub use downmix::{Downmix, FoldDown};
-pub use error::AudioError;
+pub use error::{AudioError, OutputError};
 pub use file_decoder::FileDecoder;
 pub use monitor::{Monitor, MonitorMode, RAMP_MS};
 pub use resample::StreamResampler;

@@ -61,10 +61,10 @@ impl AudioSource {
         if tracks.is_empty() {
             if choice != AudioChoice::Auto {
                 // Asked for a track by number: that there is none is an answer, not silence.
-                return Err(AudioError::Request(format!(
-                    "there is no sound track {choice}: {} has no sound",
-                    path.display()
-                )));
+                return Err(AudioError::NoTrackInSilentFile {
+                    choice,
+                    path: path.to_path_buf(),
+                });
             }
             return Err(AudioError::NoAudio(path.to_path_buf()));
         }

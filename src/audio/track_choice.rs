@@ -97,11 +97,10 @@ pub fn resolve(choice: AudioChoice, tracks: &[AudioTrack]) -> Result<Resolved, A
             .iter()
             .find(|t| t.track == n)
             .cloned()
-            .ok_or_else(|| {
-                AudioError::Request(format!(
-                    "there is no sound track {n}; this file has {of}: {}",
-                    listing()
-                ))
+            .ok_or_else(|| AudioError::NoSuchTrack {
+                track: n,
+                of,
+                listing: listing(),
             })
     };
     let picked = match choice {
@@ -109,17 +108,19 @@ pub fn resolve(choice: AudioChoice, tracks: &[AudioTrack]) -> Result<Resolved, A
         AudioChoice::Pair(a, b) => {
             let (a, b) = (get(a)?, get(b)?);
             if a.channels != 1 || b.channels != 1 {
-                return Err(AudioError::Request(format!(
-                    "only mono tracks can play as left and right; track {} is {} and track {} is {}",
-                    a.track, a.layout_name, b.track, b.layout_name
-                )));
+                return Err(AudioError::PairNotMono {
+                    a: a.track,
+                    a_layout: a.layout_name,
+                    b: b.track,
+                    b_layout: b.layout_name,
+                });
             }
             vec![a, b]
         }
         AudioChoice::Auto => auto(tracks),
     };
     if picked.is_empty() {
-        return Err(AudioError::Request("the file has no sound track".into()));
+        return Err(AudioError::NoTrackPicked);
     }
     Ok(Resolved {
         tracks: picked,

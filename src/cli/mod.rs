@@ -453,8 +453,8 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
             }
             Ok(Outcome::Done)
         }
-        Err(crate::player::PlayerError::Audio(crate::audio::AudioError::Output(e))) => {
-            Err(anyhow::anyhow!("audio output failed: {e}"))
+        Err(crate::player::PlayerError::Audio(e @ crate::audio::AudioError::Output(_))) => {
+            Err(e.into())
         }
         Err(e) => Ok(Outcome::BadInput(e.to_string())),
     }

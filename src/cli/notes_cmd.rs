@@ -42,7 +42,7 @@ pub enum NotesCommand {
     /// Add the notes in FILE (CSV with a header row, or Media Composer marker text) to MEDIA's.
     Import {
         media: PathBuf,
-        /// `.csv` (columns timecode,end_timecode,category,author,text[,status]) or Avid `.txt`.
+        /// `.csv` (columns timecode,last_timecode,category,author,text[,status]; an older end_timecode column is read too) or Avid `.txt`.
         file: PathBuf,
         /// Delete MEDIA's notes first instead of adding to them.
         #[arg(long)]
@@ -192,7 +192,7 @@ fn import(media: &Path, file: &Path, replace: bool) -> anyhow::Result<Outcome> {
 #[derive(Serialize)]
 struct Listed<'a> {
     timecode: String,
-    end_timecode: Option<String>,
+    last_timecode: Option<String>,
     #[serde(flatten)]
     note: &'a Note,
 }
@@ -209,7 +209,7 @@ fn list(media: &Path, json: bool) -> anyhow::Result<Outcome> {
             .iter()
             .map(|note| Listed {
                 timecode: ctx.timecode_of(note.frame).to_string(),
-                end_timecode: note.end_frame.map(|e| ctx.timecode_of(e).to_string()),
+                last_timecode: note.last_frame().map(|e| ctx.timecode_of(e).to_string()),
                 note,
             })
             .collect();
@@ -221,7 +221,7 @@ fn list(media: &Path, json: bool) -> anyhow::Result<Outcome> {
     }
     for n in notes.iter() {
         let end = n
-            .end_frame
+            .last_frame()
             .map(|e| format!("–{}", ctx.timecode_of(e)))
             .unwrap_or_default();
         writeln!(

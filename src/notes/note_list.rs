@@ -49,6 +49,15 @@ pub struct NoteList {
     next_id: u64,
 }
 
+impl Note {
+    /// A range's last frame (inclusive), as every view shows it; `None` for a point.
+    pub fn last_frame(&self) -> Option<u64> {
+        self.end_frame
+            .filter(|&end| end > self.frame)
+            .map(|end| end - 1)
+    }
+}
+
 impl NoteList {
     pub fn new() -> Self {
         Self::default()

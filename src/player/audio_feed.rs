@@ -146,9 +146,7 @@ impl AudioFeed {
             }
             Err(_) => {
                 let _ = thread.join();
-                Err(PlayerError::Request(
-                    "the audio decoder failed to start".into(),
-                ))
+                Err(PlayerError::DecoderStart("audio"))
             }
         }
     }

@@ -15,6 +15,16 @@ pub enum PlayerError {
     NothingToPlay(PathBuf),
     #[error("could not start a player thread: {0}")]
     Thread(std::io::Error),
-    #[error("{0}")]
-    Request(String),
+    #[error("the {0} decoder failed to start")]
+    DecoderStart(&'static str),
+    #[error(transparent)]
+    Timecode(#[from] crate::time::TimecodeError),
+    #[error("timecode {asked} is outside the file ({first} to {last})")]
+    OutsideFile {
+        asked: String,
+        first: String,
+        last: String,
+    },
+    #[error(transparent)]
+    Signal(#[from] super::signal_deck::SignalPlayError),
 }

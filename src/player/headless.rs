@@ -109,17 +109,17 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
     let start_frame = match &req.from {
         None => 0,
         Some(text) => {
-            let tc = player
-                .timecode()
-                .parse(text)
-                .map_err(|e| PlayerError::Request(e.to_string()))?;
+            let tc = player.timecode().parse(text)?;
             let f = player.timecode().frame_of(tc);
             if f < 0 || f as u64 >= player.frame_count() {
-                return Err(PlayerError::Request(format!(
-                    "timecode {tc} is outside the file ({} to {})",
-                    player.timecode().at_frame(0),
-                    player.timecode().at_frame(player.frame_count() as i64 - 1)
-                )));
+                return Err(PlayerError::OutsideFile {
+                    asked: tc.to_string(),
+                    first: player.timecode().at_frame(0).to_string(),
+                    last: player
+                        .timecode()
+                        .at_frame(player.frame_count() as i64 - 1)
+                        .to_string(),
+                });
             }
             f as u64
         }
@@ -127,11 +127,14 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
     let mut meter_output = player.take_meter_output();
     let snap = player.snapshot();
     if snap.has_audio && snap.device.is_none() {
-        return Err(PlayerError::Audio(crate::audio::AudioError::Output(
-            snap.message.unwrap_or_else(|| "no output device".into()),
-        )));
+        return Err(PlayerError::Audio(
+            crate::audio::OutputError::NotOpen(
+                snap.message.unwrap_or_else(|| "no output device".into()),
+            )
+            .into(),
+        ));
     }
-    player.send(Command::Seek(start_frame));
+    player.send(Command::Seek(crate::time::Frame(start_frame)));
     let (stop, presenter) = spawn_presenter(player.clone()).map_err(PlayerError::Thread)?;
     let cpu_before = process_cpu_ns();
     let wall_before = monotonic::now_ns();

@@ -13,7 +13,7 @@ use crate::audio::MonitorMode;
 use crate::audio::output::{
     CpalSink, device_default_rate, device_exists, feed, is_bluetooth, signal_slot,
 };
-use crate::time::monotonic;
+use crate::time::{Frame, monotonic};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -153,9 +153,11 @@ impl Engine {
                 let f = self.shared.frame_at(self.now_pos()) as i64 + n;
                 self.seek(f.clamp(0, self.shared.frame_count as i64 - 1) as u64);
             }
-            Command::Seek(n) => self.seek(n.min(self.shared.frame_count.saturating_sub(1))),
+            Command::Seek(n) => self.seek(n.0.min(self.shared.frame_count.saturating_sub(1))),
             Command::SetLoop(range) => {
-                self.loop_range = range.filter(|(a, b)| a < b && *b <= self.shared.frame_count);
+                self.loop_range = range
+                    .map(|(a, b)| (a.0, b.0))
+                    .filter(|(a, b)| a < b && *b <= self.shared.frame_count);
                 self.apply_loop();
             }
             Command::SetLooping(on) => {
@@ -554,9 +556,9 @@ impl Engine {
         let before = guard.clone();
         let s = &mut *guard;
         s.transport = self.transport;
-        s.frame = frame;
+        s.frame = Frame(frame);
         s.timecode = self.shared.timecode.at_frame(frame as i64).to_string();
-        s.loop_range = self.loop_range;
+        s.loop_range = self.loop_range.map(|(a, b)| (Frame(a), Frame(b)));
         s.looping = self.looping;
         s.device = self.sink.as_ref().map(|k| k.device_name.clone());
         s.device_rate = self.sink.as_ref().map(|k| k.sample_rate).unwrap_or(0);

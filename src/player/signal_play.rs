@@ -9,7 +9,7 @@
 use super::error::PlayerError;
 use super::signal_deck::SignalDeck;
 use crate::audio::output::{CpalSink, SinkShared, device_default_rate, feed, signal_slot};
-use crate::audio::{AudioError, MonitorMode};
+use crate::audio::{MonitorMode, OutputError};
 use crate::headphones::CheckSignal;
 use crate::time::monotonic;
 use std::sync::Arc;
@@ -75,34 +75,29 @@ pub fn play_signal(req: &SignalRequest) -> Result<SignalReport, PlayerError> {
         rx,
     )?;
     let mut deck = SignalDeck::new(tx, rate);
-    let signal = deck
-        .signal_loop(req.signal)
-        .map_err(|e| PlayerError::Request(e.to_string()))?;
+    let signal = deck.signal_loop(req.signal)?;
     let frames = signal.frames();
     let loop_rms_dbfs = [signal.rms_dbfs(0, 0..frames), signal.rms_dbfs(1, 0..frames)];
     let loop_peak_dbfs = signal.peak_dbfs();
     drop(signal);
-    deck.play(req.signal)
-        .map_err(|e| PlayerError::Request(e.to_string()))?;
+    deck.play(req.signal)?;
     let started = monotonic::now_ns();
     while shared.signal_frames.load(Ordering::Relaxed) == 0 {
         if monotonic::now_ns() - started > START_TIMEOUT.as_nanos() as i64
             || shared.device_lost.load(Ordering::Relaxed)
         {
-            return Err(PlayerError::Audio(AudioError::Output(format!(
-                "{}: the device did not take the signal",
-                sink.device_name
-            ))));
+            return Err(PlayerError::Audio(
+                OutputError::SignalNotTaken(sink.device_name.clone()).into(),
+            ));
         }
         std::thread::sleep(Duration::from_millis(2));
     }
     let until = monotonic::now_ns() + req.duration_ms as i64 * 1_000_000;
     while monotonic::now_ns() < until {
         if shared.device_lost.load(Ordering::Relaxed) {
-            return Err(PlayerError::Audio(AudioError::Output(format!(
-                "{}: the device went away",
-                sink.device_name
-            ))));
+            return Err(PlayerError::Audio(
+                OutputError::Gone(sink.device_name.clone()).into(),
+            ));
         }
         deck.collect();
         std::thread::sleep(Duration::from_millis(10));

@@ -5,6 +5,7 @@
 
 use crate::audio::MonitorMode;
 use crate::headphones::CheckSignal;
+use crate::time::Frame;
 
 /// Requests to the player.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,10 +17,10 @@ pub enum Command {
     Shuttle(i32),
     /// Pause and move by this many frames.
     Step(i64),
-    /// Go to frame `n` (0 = first picture), keeping the transport state.
-    Seek(u64),
-    /// Loop points, in frames: `[in, out)`.
-    SetLoop(Option<(u64, u64)>),
+    /// Go to this frame (0 = first picture), keeping the transport state.
+    Seek(Frame),
+    /// Loop points: `[in, out)`.
+    SetLoop(Option<(Frame, Frame)>),
     /// Whether playback loops between the loop points.
     SetLooping(bool),
     SetMonitor(MonitorMode),
@@ -57,13 +58,13 @@ pub enum Transport {
 pub struct Snapshot {
     pub transport: Transport,
     /// Frame at the clock now.
-    pub frame: u64,
+    pub frame: Frame,
     /// Source timecode of `frame`.
     pub timecode: String,
     pub frame_count: u64,
     /// Picture (or timecode) rate label: "23.976" …
     pub rate_label: String,
-    pub loop_range: Option<(u64, u64)>,
+    pub loop_range: Option<(Frame, Frame)>,
     pub looping: bool,
     /// Output device in use (`None`: no device is open).
     pub device: Option<String>,

@@ -129,16 +129,14 @@ impl VideoFeed {
             }
             Err(_) => {
                 let _ = thread.join();
-                return Err(PlayerError::Request(
-                    "the picture decoder failed to start".into(),
-                ));
+                return Err(PlayerError::DecoderStart("picture"));
             }
         };
         let shared = pending
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take()
-            .ok_or_else(|| PlayerError::Request("the picture decoder failed to start".into()))?;
+            .ok_or(PlayerError::DecoderStart("picture"))?;
         Ok((
             Self {
                 shared,

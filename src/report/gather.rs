@@ -133,8 +133,8 @@ pub fn gather(
         };
         rows.push(ReportNote {
             timecode: ctx.timecode_of(n.frame).to_string(),
-            end_timecode: n
-                .end_frame
+            last_timecode: n
+                .last_frame()
                 .map(|e| ctx.timecode_of(e).to_string())
                 .unwrap_or_default(),
             category: n.category.label().to_owned(),

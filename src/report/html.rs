@@ -180,7 +180,7 @@ fn note_row(s: &mut String, number: usize, n: &ReportNote) {
         "<tr><td>{number}</td><td class=\"tc\">{}</td><td class=\"tc\">{}</td><td>{}</td>\
          <td>{}</td><td>{}</td><td class=\"text\">{}{setup}</td><td class=\"thumb\">{picture}</td></tr>",
         escape(&n.timecode),
-        escape(&n.end_timecode),
+        escape(&n.last_timecode),
         escape(&n.category),
         escape(&n.status),
         escape(&n.author),

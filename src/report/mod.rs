@@ -61,8 +61,8 @@ pub struct ReportAccess {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReportNote {
     pub timecode: String,
-    /// Exclusive end timecode of a range note; empty for a point.
-    pub end_timecode: String,
+    /// Timecode of a range note's last frame (inclusive); empty for a point.
+    pub last_timecode: String,
     pub category: String,
     pub status: String,
     pub author: String,

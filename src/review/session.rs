@@ -101,17 +101,17 @@ impl Review {
             Intent::StepSeconds(n) => {
                 p.send(Command::Step(n * i64::from(p.rate().nominal_fps())));
             }
-            Intent::GoToStart => p.send(Command::Seek(0)),
-            Intent::GoToEnd => p.send(Command::Seek(self.last_frame().0)),
-            Intent::Seek(frame) => p.send(Command::Seek(frame.at_most(self.last_frame()).0)),
+            Intent::GoToStart => p.send(Command::Seek(Frame(0))),
+            Intent::GoToEnd => p.send(Command::Seek(self.last_frame())),
+            Intent::Seek(frame) => p.send(Command::Seek(frame.at_most(self.last_frame()))),
             Intent::PreviousNote(filter) => {
                 if let Some(n) = self.notes_shown(filter).filter(|n| n.frame < here.0).last() {
-                    p.send(Command::Seek(n.frame));
+                    p.send(Command::Seek(Frame(n.frame)));
                 }
             }
             Intent::NextNote(filter) => {
                 if let Some(n) = self.notes_shown(filter).find(|n| n.frame > here.0) {
-                    p.send(Command::Seek(n.frame));
+                    p.send(Command::Seek(Frame(n.frame)));
                 }
             }
             Intent::MarkIn | Intent::MarkOut | Intent::ClearIn | Intent::ClearOut => {
@@ -127,7 +127,7 @@ impl Review {
             Intent::ToggleLoop => {
                 let on = !self.snapshot.looping;
                 let (a, b) = self.marks.loop_range(p.frame_count());
-                p.send(Command::SetLoop(Some((a.0, b.0))));
+                p.send(Command::SetLoop(Some((a, b))));
                 p.send(Command::SetLooping(on));
                 self.snapshot.looping = on;
                 events.push(Event::LoopChanged(on));
@@ -189,10 +189,10 @@ impl Review {
     /// the timecode shows, even if its picture is still decoding). Playing: the picture on
     /// screen, the one they reacted to.
     pub fn looking_at(&self) -> Frame {
-        Frame(match self.snapshot.transport {
+        match self.snapshot.transport {
             Transport::Paused => self.snapshot.frame,
-            _ => self.on_screen.unwrap_or(self.snapshot.frame),
-        })
+            _ => self.on_screen.map_or(self.snapshot.frame, Frame),
+        }
     }
 
     pub fn last_frame(&self) -> Frame {
@@ -204,10 +204,8 @@ impl Review {
     }
 
     fn send_marks(&self) {
-        let range = (!self.marks.is_empty() || self.snapshot.looping).then(|| {
-            let (a, b) = self.marks.loop_range(self.player.frame_count());
-            (a.0, b.0)
-        });
+        let range = (!self.marks.is_empty() || self.snapshot.looping)
+            .then(|| self.marks.loop_range(self.player.frame_count()));
         self.player.send(Command::SetLoop(range));
     }
 

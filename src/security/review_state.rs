@@ -104,6 +104,15 @@ impl ReviewStates {
         self.reviews.get(key)
     }
 
+    /// The record under `key` if its review was completed on the file at `media` itself. A copy
+    /// elsewhere with the same content shares the notes, but completing the copy's review says
+    /// nothing about the original: offering to delete the original on that ground would be
+    /// wrong.
+    pub fn completed_here(&self, key: &str, media: &Path) -> Option<&ReviewRecord> {
+        let here = super::entry::absolute(media);
+        self.reviews.get(key).filter(|r| r.path == here)
+    }
+
     /// The record of the media that was at `path` (for a file already deleted).
     pub fn find_by_path(&self, path: &Path) -> Option<(&str, &ReviewRecord)> {
         let path = super::entry::absolute(path);
@@ -145,13 +154,13 @@ pub fn is_complete(content_id: &str) -> bool {
         .is_some_and(|(s, _)| s.is_complete(content_id))
 }
 
-/// The record of `media`'s review if it is complete — what the window needs to remind the user,
-/// on closing it, that the review is done but the file is still here.
+/// The record of `media`'s review if it was completed on this very file — what the window
+/// needs to remind the user, on closing it, that the review is done but the file is still here.
 pub fn completed_review(media: &Path) -> Option<ReviewRecord> {
     let key = review_key(media).ok()?;
     let dirs = Dirs::system().ok()?;
     let (states, _) = ReviewStates::load(&dirs.review_states()).ok()?;
-    states.get(&key).cloned()
+    states.completed_here(&key, media).cloned()
 }
 
 #[cfg(test)]
@@ -201,5 +210,32 @@ mod tests {
         assert!(!states.is_complete("x"));
         assert_eq!(problems.len(), 1);
         assert!(dir.path().join("reviews.json.corrupt").exists());
+    }
+
+    #[test]
+    fn completing_a_copy_does_not_flag_the_original() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let original = dir.path().join("ep1.mov");
+        let copy = dir.path().join("ep1 copy.mov");
+        std::fs::write(&original, b"same bytes").expect("write");
+        std::fs::write(&copy, b"same bytes").expect("write");
+        let key = review_key(&original).expect("key");
+        assert_eq!(
+            review_key(&copy).expect("key"),
+            key,
+            "one content, one review key"
+        );
+        let (mut states, _) = ReviewStates::load(&dir.path().join("reviews.json")).expect("load");
+        states
+            .put(&key, record(&super::super::entry::absolute(&copy)))
+            .expect("put");
+        assert!(
+            states.completed_here(&key, &copy).is_some(),
+            "the copy's review is complete"
+        );
+        assert!(
+            states.completed_here(&key, &original).is_none(),
+            "the original was not the file completed"
+        );
     }
 }

@@ -39,6 +39,7 @@ use crate::player::{
 use crate::review::{Event, Intent, NoteFilter, Review, ReviewOptions, ReviewSetup, SaveState};
 use crate::security::{AccessEvent, AccessLog, Dirs, ReviewComplete};
 use crate::settings::Settings;
+use crate::time::Frame;
 use eframe::egui;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -69,7 +69,11 @@ impl CalibrationChecks {
     }
 
     /// Opens the wizard for `headphone` (id and name) on `device` at output gain `gain_db`.
-    pub fn open(&mut self, headphone: (&str, &str), device: &str, gain_db: f32) {
+    /// The wizard starts centred, so the returned command takes any stored trim off the
+    /// output: what is heard must be what its slider shows (a re-run used to keep applying the
+    /// old trim while showing and saving 0.0 dB).
+    #[must_use = "the output must lose the old trim while the wizard shows 0 dB"]
+    pub fn open(&mut self, headphone: (&str, &str), device: &str, gain_db: f32) -> Command {
         let lufs = |s: CheckSignal| s.generate(MEASURE_RATE).ok().map(|l| l.stereo_lufs());
         self.wizard = Some(CalibrationWizard::new(WizardSetup {
             headphone_id: headphone.0.to_owned(),
@@ -80,6 +84,7 @@ impl CalibrationChecks {
             ebu_match_lufs: lufs(CheckSignal::EbuMatch),
             date_unix_s: now_unix_s(),
         }));
+        Command::SetBalance(0.0)
     }
 
     /// Draws the wizard if open and maps what it asks for.
@@ -97,13 +102,22 @@ impl CalibrationChecks {
             Some(WizardAction::Stop) => out.commands.push(Command::StopSignal),
             Some(WizardAction::SetBalance(db)) => out.commands.push(Command::SetBalance(db)),
             Some(WizardAction::Cancelled) => {
+                // Cancelling changes nothing: the chain's stored trim (if any) is back in force.
+                let (id, device) = wizard.chain();
+                let stored = self
+                    .store
+                    .get(id, device)
+                    .map_or(0.0, |r| r.balance_trim_db);
                 out.commands.push(Command::StopSignal);
-                out.commands.push(Command::SetBalance(0.0));
+                out.commands.push(Command::SetBalance(stored));
                 self.wizard = None;
             }
             Some(WizardAction::Finished(record)) => {
-                // The trim that centred the image stays on, and comes back next launch.
+                // The trim that centred the image stays on (sent again, so the output holds
+                // exactly what was saved), and comes back next launch.
                 out.commands.push(Command::StopSignal);
+                out.commands
+                    .push(Command::SetBalance(record.balance_trim_db));
                 self.restored_for = Some((record.headphone_id.clone(), record.device_name.clone()));
                 self.store.insert(record.clone());
                 if self.persistent
@@ -191,5 +205,105 @@ mod tests {
             c.restore_for("sennheiser.hd650", "Review").is_some(),
             "new player"
         );
+    }
+
+    /// The balance in force on the output after `commands` (what the last trim sent set).
+    fn trim_in_force(start: f32, commands: &[Command]) -> f32 {
+        commands.iter().fold(start, |t, c| match c {
+            Command::SetBalance(db) => *db,
+            _ => t,
+        })
+    }
+
+    /// Drives the wizard to its end with the keyboard, answering "heard right" throughout and
+    /// never touching the balance slider; returns every command the window would send.
+    fn run_wizard_untouched(
+        c: &mut CalibrationChecks,
+        cancel: bool,
+    ) -> (Vec<Command>, Option<CalibrationRecord>) {
+        use egui::Key;
+        let mut commands = vec![c.open(("sennheiser.hd650", "Sennheiser HD 650"), "Review", -3.0)];
+        let mut saved = None;
+        let ctx = egui::Context::default();
+        let keys: &[Key] = if cancel {
+            &[Key::Enter, Key::Escape]
+        } else {
+            &[
+                Key::Enter,
+                Key::Num1,
+                Key::Enter, // left only: heard left
+                Key::Num2,
+                Key::Enter, // right only: heard right
+                Key::Num1,
+                Key::Enter, // polarity
+                Key::Num1,
+                Key::Enter, // balance: centred as it is
+                Key::Num1,
+                Key::Enter, // reference level
+                Key::Num1,
+                Key::Enter, // Lt/Rt centre
+                Key::Num1,
+                Key::Enter, // Lt/Rt surround
+                Key::Enter, // summary: save
+            ]
+        };
+        for &key in keys.iter().chain(std::iter::once(&Key::F35)) {
+            let input = egui::RawInput {
+                events: vec![egui::Event::Key {
+                    key,
+                    physical_key: None,
+                    pressed: true,
+                    repeat: false,
+                    modifiers: egui::Modifiers::NONE,
+                }],
+                ..Default::default()
+            };
+            let _ = ctx.run_ui(input, |ui| {
+                let out = c.show(ui.ctx());
+                commands.extend(out.commands);
+                if out.saved.is_some() {
+                    saved = out.saved;
+                }
+            });
+        }
+        (commands, saved)
+    }
+
+    #[test]
+    fn a_rerun_left_centred_saves_and_plays_no_trim() {
+        // Earlier calibration centred the image with +0.2 dB; that trim is on the output.
+        let (mut c, _) = CalibrationChecks::new(None);
+        c.store.insert(record(0.2));
+        let restored = c
+            .restore_for("sennheiser.hd650", "Review")
+            .expect("restore");
+        assert_eq!(restored.balance_db, 0.2);
+        let (commands, saved) = run_wizard_untouched(&mut c, false);
+        let saved = saved.expect("the wizard finished and saved");
+        assert_eq!(saved.balance_trim_db, 0.0, "the slider stayed at 0.00");
+        assert_eq!(
+            trim_in_force(restored.balance_db, &commands),
+            0.0,
+            "the output must play the trim that was saved: {commands:?}"
+        );
+        assert_eq!(
+            c.store
+                .get("sennheiser.hd650", "Review")
+                .map(|r| r.balance_trim_db),
+            Some(0.0)
+        );
+    }
+
+    #[test]
+    fn cancelling_a_rerun_puts_the_stored_trim_back() {
+        let (mut c, _) = CalibrationChecks::new(None);
+        c.store.insert(record(0.2));
+        let restored = c
+            .restore_for("sennheiser.hd650", "Review")
+            .expect("restore");
+        let (commands, saved) = run_wizard_untouched(&mut c, true);
+        assert!(saved.is_none());
+        assert!(!c.is_open(), "Esc closed the wizard: {commands:?}");
+        assert_eq!(trim_in_force(restored.balance_db, &commands), 0.2);
     }
 }

@@ -162,6 +162,11 @@ impl CalibrationWizard {
         }
     }
 
+    /// The headphones id and device name being calibrated.
+    pub fn chain(&self) -> (&str, &str) {
+        (&self.setup.headphone_id, &self.setup.device_name)
+    }
+
     /// The trim the reviewer has set, dB.
     pub fn balance_db(&self) -> f32 {
         self.balance_db

@@ -208,10 +208,9 @@ fn row(
         {
             event = Some(NotesEvent::GoTo(note.frame));
         }
-        if let Some(end) = note.end_frame {
-            // The range's last frame, the one the reviewer stopped on; stored exclusive, as
-            // exports write an out point.
-            let last = end.saturating_sub(1).max(note.frame);
+        if let Some(last) = note.last_frame() {
+            // The range's last frame, the one the reviewer stopped on (stored exclusive, as
+            // exports write an out point; every view shows the last frame).
             // An en dash: egui's bundled font has no arrow glyph.
             ui.weak("–");
             let text = egui::RichText::new(view.tc.at_frame(last as i64).to_string())

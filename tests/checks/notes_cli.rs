@@ -19,9 +19,9 @@ const DROP_FRAME: &str = "tests/fixtures/cache/f2997df_720_g1.mov";
 
 /// The CSV the exporter itself would write (BOM, CRLF rows, RFC 4180 quoting, frame order),
 /// so the round trip can be compared byte for byte.
-const TONE_CSV: &str = "\u{feff}timecode,end_timecode,category,author,text,status\r\n\
+const TONE_CSV: &str = "\u{feff}timecode,last_timecode,category,author,text,status\r\n\
 01:00:00:00,,dialogue,Ana,\"He said \"\"hi\"\", then left\",open\r\n\
-01:00:01:12,01:00:02:00,mix-balance,Bő,\"line one\nline two | with pipe\",addressed\r\n\
+01:00:01:12,01:00:01:23,mix-balance,Bő,\"line one\nline two | with pipe\",addressed\r\n\
 01:00:10:05,,other,,naïve café — 日本語,open\r\n\
 01:01:01:22,,effects,QC <b>,<script>alert(1)</script> & AT&T,open\r\n";
 
@@ -33,7 +33,9 @@ const TONE_NOTES: [(u64, Option<u64>, &str); 4] = [
     (1486, None, "<script>alert(1)</script> & AT&T"),
 ];
 
-/// Only the required columns, no BOM, LF rows: what a reviewer's own spreadsheet may give.
+/// Only the required columns, no BOM, LF rows: what a reviewer's own spreadsheet may give
+/// (and the `end_timecode` column of CSVs exported before ranges were shown by their last
+/// frame: the first frame after the range).
 const DROP_FRAME_CSV: &str = "timecode,end_timecode,category,author,text\n\
 00:00:59;00,,technical,QC,first frame\n\
 00:01:00;02,00:01:00;10,dialogue,QC,\"after the drop, \"\"quoted\"\"\"\n\
@@ -132,7 +134,10 @@ fn csv_round_trip_is_lossless_and_every_format_is_written() {
     )))
     .expect("JSON");
     assert_eq!(v[1]["timecode"], "01:00:01:12");
-    assert_eq!(v[1]["end_timecode"], "01:00:02:00");
+    assert_eq!(
+        v[1]["last_timecode"], "01:00:01:23",
+        "a range by its last frame"
+    );
     assert_eq!(v[1]["category"], "mix-balance");
     assert_eq!(v[1]["status"], "addressed");
     assert_eq!(v[1]["author"], "Bő");
@@ -181,8 +186,9 @@ fn drop_frame_notes_land_on_exact_frames_and_imports_append() {
     assert_eq!(listed(home.path(), &media), expected(&DROP_FRAME_NOTES));
     let csv = export(home.path(), &media, "csv", &home.path().join("df_out.csv"));
     let text = String::from_utf8(csv).expect("UTF-8");
+    // Imported with an (older) exclusive end_timecode of ;10, written back by its last frame.
     assert!(
-        text.contains("00:01:00;02,00:01:00;10,dialogue,QC,"),
+        text.contains("00:01:00;02,00:01:00;09,dialogue,QC,"),
         "{text}"
     );
     for format in ["protools-midi", "avid-txt", "resolve-edl", "edl", "fcpxml"] {

@@ -62,7 +62,7 @@ fn shows(h: &mut Harness<'_, ReviewApp>, n: u64) {
         app.frame_on_screen() == Some(n)
             && app
                 .snapshot()
-                .is_some_and(|s| s.frame == n && s.transport == Transport::Paused)
+                .is_some_and(|s| s.frame.0 == n && s.transport == Transport::Paused)
     });
 }
 

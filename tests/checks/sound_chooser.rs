@@ -58,7 +58,7 @@ fn picking_the_m_and_e_plays_it_at_once_and_is_remembered() {
     // Somewhere in the middle of the review.
     h.state_mut().apply(Action::Step(60));
     until(&mut h, "frame 60", |h| {
-        h.state().snapshot().is_some_and(|s| s.frame == 60)
+        h.state().snapshot().is_some_and(|s| s.frame.0 == 60)
     });
     open_settings(&mut h);
     h.get_by_label("Sound track").click();
@@ -69,7 +69,7 @@ fn picking_the_m_and_e_plays_it_at_once_and_is_remembered() {
         playing(h).as_deref() == Some("Track 2 of 2 (M&E) · stereo")
     });
     until(&mut h, "the same frame", |h| {
-        h.state().snapshot().is_some_and(|s| s.frame == 60)
+        h.state().snapshot().is_some_and(|s| s.frame.0 == 60)
     });
     let saved = std::fs::read_to_string(&settings).expect("settings saved");
     let key = earmark::persist::content_key(&media).expect("key");

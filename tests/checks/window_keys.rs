@@ -7,6 +7,7 @@ use crate::common;
 use common::fixture;
 use earmark::player::{PlayerOptions, Transport};
 use earmark::review::ReviewSetup;
+use earmark::time::Frame;
 use earmark::ui::ReviewApp;
 use eframe::egui::{self, Key, Modifiers};
 use egui_kittest::Harness;
@@ -59,7 +60,7 @@ fn shows(h: &mut Harness<'_, ReviewApp>, n: u64) {
         app.frame_on_screen() == Some(n)
             && app
                 .snapshot()
-                .is_some_and(|s| s.frame == n && s.transport == Transport::Paused)
+                .is_some_and(|s| s.frame.0 == n && s.transport == Transport::Paused)
     });
 }
 
@@ -145,7 +146,7 @@ fn jkl_shuttles_and_space_stops() {
         a.snapshot()
             .is_some_and(|s| s.transport == Transport::Paused)
     });
-    let stopped = h.state().snapshot().expect("snapshot").frame;
+    let stopped = h.state().snapshot().expect("snapshot").frame.0;
     shows(&mut h, stopped);
     press(&mut h, Key::Space);
     until(&mut h, "playing", |a| {
@@ -286,7 +287,7 @@ fn in_out_loop_keeps_playback_inside_the_region() {
     press_with(&mut h, Modifiers::COMMAND, Key::L);
     until(&mut h, "loop on", |a| {
         a.snapshot()
-            .is_some_and(|s| s.looping && s.loop_range == Some((10, 35)))
+            .is_some_and(|s| s.looping && s.loop_range == Some((Frame(10), Frame(35))))
     });
     {
         let s = h.state().session().expect("open");
@@ -323,7 +324,7 @@ fn in_out_loop_keeps_playback_inside_the_region() {
     press_with(&mut h, Modifiers::SHIFT, Key::O);
     until(&mut h, "loop to the end", |a| {
         a.snapshot()
-            .is_some_and(|s| s.loop_range == Some((10, 300)))
+            .is_some_and(|s| s.loop_range == Some((Frame(10), Frame(300))))
     });
 }
 

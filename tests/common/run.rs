@@ -29,11 +29,27 @@ thread_local! {
 /// The device/machine lock, held until dropped.
 pub struct Exclusive {
     _guard: Option<MutexGuard<'static, ()>>,
+    since: Instant,
 }
 
 impl Drop for Exclusive {
     fn drop(&mut self) {
         HELD.with(|h| h.set(h.get().saturating_sub(1)));
+        // How long each case held the machine, so the slow ones can be found
+        // (target/test-times/device.log, one line per case: seconds and the test's name).
+        if self._guard.is_some() {
+            let name = std::thread::current().name().unwrap_or("?").to_string();
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-times");
+            let _ = std::fs::create_dir_all(&dir);
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join("device.log"))
+            {
+                use std::io::Write as _;
+                let _ = writeln!(f, "{:8.2} {name}", self.since.elapsed().as_secs_f64());
+            }
+        }
     }
 }
 
@@ -45,8 +61,10 @@ pub fn exclusive() -> Exclusive {
         h.set(n + 1);
         n > 0
     });
+    let guard = (!nested).then(|| EXCLUSIVE.lock().unwrap_or_else(|p| p.into_inner()));
     Exclusive {
-        _guard: (!nested).then(|| EXCLUSIVE.lock().unwrap_or_else(|p| p.into_inner())),
+        _guard: guard,
+        since: Instant::now(),
     }
 }
 

@@ -41,7 +41,7 @@ fn unplugging_pauses_with_a_message_and_replugging_resumes() {
     // A fresh null sink starts two seconds behind (see scripts/with-test-env.sh): wait until
     // the sound is really running.
     wait_for(&p, "playing", |s| {
-        s.transport == Transport::Playing { speed: 1 } && s.frame > 12
+        s.transport == Transport::Playing { speed: 1 } && s.frame.0 > 12
     });
     pactl(&["unload-module", &module]);
     wait_for(&p, "pause on unplug", |s| {
@@ -50,11 +50,11 @@ fn unplugging_pauses_with_a_message_and_replugging_resumes() {
                 .as_deref()
                 .is_some_and(|m| m.contains("USBPhones") && m.contains("stopped"))
     });
-    let paused_at = p.snapshot().frame;
+    let paused_at = p.snapshot().frame.0;
     assert!(paused_at > 0, "paused where it was playing");
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(
-        p.snapshot().frame,
+        p.snapshot().frame.0,
         paused_at,
         "stays paused while unplugged"
     );
@@ -66,7 +66,7 @@ fn unplugging_pauses_with_a_message_and_replugging_resumes() {
             && s.message.as_deref().is_some_and(|m| m.contains("is back"))
     });
     wait_for(&p, "playing on from where it paused", |s| {
-        s.frame > paused_at + 6
+        s.frame.0 > paused_at + 6
     });
     drop(p);
     pactl(&["unload-module", &module]);

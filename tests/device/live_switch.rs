@@ -5,6 +5,7 @@
 
 use earmark::audio::MonitorMode;
 use earmark::player::{Command, Player, PlayerOptions, Transport};
+use earmark::time::Frame;
 use std::process::Command as Cmd;
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ fn switching_modes_and_gain_mid_tone_is_click_free() {
     )
     .expect("opens");
     // The line-up tone runs from 01:00:00:00 to 01:00:02:00; play from frame 2.
-    p.send(Command::Seek(2));
+    p.send(Command::Seek(Frame(2)));
     p.send(Command::Play);
     for _ in 0..200 {
         if p.snapshot().transport == (Transport::Playing { speed: 1 }) {

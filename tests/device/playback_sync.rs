@@ -7,6 +7,7 @@
 
 use earmark::audio::AudioDecoder;
 use earmark::player::{Command, Player, PlayerOptions, Presentation, spawn_presenter};
+use earmark::time::Frame;
 use earmark::video::FrameReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -82,7 +83,7 @@ fn play(file: &Path, period: u64) -> Run {
     std::thread::sleep(Duration::from_millis(400));
     player.send(Command::Play);
     std::thread::sleep(Duration::from_millis(2000));
-    player.send(Command::Seek(7 * period - 5));
+    player.send(Command::Seek(Frame(7 * period - 5)));
     std::thread::sleep(Duration::from_millis(2000));
     player.send(Command::Pause);
     std::thread::sleep(Duration::from_millis(100));

@@ -10,6 +10,7 @@
 //! so the loop wraps about 58 times an hour).
 
 use earmark::player::{Command, Player, PlayerOptions, Presentation, av_stats, spawn_presenter};
+use earmark::time::Frame;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -100,7 +101,7 @@ fn looped_1080p_playback_keeps_memory_flat_and_sync() {
     let snap = player.snapshot();
     assert_eq!(snap.device.as_deref(), Some("Review"), "{snap:?}");
     let last = player.frame_count().saturating_sub(1);
-    player.send(Command::SetLoop(Some((0, last + 1))));
+    player.send(Command::SetLoop(Some((Frame(0), Frame(last + 1)))));
     player.send(Command::SetLooping(true));
     let (stop, presenter) = spawn_presenter(player.clone()).expect("presenter");
     player.send(Command::Play);
@@ -129,7 +130,7 @@ fn looped_1080p_playback_keeps_memory_flat_and_sync() {
             max_abs_us: av.max_abs_us,
             dropped: snap.dropped_frames,
             underruns: player.audio_counters().1,
-            frame: snap.frame,
+            frame: snap.frame.0,
         };
         println!(
             "{:>5} s  {:>7.1}  {:>8}  {:>13.1}  {:>12.1}  {:>7}  {:>9}  {:>5}",

@@ -7,6 +7,7 @@ use crate::common;
 
 use common::{fixture, read_code};
 use earmark::player::{Command, Player, PlayerOptions, Transport, spawn_presenter};
+use earmark::time::Frame;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -56,14 +57,14 @@ fn frame_steps_and_seeks_show_the_exact_picture() {
         (Command::Step(1), 2),
         (Command::Step(10), 12),
         (Command::Step(-3), 9),
-        (Command::Seek(250), 250),
+        (Command::Seek(Frame(250)), 250),
         (Command::Step(-1), 249),
         (Command::Step(-48), 201),
         (Command::Step(1000), 299),
         (Command::Step(-1000), 0),
     ] {
         p.send(cmd.clone());
-        let s = settle(&p, |s| s.frame == want);
+        let s = settle(&p, |s| s.frame.0 == want);
         assert_eq!(s.transport, Transport::Paused);
         assert_eq!(shown_code(&p, want), want, "after {cmd:?}");
         let shown = p.present().expect("picture");
@@ -71,8 +72,8 @@ fn frame_steps_and_seeks_show_the_exact_picture() {
     }
     // Timecode: the file starts at 01:00:00:00.
     let tc = p.timecode().parse("01:00:05:00").expect("tc");
-    p.send(Command::Seek(p.timecode().frame_of(tc) as u64));
-    let s = settle(&p, |s| s.frame == 120);
+    p.send(Command::Seek(Frame(p.timecode().frame_of(tc) as u64)));
+    let s = settle(&p, |s| s.frame.0 == 120);
     assert_eq!(s.timecode, "01:00:05:00");
 }
 
@@ -80,8 +81,8 @@ fn frame_steps_and_seeks_show_the_exact_picture() {
 fn shuttle_runs_the_clock_at_speed_without_sound() {
     let _one = crate::run::exclusive();
     let p = open(false);
-    p.send(Command::Seek(120));
-    settle(&p, |s| s.frame == 120);
+    p.send(Command::Seek(Frame(120)));
+    settle(&p, |s| s.frame.0 == 120);
     let played_before = p.audio_counters().0;
     for (speed, secs) in [(4, 0.6), (-2, 0.8), (2, 0.5), (-4, 0.4)] {
         let (from, _, _) = p.clock();
@@ -111,10 +112,10 @@ fn shuttle_runs_the_clock_at_speed_without_sound() {
 fn loops_wrap_exactly_with_sound_and_play_stops_at_the_end() {
     let _one = crate::run::exclusive();
     let p = open(true);
-    p.send(Command::SetLoop(Some((24, 72))));
+    p.send(Command::SetLoop(Some((Frame(24), Frame(72)))));
     p.send(Command::SetLooping(true));
-    p.send(Command::Seek(60));
-    settle(&p, |s| s.frame == 60 && s.looping);
+    p.send(Command::Seek(Frame(60)));
+    settle(&p, |s| s.frame.0 == 60 && s.looping);
     let (stop, presenter) = spawn_presenter(p.clone()).expect("presenter");
     p.send(Command::Play);
     std::thread::sleep(Duration::from_millis(4500));
@@ -163,13 +164,13 @@ fn loops_wrap_exactly_with_sound_and_play_stops_at_the_end() {
 
     // Without the loop, play runs into the end and stops on the last frame.
     p.send(Command::SetLooping(false));
-    p.send(Command::Seek(280));
-    settle(&p, |s| s.frame == 280 && !s.looping);
+    p.send(Command::Seek(Frame(280)));
+    settle(&p, |s| s.frame.0 == 280 && !s.looping);
     p.send(Command::Play);
     settle(&p, |s| s.transport != Transport::Paused);
     std::thread::sleep(Duration::from_millis(1200));
     let s = settle(&p, |s| s.transport == Transport::Paused);
-    assert_eq!(s.frame, 299);
+    assert_eq!(s.frame.0, 299);
     stop.store(true, Ordering::Relaxed);
     presenter.join().expect("presenter");
 }
@@ -183,10 +184,10 @@ fn a_loop_to_the_end_of_the_file_keeps_wrapping() {
     let p = open(true);
     let count = p.frame_count();
     let first = count - 30;
-    p.send(Command::SetLoop(Some((first, count))));
+    p.send(Command::SetLoop(Some((Frame(first), Frame(count)))));
     p.send(Command::SetLooping(true));
-    p.send(Command::Seek(first));
-    settle(&p, |s| s.frame == first && s.looping);
+    p.send(Command::Seek(Frame(first)));
+    settle(&p, |s| s.frame.0 == first && s.looping);
     let (stop, presenter) = spawn_presenter(p.clone()).expect("presenter");
     p.send(Command::Play);
     std::thread::sleep(Duration::from_millis(4200));

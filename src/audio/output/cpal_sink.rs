@@ -15,7 +15,7 @@
 //! its own setting — while output gain, mute and the balance trim still apply, since the level
 //! check is about the reviewer's real gain.
 
-use super::super::error::AudioError;
+use super::super::error::{AudioError, OutputError};
 use super::super::monitor::Monitor;
 use super::balance::Balance;
 use super::clock_anchor::Anchor;
@@ -219,13 +219,8 @@ impl CpalSink {
         mut meter_tap: Option<rtrb::Producer<f32>>,
         mut signals: SignalSlot,
     ) -> Result<Self, AudioError> {
-        let fail = |why: String| AudioError::Output(why);
-        let dev = find_device(device).ok_or_else(|| {
-            fail(format!(
-                "no output device{}",
-                device.map(|d| format!(" named {d:?}")).unwrap_or_default()
-            ))
-        })?;
+        let dev =
+            find_device(device).ok_or_else(|| OutputError::NoDevice(device.map(str::to_owned)))?;
         let device_name = dev
             .description()
             .map(|d| d.name().to_owned())
@@ -354,10 +349,14 @@ impl CpalSink {
                 },
                 None,
             )
-            .map_err(|e| fail(format!("{device_name}: {e}")))?;
-        stream
-            .play()
-            .map_err(|e| fail(format!("{device_name}: {e}")))?;
+            .map_err(|e| OutputError::Stream {
+                device: device_name.clone(),
+                source: Box::new(e),
+            })?;
+        stream.play().map_err(|e| OutputError::Stream {
+            device: device_name.clone(),
+            source: Box::new(e),
+        })?;
         Ok(Self {
             _stream: stream,
             sample_rate,

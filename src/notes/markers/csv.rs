@@ -1,6 +1,6 @@
 //! CSV for spreadsheets and for bringing notes back in: the lossless round trip.
 //!
-//! Columns `timecode,end_timecode,category,author,text,status`, a header row, RFC 4180 quoting
+//! Columns `timecode,last_timecode,category,author,text,status`, a header row, RFC 4180 quoting
 //! (fields holding a comma, quote, CR, LF or tab, or edge spaces, go in double quotes with inner
 //! quotes doubled), CRLF between rows and a UTF-8 byte-order mark in front, because
 //! spreadsheets (Excel in particular) read BOM-less CSV in the system code page and mangle
@@ -12,16 +12,18 @@
 //! removes exactly one such `'`. That keeps the round trip lossless for every string.
 //!
 //! Import takes the header's column names in any order (`timecode` and `text` are required;
-//! `end_timecode`, `category`, `author` and `status` are optional; other columns are ignored,
+//! `last_timecode`, `category`, `author` and `status` are optional; other columns are ignored,
 //! so a spreadsheet may add its own). Every error names the 1-based line and column.
-//! `end_timecode` is the first frame after a range (exclusive), as everywhere in this module.
+//! `last_timecode` is a range's last frame (inclusive), as the window and the report show it.
+//! CSVs written before that convention have `end_timecode`, the first frame after the range;
+//! the importer reads that column too, with its own meaning (never both in one file).
 
 use super::{Category, Marker, MarkerContext, MarkerError, Status, in_frame_order};
 
 /// The header row we write (and the column names the importer knows).
 pub const HEADER: [&str; 6] = [
     "timecode",
-    "end_timecode",
+    "last_timecode",
     "category",
     "author",
     "text",
@@ -36,10 +38,10 @@ pub fn export(markers: &[Marker], ctx: &MarkerContext) -> String {
     out.push(BOM);
     push_row(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
     for m in in_frame_order(markers) {
-        let end = match m.end_frame {
-            Some(end) if end > m.frame => ctx.timecode_of(end).to_string(),
-            _ => String::new(),
-        };
+        let end = m
+            .last_frame()
+            .map(|last| ctx.timecode_of(last).to_string())
+            .unwrap_or_default();
         push_row(
             &mut out,
             [
@@ -64,7 +66,7 @@ pub fn import(text: &str, ctx: &MarkerContext) -> Result<Vec<Marker>, MarkerErro
     let header = rows.next().ok_or(MarkerError::Parse {
         line: 1,
         column: 1,
-        message: "the file is empty; a header row (timecode,end_timecode,category,author,text) is required".into(),
+        message: "the file is empty; a header row (timecode,last_timecode,category,author,text) is required".into(),
     })?;
     let columns = Columns::from_header(&header)?;
     rows.map(|row| columns.marker(&row, ctx)).collect()
@@ -73,19 +75,53 @@ pub fn import(text: &str, ctx: &MarkerContext) -> Result<Vec<Marker>, MarkerErro
 /// Where each known column sits (0-based field index).
 struct Columns {
     timecode: usize,
-    end: Option<usize>,
+    /// The range column and whether it holds the last frame (`last_timecode`) or, in older
+    /// files, the first frame after the range (`end_timecode`).
+    end: Option<(usize, RangeEnd)>,
     category: Option<usize>,
     author: Option<usize>,
     text: usize,
     status: Option<usize>,
 }
 
+/// What a CSV's range column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RangeEnd {
+    Last,
+    Exclusive,
+}
+
+/// The range column of CSVs written before ranges were shown by their last frame.
+const LEGACY_END: &str = "end_timecode";
+
 impl Columns {
     fn from_header(header: &Record) -> Result<Self, MarkerError> {
         let mut found: [Option<usize>; 6] = [None; 6];
+        let mut legacy_end = None;
         for (i, field) in header.fields.iter().enumerate() {
             let name = field.value.trim();
-            if let Some(k) = HEADER.iter().position(|h| name.eq_ignore_ascii_case(h)) {
+            if name.eq_ignore_ascii_case(LEGACY_END) {
+                if legacy_end.is_some() || found[1].is_some() {
+                    return Err(MarkerError::Parse {
+                        line: field.line,
+                        column: i + 1,
+                        message: format!(
+                            "column {name:?} appears twice, or beside \"last_timecode\": \
+                             a range has one end column"
+                        ),
+                    });
+                }
+                legacy_end = Some(i);
+            } else if let Some(k) = HEADER.iter().position(|h| name.eq_ignore_ascii_case(h)) {
+                if k == 1 && legacy_end.is_some() {
+                    return Err(MarkerError::Parse {
+                        line: field.line,
+                        column: i + 1,
+                        message: "columns \"last_timecode\" and \"end_timecode\" both given: \
+                                  a range has one end column"
+                            .into(),
+                    });
+                }
                 if found[k].is_some() {
                     return Err(MarkerError::Parse {
                         line: field.line,
@@ -102,14 +138,16 @@ impl Columns {
                 column: 1,
                 message: format!(
                     "the header row has no {:?} column; the first row must name the columns \
-                     (timecode,end_timecode,category,author,text)",
+                     (timecode,last_timecode,category,author,text)",
                     HEADER[k]
                 ),
             })
         };
         Ok(Self {
             timecode: required(0)?,
-            end: found[1],
+            end: found[1]
+                .map(|i| (i, RangeEnd::Last))
+                .or(legacy_end.map(|i| (i, RangeEnd::Exclusive))),
             category: found[2],
             author: found[3],
             text: required(4)?,
@@ -126,18 +164,29 @@ impl Columns {
         };
         let (tc, line, column) = cell(self.timecode);
         let frame = ctx.parse_frame(tc, line, column)?;
-        let end_frame = match self.end.map(cell) {
-            Some((text, line, column)) if !text.trim().is_empty() => {
-                let end = ctx.parse_frame(text, line, column)?;
-                if end <= frame {
+        let end_frame = match self.end.map(|(i, kind)| (cell(i), kind)) {
+            Some(((text, line, column), kind)) if !text.trim().is_empty() => {
+                let at = ctx.parse_frame(text, line, column)?;
+                let (end, wrong) = match kind {
+                    RangeEnd::Last => (at.saturating_add(1), at < frame),
+                    RangeEnd::Exclusive => (at, at <= frame),
+                };
+                if wrong {
                     return Err(MarkerError::Parse {
                         line,
                         column,
-                        message: format!(
-                            "end timecode {} is not after the timecode {}",
-                            text.trim(),
-                            tc.trim()
-                        ),
+                        message: match kind {
+                            RangeEnd::Last => format!(
+                                "last timecode {} is before the timecode {}",
+                                text.trim(),
+                                tc.trim()
+                            ),
+                            RangeEnd::Exclusive => format!(
+                                "end timecode {} is not after the timecode {}",
+                                text.trim(),
+                                tc.trim()
+                            ),
+                        },
                     });
                 }
                 Some(end)
@@ -383,6 +432,36 @@ mod tests {
         let csv = export(&markers, &ctx());
         assert!(csv.starts_with('\u{feff}'));
         assert_eq!(import(&csv, &ctx()).expect("import"), markers);
+    }
+
+    #[test]
+    fn a_range_is_written_by_its_last_frame_and_older_end_columns_still_read() {
+        // Marked 01:00:10:00 to 01:00:14:00 in the window: frames 250..=350 at 25 fps.
+        let mut m = Marker::new(250, Category::Music, "swell");
+        m.end_frame = Some(351);
+        let csv = export(std::slice::from_ref(&m), &ctx());
+        assert!(
+            csv.contains("01:00:10:00,01:00:14:00,"),
+            "the last frame, as the window shows it: {csv}"
+        );
+        assert_eq!(import(&csv, &ctx()).expect("import"), vec![m.clone()]);
+        // A CSV from before the convention: its end column is the first frame after.
+        let old = "timecode,end_timecode,text\n01:00:10:00,01:00:14:01,swell\n";
+        assert_eq!(
+            import(old, &ctx())
+                .expect("old")
+                .first()
+                .map(|m| m.end_frame),
+            Some(Some(351))
+        );
+        // One frame: first and last are the same frame.
+        let one = "timecode,last_timecode,text\n01:00:10:00,01:00:10:00,x\n";
+        assert_eq!(import(one, &ctx()).expect("one")[0].end_frame, Some(251));
+        let back = "timecode,last_timecode,text\n01:00:10:00,01:00:09:24,x\n";
+        let err = import(back, &ctx()).expect_err("backwards");
+        assert!(err.to_string().contains("before the timecode"), "{err}");
+        let both = "timecode,last_timecode,end_timecode,text\n";
+        assert!(import(both, &ctx()).is_err(), "two end columns");
     }
 
     #[test]

@@ -20,9 +20,12 @@
 //! - [`fcpxml`]: Final Cut Pro XML 1.10 markers on a gap.
 //! - [`csv`]: a spreadsheet-friendly CSV, export and import; the one lossless round trip.
 //!
-//! Ranges: `end_frame` is exclusive (the first frame after the range), as an EDL's out point
-//! is, so a range's length in frames is `end_frame - frame`. A one-frame range and a point marker
-//! are the same thing in every target format.
+//! Ranges: `end_frame` is stored exclusive (the first frame after the range), as an EDL's out
+//! point is, so a range's length in frames is `end_frame - frame`. Wherever a person reads a
+//! range (the window, the notes list, the report, the CSV, a marker's name) it is shown as its
+//! first and **last** frame, both inclusive — the frames the reviewer marked — and a format
+//! whose spec defines an exclusive out point or a duration (EDL, FCPXML, Avid, Resolve) gets
+//! exactly that. A one-frame range and a point marker are the same thing in every target format.
 
 pub mod avid_txt;
 pub mod cmx_edl;
@@ -225,6 +228,13 @@ impl Marker {
         self.end_frame
             .map_or(1, |end| end.saturating_sub(self.frame))
             .max(1)
+    }
+
+    /// The range's last frame (inclusive), as shown to people; `None` for a point.
+    pub fn last_frame(&self) -> Option<u64> {
+        self.end_frame
+            .filter(|&end| end > self.frame)
+            .map(|end| end - 1)
     }
 
     /// The exclusive end frame, whether or not the note is a range.

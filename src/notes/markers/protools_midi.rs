@@ -188,7 +188,8 @@ fn marker_name(m: &Marker, ctx: &MarkerContext) -> String {
         name.push_str(&format!(" ({author})"));
     }
     if m.duration_frames() > 1 {
-        name.push_str(&format!(" [to {}]", ctx.timecode_of(m.end_exclusive())));
+        // The range's last frame, as the window and the report show it.
+        name.push_str(&format!(" [to {}]", ctx.timecode_of(m.end_exclusive() - 1)));
     }
     one_line(&with_status(&name, m.status))
 }
@@ -342,7 +343,7 @@ mod tests {
                 &marker_name(&m, &c),
                 &ProToolsOptions::default()
             )),
-            Ok("NOTE: Unicode - ??? next [to 01:00:02:00]".to_owned())
+            Ok("NOTE: Unicode - ??? next [to 01:00:01:24]".to_owned())
         );
     }
 }

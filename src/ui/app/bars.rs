@@ -86,7 +86,7 @@ impl ReviewApp {
         };
         let model = TimecodeModel {
             tc: s.player().timecode(),
-            frame: s.scrub_last.unwrap_or(s.snapshot().frame),
+            frame: s.scrub_last.unwrap_or(s.snapshot().frame.0),
             frame_count: s.player().frame_count(),
         };
         let event = ui
@@ -111,7 +111,7 @@ impl ReviewApp {
         match event {
             Some(TcEvent::Begin) => self.view.tc_entry = Some(TcEntry::default()),
             Some(TcEvent::Jump(f)) => {
-                s.player().send(Command::Seek(f));
+                s.player().send(Command::Seek(Frame(f)));
                 self.view.tc_entry = None;
             }
             Some(TcEvent::Cancel) => self.view.tc_entry = None,
@@ -145,7 +145,7 @@ impl ReviewApp {
         }
         let model = TimelineModel {
             frame_count: s.player().frame_count(),
-            frame: s.scrub_last.unwrap_or(s.snapshot().frame),
+            frame: s.scrub_last.unwrap_or(s.snapshot().frame.0),
             mark_in: s.review.marks().mark_in.map(|f| f.0),
             mark_out: s.review.marks().mark_out.map(|f| f.0),
             looping: s.snapshot().looping,
@@ -160,11 +160,11 @@ impl ReviewApp {
                 let k = s.player().keyframe_at_or_before(f);
                 if s.scrub_sent != Some(k) {
                     s.scrub_sent = Some(k);
-                    s.player().send(Command::Seek(k));
+                    s.player().send(Command::Seek(Frame(k)));
                 }
             }
             Some(Scrub::Landed(f)) => {
-                s.player().send(Command::Seek(f));
+                s.player().send(Command::Seek(Frame(f)));
                 s.scrub_last = None;
                 s.scrub_sent = None;
             }
@@ -172,7 +172,7 @@ impl ReviewApp {
                 if s.scrub_last.is_some() && !ui.input(|i| i.pointer.any_down()) {
                     // The drag ended off the bar: land where it last was.
                     if let Some(f) = s.scrub_last.take() {
-                        s.player().send(Command::Seek(f));
+                        s.player().send(Command::Seek(Frame(f)));
                     }
                     s.scrub_sent = None;
                 }

@@ -29,7 +29,7 @@ impl ReviewApp {
             s.snapshot().frame,
         );
         if let Some(auto) = self.automation.as_mut()
-            && let Err(e) = auto.resolve(|t| crate::ui::tc_entry::parse_jump(t, &tc, now, count))
+            && let Err(e) = auto.resolve(|t| crate::ui::tc_entry::parse_jump(t, &tc, now.0, count))
         {
             self.fail(ctx, e, true);
             return;
@@ -38,7 +38,7 @@ impl ReviewApp {
             return;
         };
         let seen = Observed {
-            clock_frame: s.snapshot().frame,
+            clock_frame: s.snapshot().frame.0,
             painted: s.picture.frame(),
             has_video: s.snapshot().has_video,
             stopped: s.snapshot().transport == Transport::Paused,
@@ -59,7 +59,7 @@ impl ReviewApp {
         }
         let mut failed = None;
         match step {
-            Some(Step::Seek(f)) => s.player().send(Command::Seek(f)),
+            Some(Step::Seek(f)) => s.player().send(Command::Seek(Frame(f))),
             Some(Step::Play) => s.player().send(Command::Play),
             Some(Step::Stop) => {
                 s.player().send(Command::Pause);
@@ -150,7 +150,7 @@ impl ReviewApp {
         };
         match s.snapshot().transport {
             Transport::Paused => {
-                if s.snapshot().has_video && s.picture.frame() != Some(s.snapshot().frame) {
+                if s.snapshot().has_video && s.picture.frame() != Some(s.snapshot().frame.0) {
                     ctx.request_repaint_after(Duration::from_millis(4));
                 }
             }

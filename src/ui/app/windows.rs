@@ -22,7 +22,10 @@ impl ReviewApp {
             || "headphones not declared".to_owned(),
             |h| format!("{} {}", h.maker, h.model),
         );
-        self.calibration.open((&id, &name), &device, gain);
+        let centre = self.calibration.open((&id, &name), &device, gain);
+        if let Some(s) = &self.session {
+            s.player().send(centre);
+        }
     }
 
     /// The calibration status of the chain in use, for the status bar.
