@@ -244,11 +244,59 @@ pub fn pactl(args: &[&str]) -> String {
 /// Loads a 48 kHz null sink standing in for a pluggable output; its module number (to unload
 /// it: "unplug").
 pub fn plug_null_sink(sink_name: &str, description: &str) -> String {
+    plug_null_sink_at(sink_name, description, 48_000)
+}
+
+/// [`plug_null_sink`] running at `rate`.
+pub fn plug_null_sink_at(sink_name: &str, description: &str, rate: u32) -> String {
     pactl(&[
         "load-module",
         "module-null-sink",
         &format!("sink_name={sink_name}"),
-        "rate=48000",
+        &format!("rate={rate}"),
         &format!("sink_properties=device.description={description}"),
     ])
+}
+
+/// A null sink of one test's own, unloaded when dropped: cases that measure what was played
+/// (levels, routing), not timing, record their own sink's monitor and so may run beside each
+/// other (`run::shared()`).
+pub struct PrivateSink {
+    module: String,
+    /// PulseAudio's sink name (`parec -d NAME.monitor`).
+    pub name: String,
+    /// What Earmark lists it as (`--device DESCRIPTION`).
+    pub description: String,
+}
+
+impl PrivateSink {
+    /// A 48 kHz sink.
+    pub fn plug() -> Self {
+        Self::plug_at(48_000)
+    }
+
+    pub fn plug_at(rate: u32) -> Self {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("private_{}_{n}", std::process::id());
+        let description = format!("Private{}x{n}", std::process::id());
+        let module = plug_null_sink_at(&name, &description, rate);
+        Self {
+            module,
+            name,
+            description,
+        }
+    }
+
+    pub fn monitor(&self) -> String {
+        format!("{}.monitor", self.name)
+    }
+}
+
+impl Drop for PrivateSink {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("pactl")
+            .args(["unload-module", &self.module])
+            .output();
+    }
 }

@@ -12,32 +12,43 @@
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
-/// Serialises the cases that share the sound device, the machine's two cores (timing and
-/// sync checks) or mount filesystems: two players on one null sink, a decode beside a sync
-/// measurement, or two tests remounting at once, would make each other's results.
-static EXCLUSIVE: Mutex<()> = Mutex::new(());
+/// The machine, for the device cases. Taken *exclusively* by the cases that share the sound
+/// device, time things on the machine's two cores (sync, dropouts, loops) or mount filesystems:
+/// two players on one null sink, a decode beside a sync measurement, or two tests remounting at
+/// once, would make each other's results. Taken *shared* by the cases that play into a
+/// [`crate::common::PrivateSink`] of their own and measure levels, not timing: those may run two
+/// at a time, but never beside an exclusive one.
+static MACHINE: RwLock<()> = RwLock::new(());
 
 thread_local! {
-    /// How many `exclusive()` guards this thread holds (a helper that takes the lock may be
-    /// called from a case that already holds it).
-    static HELD: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    /// How many machine guards this thread holds, and whether the outermost is exclusive (a
+    /// helper that takes the lock may be called from a case that already holds it).
+    static HELD: std::cell::Cell<(u32, bool)> = const { std::cell::Cell::new((0, false)) };
 }
 
-/// The device/machine lock, held until dropped.
+enum Guard {
+    Exclusive(#[allow(dead_code)] RwLockWriteGuard<'static, ()>),
+    Shared(#[allow(dead_code)] RwLockReadGuard<'static, ()>),
+}
+
+/// A hold on the machine, released when dropped.
 pub struct Exclusive {
-    _guard: Option<MutexGuard<'static, ()>>,
+    _guard: Option<Guard>,
     since: Instant,
 }
 
 impl Drop for Exclusive {
     fn drop(&mut self) {
-        HELD.with(|h| h.set(h.get().saturating_sub(1)));
+        HELD.with(|h| {
+            let (n, ex) = h.get();
+            h.set((n.saturating_sub(1), ex && n > 1));
+        });
         // How long each case held the machine, so the slow ones can be found
-        // (target/test-times/device.log, one line per case: seconds and the test's name).
-        if self._guard.is_some() {
+        // (target/test-times/device.log, one line per case: seconds, how, the test's name).
+        if let Some(g) = &self._guard {
             let name = std::thread::current().name().unwrap_or("?").to_string();
             let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-times");
             let _ = std::fs::create_dir_all(&dir);
@@ -47,21 +58,43 @@ impl Drop for Exclusive {
                 .open(dir.join("device.log"))
             {
                 use std::io::Write as _;
-                let _ = writeln!(f, "{:8.2} {name}", self.since.elapsed().as_secs_f64());
+                let how = match g {
+                    Guard::Exclusive(_) => "exclusive",
+                    Guard::Shared(_) => "shared",
+                };
+                let _ = writeln!(
+                    f,
+                    "{:8.2} {how:9} {name}",
+                    self.since.elapsed().as_secs_f64()
+                );
             }
         }
     }
 }
 
-/// Takes the device/machine lock; taking it again on the same thread is free (a test that
-/// failed while holding it does not poison the rest).
+/// Takes the machine for this case alone; taking it again on the same thread is free (a test
+/// that failed while holding it does not poison the rest).
 pub fn exclusive() -> Exclusive {
-    let nested = HELD.with(|h| {
-        let n = h.get();
-        h.set(n + 1);
-        n > 0
-    });
-    let guard = (!nested).then(|| EXCLUSIVE.lock().unwrap_or_else(|p| p.into_inner()));
+    let (n, ex) = HELD.with(|h| h.get());
+    assert!(
+        n == 0 || ex,
+        "a case holding the machine shared asked for it exclusively: take exclusive() first"
+    );
+    HELD.with(|h| h.set((n + 1, true)));
+    let guard =
+        (n == 0).then(|| Guard::Exclusive(MACHINE.write().unwrap_or_else(|p| p.into_inner())));
+    Exclusive {
+        _guard: guard,
+        since: Instant::now(),
+    }
+}
+
+/// Takes the machine shared with other level-measuring cases (each on its own
+/// [`crate::common::PrivateSink`]); free when this thread already holds it either way.
+pub fn shared() -> Exclusive {
+    let (n, ex) = HELD.with(|h| h.get());
+    HELD.with(|h| h.set((n + 1, ex)));
+    let guard = (n == 0).then(|| Guard::Shared(MACHINE.read().unwrap_or_else(|p| p.into_inner())));
     Exclusive {
         _guard: guard,
         since: Instant::now(),

@@ -1,6 +1,7 @@
 //! Sound through the real cpal path: `earmark FILE --play-from … --play-for … --monitor … --exit`
-//! plays into the PulseAudio null sink that `make test` starts, `parec` records the sink's
-//! monitor, and the recording is measured: channel identity, each monitoring mode's maths, level.
+//! plays into a PulseAudio null sink of the case's own (so two cases may run at once,
+//! `run::shared()`), `parec` records the sink's monitor, and the recording is measured: channel
+//! identity, each monitoring mode's maths, level.
 
 use earmark::review::demo_clip;
 use std::process::{Command, Stdio};
@@ -9,17 +10,15 @@ use std::time::Duration;
 /// Plays `secs` from `tc` in `mode` into the 48 kHz sink and returns the recording.
 fn play_and_record(tc: &str, secs: &str, mode: &str) -> (Vec<f32>, Vec<f32>) {
     record_from(
-        "review",
-        "Review",
         48_000,
         &["--play-from", tc, "--play-for", secs, "--monitor", mode],
     )
 }
 
-/// Runs earmark with `args` (plus the demo clip, `--device DEVICE` and `--exit`) while `parec`
-/// records `sink` (whose description, the name cpal shows, is `device`).
-fn record_from(sink: &str, device: &str, rate: u32, args: &[&str]) -> (Vec<f32>, Vec<f32>) {
-    let _sink = crate::run::exclusive();
+/// Runs earmark with `args` (plus the demo clip, `--device` a private sink running at `rate`,
+/// and `--exit`) while `parec` records that sink.
+fn record_from(rate: u32, args: &[&str]) -> (Vec<f32>, Vec<f32>) {
+    let _sink = crate::run::shared();
     let pulse_up = Command::new("pactl")
         .arg("info")
         .output()
@@ -30,8 +29,10 @@ fn record_from(sink: &str, device: &str, rate: u32, args: &[&str]) -> (Vec<f32>,
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let raw = dir.path().join("capture.raw");
+    let sink = crate::common::PrivateSink::plug_at(rate);
+    let device = sink.description.as_str();
     let mut rec = Command::new("parec")
-        .args(["-d", &format!("{sink}.monitor"), "--format=float32le"])
+        .args(["-d", &sink.monitor(), "--format=float32le"])
         .args([format!("--rate={rate}").as_str(), "--channels=2", "--raw"])
         .stdout(std::fs::File::create(&raw).expect("capture file"))
         .spawn()
@@ -100,7 +101,7 @@ fn assert_line_up_level(l: &[f32], r: &[f32]) {
 
 #[test]
 fn line_up_tone_plays_at_its_level_in_both_channels_and_cancels_in_side() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     // Bars: 1 kHz at −20 dBFS peak in both channels → RMS −23.01 dBFS.
     let (l, r) = play_and_record("01:00:00:06", "1.2", "stereo");
     assert_line_up_level(&l, &r);
@@ -114,7 +115,7 @@ fn line_up_tone_plays_at_its_level_in_both_channels_and_cancels_in_side() {
 
 #[test]
 fn left_voice_reaches_only_the_left_ear_and_each_mode_routes_it() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     // 00:02–00:04 of the demo: "Left channel" in the left channel only.
     let tc = "01:00:02:06";
     let (l, r) = play_and_record(tc, "1.5", "stereo");
@@ -159,12 +160,10 @@ fn left_voice_reaches_only_the_left_ear_and_each_mode_routes_it() {
 
 #[test]
 fn a_44_1_khz_device_gets_resampled_audio_at_the_right_pitch_and_level() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     // The device runs at 44.1 kHz, the file at 48 kHz: rubato converts, the 1 kHz line-up tone
     // must come back at 1 kHz and −23.01 dBFS RMS.
     let (l, r) = record_from(
-        "review44",
-        "Review44",
         44_100,
         &[
             "--play-from",
@@ -188,7 +187,7 @@ fn a_44_1_khz_device_gets_resampled_audio_at_the_right_pitch_and_level() {
 
 /// Runs `earmark demo ARGS --exit` with its config folder at `config`; returns stderr.
 fn run_with_config(config: &std::path::Path, args: &[&str]) -> String {
-    let _sink = crate::run::exclusive();
+    let _sink = crate::run::shared();
     let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
         .arg(demo_clip())
         .args(args)
@@ -203,7 +202,7 @@ fn run_with_config(config: &std::path::Path, args: &[&str]) -> String {
 
 #[test]
 fn the_chosen_device_is_remembered_and_a_missing_one_falls_back() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let config = tempfile::tempdir().expect("tempdir");
     let settings = config.path().join("earmark/settings.toml");
     let chosen = "Review44";
@@ -246,7 +245,7 @@ fn the_chosen_device_is_remembered_and_a_missing_one_falls_back() {
 
 #[test]
 fn a_per_device_av_offset_is_remembered_and_shown() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let config = tempfile::tempdir().expect("tempdir");
     let err = run_with_config(
         config.path(),

@@ -1,5 +1,5 @@
 //! Calibration check signals through the real output path: `earmark calibrate --signal …
-//! --device Review` plays into the PulseAudio null sink that the test environment starts,
+//! --device PRIVATE` plays into a PulseAudio null sink of the case's own (`run::shared()`),
 //! `parec` records the sink's monitor, and the recording is measured: the live channel is at
 //! least 60 dB above the silent one, the polarity is what the signal says, the level is the
 //! signal's own within 0.1 dB, output gain applies, and a monitoring mode does not.
@@ -13,7 +13,7 @@ const RATE: u32 = 48_000;
 
 /// Plays `signal` for `secs` with `extra` arguments into the 48 kHz sink; returns (L, R).
 fn play_and_record(signal: &str, secs: &str, extra: &[&str]) -> (Vec<f32>, Vec<f32>) {
-    let _sink = crate::run::exclusive();
+    let _sink = crate::run::shared();
     let pulse_up = Command::new("pactl")
         .arg("info")
         .output()
@@ -24,8 +24,9 @@ fn play_and_record(signal: &str, secs: &str, extra: &[&str]) -> (Vec<f32>, Vec<f
     );
     let dir = tempfile::tempdir().expect("tempdir");
     let raw = dir.path().join("capture.raw");
+    let sink = crate::common::PrivateSink::plug();
     let mut rec = Command::new("parec")
-        .args(["-d", "review.monitor", "--format=float32le"])
+        .args(["-d", &sink.monitor(), "--format=float32le"])
         .args(["--rate=48000", "--channels=2", "--raw"])
         .stdout(std::fs::File::create(&raw).expect("capture file"))
         .spawn()
@@ -33,7 +34,7 @@ fn play_and_record(signal: &str, secs: &str, extra: &[&str]) -> (Vec<f32>, Vec<f
     std::thread::sleep(Duration::from_millis(300));
     let out = Command::new(env!("CARGO_BIN_EXE_earmark"))
         .args(["calibrate", "--signal", signal, "--play-for", secs])
-        .args(["--device", "Review"])
+        .args(["--device", &sink.description])
         .args(extra)
         .env("XDG_CONFIG_HOME", dir.path())
         .env("XDG_DATA_HOME", dir.path())
@@ -96,7 +97,7 @@ fn own_rms(signal: CheckSignal) -> [f64; 2] {
 
 #[test]
 fn left_only_is_left_and_right_only_is_right_by_60_db() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     for (id, live) in [("left", 0usize), ("right", 1usize)] {
         let (l, r) = play_and_record(id, "1.5", &[]);
         let span = steady(&l, &r);
@@ -113,7 +114,7 @@ fn left_only_is_left_and_right_only_is_right_by_60_db() {
 
 #[test]
 fn a_monitoring_mode_does_not_move_a_check_signal() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     // Swap would put the left channel in the right ear: a check must bypass it.
     let (l, r) = play_and_record("left", "1.2", &["--monitor", "swap"]);
     let span = steady(&l, &r);
@@ -124,7 +125,7 @@ fn a_monitoring_mode_does_not_move_a_check_signal() {
 
 #[test]
 fn polarity_a_is_in_phase_and_b_is_inverted() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     for (id, sign) in [("polarity-a", 1.0), ("polarity-b", -1.0)] {
         let (l, r) = play_and_record(id, "1.2", &[]);
         let span = steady(&l, &r);
@@ -136,7 +137,7 @@ fn polarity_a_is_in_phase_and_b_is_inverted() {
 
 #[test]
 fn reference_noise_plays_at_its_own_level_and_gain_lowers_it_exactly() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let want = own_rms(CheckSignal::ReferenceLevel);
     assert!((want[0] + 20.0).abs() < 1e-3, "the loop is −20 dBFS RMS");
     let (l, r) = play_and_record("reference", "2.5", &[]);

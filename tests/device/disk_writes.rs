@@ -234,7 +234,7 @@ fn describe(stray: &[&Write]) -> String {
 
 #[test]
 fn a_review_writes_only_to_earmarks_folders_and_the_outputs_asked_for() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "no DISPLAY: run through `make test` (scripts/with-test-env.sh starts Xvfb)"
@@ -335,7 +335,7 @@ fn a_review_writes_only_to_earmarks_folders_and_the_outputs_asked_for() {
 /// folder, or into a folder and under a name a font cache would use, is caught.
 #[test]
 fn a_decoded_picture_written_in_the_wrong_place_fails_the_check() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     strace_present();
     let (dir, media) = home_with_media();
     let h = dir.path();
@@ -366,7 +366,7 @@ fn a_decoded_picture_written_in_the_wrong_place_fails_the_check() {
 
 #[test]
 fn the_write_check_recognises_writes_and_ignores_reads() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let trace = "openat(AT_FDCWD, \"/m/ep1.mov\", O_RDONLY|O_CLOEXEC) = 3\n\
                  > /usr/lib/x86_64-linux-gnu/libc.so.6(open64+0x1) [0x1]\n\
                  openat(AT_FDCWD, \"/m/frame.raw\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 4\n\

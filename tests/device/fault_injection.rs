@@ -4,7 +4,9 @@
 //! headless `--play-for … --exit` run and the window under its automation script — and checks
 //! that it does not panic, that it says what happened naming the file (stderr: `earmark: …`
 //! from the headless run as it happens, `notice: …` from the window's notice log), and that
-//! playback goes on past the fault or stops cleanly.
+//! playback goes on past the fault or stops cleanly. The cases on files damaged before they
+//! play run beside other level cases (`run::shared()`); the ones that change the file or the
+//! device while it plays depend on when that happens, and hold the machine alone.
 //!
 //! The settings and notes faults (full disk, read-only config, damaged settings) are in
 //! `tests/device/fault_storage.rs`. Needs the test environment (`scripts/with-test-env.sh`: Xvfb and
@@ -67,7 +69,7 @@ fn damaged_copy(base: &Path, out: &Path) -> PathBuf {
 
 #[test]
 fn damaged_packets_are_skipped_with_a_notice_and_playback_goes_on() {
-    let _device = exclusive();
+    let _device = crate::run::shared();
     let home = Home::new();
     let base = review_file(home.dir.path(), "base.mov", 4, true);
     let file = damaged_copy(&base, &home.dir.path().join("damaged.mov"));
@@ -112,7 +114,7 @@ fn damaged_packets_are_skipped_with_a_notice_and_playback_goes_on() {
 
 #[test]
 fn a_file_cut_short_with_its_index_in_front_plays_to_the_cut() {
-    let _device = exclusive();
+    let _device = crate::run::shared();
     let home = Home::new();
     let base = review_file(home.dir.path(), "base.mov", 4, true);
     let bytes = std::fs::read(&base).expect("read");
@@ -155,7 +157,7 @@ fn a_file_cut_short_with_its_index_in_front_plays_to_the_cut() {
 
 #[test]
 fn a_file_cut_short_with_its_index_at_the_end_is_refused_naming_it() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = Home::new();
     let base = review_file(home.dir.path(), "base.mov", 4, false);
     let bytes = std::fs::read(&base).expect("read");
@@ -214,7 +216,7 @@ fn movie_with_sound(home: &Home, name: &str, codec: &str) -> PathBuf {
 
 #[test]
 fn sound_of_another_codec_than_review_files_plays() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = Home::new();
     // MPEG-1 Layer II sound (FFmpeg's own encoder), not the AAC of review files: FFmpeg's
     // decoder plays it.
@@ -233,7 +235,7 @@ fn sound_of_another_codec_than_review_files_plays() {
 
 #[test]
 fn sound_earmark_cannot_decode_leaves_the_picture_with_a_notice() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = Home::new();
     // Big-endian PCM whose sample entry is renamed to a code no decoder knows.
     let file = movie_with_sound(&home, "odd_sound.mov", "pcm_s16be");
@@ -281,7 +283,7 @@ fn sound_earmark_cannot_decode_leaves_the_picture_with_a_notice() {
 
 #[test]
 fn a_file_with_only_a_text_track_is_nothing_to_play_naming_it() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = Home::new();
     let srt = home.dir.path().join("words.srt");
     std::fs::write(&srt, "1\n00:00:00,000 --> 00:00:02,000\nhello\n").expect("write");
@@ -313,7 +315,7 @@ fn a_file_with_only_a_text_track_is_nothing_to_play_naming_it() {
 
 #[test]
 fn a_video_codec_nobody_knows_is_refused_naming_it() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = Home::new();
     let base = review_file(home.dir.path(), "base.mov", 1, true);
     let mut bytes = std::fs::read(&base).expect("read");

@@ -24,7 +24,7 @@ fn window(home: &Path, file: &Path) -> Command {
 
 #[test]
 fn movies_of_every_sound_layout_open_with_their_picture() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = tempfile::tempdir().expect("temp dir");
     for name in [
         "picture_only.mov",
@@ -46,7 +46,7 @@ fn movies_of_every_sound_layout_open_with_their_picture() {
 
 #[test]
 fn sound_only_files_open_in_the_window() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = tempfile::tempdir().expect("temp dir");
     for name in ["surround51.wav", "sound_only.m4a"] {
         let _turn = shot::one_window();
@@ -81,7 +81,7 @@ fn played_sound(home: &Path, file: &Path) -> String {
 
 #[test]
 fn the_window_says_what_plays_and_remembers_the_choice_per_file() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = tempfile::tempdir().expect("temp dir");
     let h = home.path();
     std::fs::create_dir_all(h.join("config/earmark")).expect("config");

@@ -95,7 +95,7 @@ fn check_tone(values: &[(String, f64)], what: &str) {
 
 #[test]
 fn the_meters_read_what_is_played() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let (v, line) = play_file(
         &tone_fixture(),
         &["--device", "Review", "--play-from", "01:00:05:00"],
@@ -108,7 +108,7 @@ fn the_meters_read_what_is_played() {
 /// espeak-ng's speech played through the real output path.
 #[test]
 fn the_live_speech_flag_hears_speech() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let dir = tempfile::tempdir().expect("tempdir");
     let wav = dir.path().join("speech.wav");
     let run = Command::new("espeak-ng")
@@ -134,7 +134,7 @@ fn the_live_speech_flag_hears_speech() {
 
 #[test]
 fn the_meters_read_the_programme_not_the_monitoring() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     // Side of identical channels is silence at the ears; the programme is still −20 LUFS.
     let v = play(&[
         "--device",
@@ -149,7 +149,7 @@ fn the_meters_read_the_programme_not_the_monitoring() {
 
 #[test]
 fn the_meters_read_the_same_on_a_resampled_device() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let v = play(&[
         "--device",
         "Review44",

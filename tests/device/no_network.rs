@@ -166,7 +166,7 @@ fn network_calls(trace: &str) -> Vec<&str> {
 
 #[test]
 fn a_review_in_the_window_opens_only_local_sockets() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "no DISPLAY: run through `make test` (scripts/with-test-env.sh starts Xvfb)"
@@ -202,7 +202,7 @@ fn a_review_in_the_window_opens_only_local_sockets() {
 
 #[test]
 fn no_inet_socket_is_ever_opened_under_strace() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "no DISPLAY: run through `make test` (scripts/with-test-env.sh starts Xvfb)"
@@ -289,7 +289,7 @@ fn no_inet_socket_is_ever_opened_under_strace() {
 /// A playlist naming a network address, saved as a review file: opening it must not reach out.
 #[test]
 fn a_file_that_points_at_the_network_is_not_followed() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = tempfile::tempdir().expect("temp dir");
     let h = home.path();
     let playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n\
@@ -330,7 +330,7 @@ fn a_file_that_points_at_the_network_is_not_followed() {
 
 #[test]
 fn the_trace_check_recognises_a_network_socket() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let trace = "101 socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0) = 3\n\
                  101 connect(3, {sa_family=AF_UNIX, sun_path=\"/tmp/.X11-unix/X99\"}, 20) = 0\n\
                  102 socket(AF_INET6, SOCK_DGRAM|SOCK_CLOEXEC, IPPROTO_IP) = 7\n\

@@ -1,7 +1,8 @@
 //! Every sound layout review files come in, through the real binary and the real output path:
 //! `earmark FILE --play-from TC --play-for 3 [--audio SPEC] [--fold-down bs775|ltrt] --device
-//! Review --exit` plays into the test environment's PulseAudio null sink, `parec` records the
-//! sink's monitor, and each channel's tone is measured by frequency (`common/tones.rs`).
+//! PRIVATE --exit` plays into a PulseAudio null sink of the case's own, `parec` records that
+//! sink's monitor, and each channel's tone is measured by frequency (`common/tones.rs`). With a
+//! sink each, two cases measure at once (`run::shared()`); none runs beside a timing case.
 //!
 //! The fixtures (`scripts/make-layout-fixtures.sh`) put a sine at −20 dBFS peak in every channel,
 //! each at its own frequency: L 500, R 700, C 900, LFE 60, Ls 1100, Rs 1300 Hz (7.1: side L/R
@@ -173,7 +174,7 @@ const GLITCH: f32 = 0.02;
 /// around: the levels are measured on the longest clean stretch if it is at least 0.5 s (a
 /// note says so — sound that drops out is the dropout tests' business, levels are this file's).
 fn play(file: &Path, from: &str, secs: &str, args: &[&str]) -> Recording {
-    let _sink = run::exclusive();
+    let _sink = run::shared();
     assert!(
         pulse_up(),
         "no PulseAudio server: run through `make test` (scripts/with-test-env.sh)"
@@ -227,8 +228,9 @@ fn play(file: &Path, from: &str, secs: &str, args: &[&str]) -> Recording {
 fn record_once(file: &Path, from: &str, secs: &str, args: &[&str]) -> Recording {
     let home = Home::new();
     let raw = home.dir.path().join("capture.raw");
+    let sink = common::PrivateSink::plug();
     let mut parec = Command::new("parec")
-        .args(["-d", "review.monitor", "--format=float32le", "--rate=48000"])
+        .args(["-d", &sink.monitor(), "--format=float32le", "--rate=48000"])
         .args(["--channels=2", "--raw"])
         .stdout(std::fs::File::create(&raw).expect("capture file"))
         .stderr(Stdio::null())
@@ -239,7 +241,7 @@ fn record_once(file: &Path, from: &str, secs: &str, args: &[&str]) -> Recording 
     cmd.arg(file)
         .args(["--play-from", from, "--play-for", secs])
         .args(args)
-        .args(["--device", "Review", "--exit"]);
+        .args(["--device", &sink.description, "--exit"]);
     let done = run::run(cmd, Duration::from_secs(60));
     std::thread::sleep(Duration::from_millis(300));
     parec.kill().ok();
@@ -329,7 +331,7 @@ fn assert_plays_file(
 
 #[test]
 fn control_demo_clip_line_up_tone_reads_minus_20_in_both_ears() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     // The demo's bars: 1 kHz at −20 dBFS peak in both channels.
     let file = earmark::review::demo_clip();
     let rec = play(&file, "01:00:00:06", "1.2", &[]);
@@ -345,7 +347,7 @@ fn control_demo_clip_line_up_tone_reads_minus_20_in_both_ears() {
 
 #[test]
 fn control_stereo_wav_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("stereo_pcm.wav", &[], &stereo());
 }
 
@@ -354,25 +356,25 @@ fn control_stereo_wav_plays_left_and_right() {
 
 #[test]
 fn stereo_and_m_and_e_plays_the_stereo_mix_by_default() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("stereo_me.mov", &[], &stereo());
 }
 
 #[test]
 fn stereo_and_m_and_e_audio_auto_is_the_stereo_mix() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("stereo_me.mov", &["--audio", "auto"], &stereo());
 }
 
 #[test]
 fn stereo_and_m_and_e_audio_1_is_the_stereo_mix() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("stereo_me.mov", &["--audio", "1"], &stereo());
 }
 
 #[test]
 fn stereo_and_m_and_e_audio_2_is_the_m_and_e() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("stereo_me.mov", &["--audio", "2"], &m_and_e());
 }
 
@@ -381,37 +383,37 @@ fn stereo_and_m_and_e_audio_2_is_the_m_and_e() {
 
 #[test]
 fn pcm_in24_big_endian_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("pcm_in24_be.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_in24_little_endian_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("pcm_in24_le.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_sowt_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("pcm_sowt.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_twos_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("pcm_twos.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_in32_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("pcm_in32.mov", &[], &stereo());
 }
 
 #[test]
 fn pcm_fl32_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("pcm_fl32.mov", &[], &stereo());
 }
 
@@ -420,20 +422,20 @@ fn pcm_fl32_plays_left_and_right() {
 
 #[test]
 fn aac_main_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("aac_main.mov", &[], &stereo());
 }
 
 #[test]
 fn he_aac_standin_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     // AAC-LC at 24 kHz signalled as HE-AAC (explicit SBR, 48 kHz out): see the fixture script.
     assert_plays("aac_he_standin.mov", &[], &stereo());
 }
 
 #[test]
 fn sound_only_m4a_plays_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("sound_only.m4a", &[], &stereo());
 }
 
@@ -442,37 +444,37 @@ fn sound_only_m4a_plays_left_and_right() {
 
 #[test]
 fn a_mono_track_plays_in_both_ears_at_its_level() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("mono_aac.mov", &[], &mono());
 }
 
 #[test]
 fn split_mono_aac_pair_plays_as_left_and_right_by_default() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("split_mono.mov", &[], &stereo());
 }
 
 #[test]
 fn split_mono_aac_pair_audio_1_plus_2_is_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("split_mono.mov", &["--audio", "1+2"], &stereo());
 }
 
 #[test]
 fn split_mono_aac_pair_audio_2_plus_1_swaps_the_ears() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("split_mono.mov", &["--audio", "2+1"], &swapped());
 }
 
 #[test]
 fn split_mono_pcm_pair_plays_as_left_and_right_by_default() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("split_mono_pcm.mov", &[], &stereo());
 }
 
 #[test]
 fn split_mono_pcm_pair_audio_1_plus_2_is_left_and_right() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("split_mono_pcm.mov", &["--audio", "1+2"], &stereo());
 }
 
@@ -481,37 +483,37 @@ fn split_mono_pcm_pair_audio_1_plus_2_is_left_and_right() {
 
 #[test]
 fn aac_5_1_folds_down_bs775_by_default() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("surround51_aac.mov", &[], &bs775_51());
 }
 
 #[test]
 fn aac_5_1_folds_down_bs775_when_asked() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("surround51_aac.mov", &["--fold-down", "bs775"], &bs775_51());
 }
 
 #[test]
 fn aac_5_1_folds_down_ltrt_when_asked() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("surround51_aac.mov", &["--fold-down", "ltrt"], &ltrt_51());
 }
 
 #[test]
 fn wav_5_1_folds_down_bs775_by_default() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("surround51.wav", &[], &bs775_51());
 }
 
 #[test]
 fn wav_5_1_folds_down_ltrt_when_asked() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("surround51.wav", &["--fold-down", "ltrt"], &ltrt_51());
 }
 
 #[test]
 fn wav_7_1_folds_down_bs775_by_default() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_plays("surround71.wav", &[], &bs775_71());
 }
 
@@ -519,12 +521,13 @@ fn wav_7_1_folds_down_bs775_by_default() {
 // No sound: picture only plays; asked for sound and none played is a failure.
 
 fn headless(home: &Home, file: &Path, args: &[&str]) -> run::Finished {
-    let _sink = run::exclusive();
+    let _sink = run::shared();
+    let sink = common::PrivateSink::plug();
     let mut cmd = home.earmark();
     cmd.arg(file)
         .args(["--play-from", MOVIE_FROM, "--play-for", "2"])
         .args(args)
-        .args(["--device", "Review", "--exit"]);
+        .args(["--device", &sink.description, "--exit"]);
     let done = run::run(cmd, Duration::from_secs(60));
     assert_no_panic(&format!("{} {args:?}", file.display()), &done);
     done
@@ -532,7 +535,7 @@ fn headless(home: &Home, file: &Path, args: &[&str]) -> run::Finished {
 
 #[test]
 fn a_picture_only_file_plays_its_picture_headless() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = Home::new();
     let done = headless(&home, &layout("picture_only.mov"), &[]);
     assert!(
@@ -569,7 +572,7 @@ fn undecodable_sound(dir: &Path) -> PathBuf {
 
 #[test]
 fn headless_play_asked_for_sound_that_plays_none_exits_non_zero() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let home = Home::new();
     let undecodable = undecodable_sound(home.dir.path());
     let cases: [(PathBuf, &[&str]); 6] = [
@@ -604,7 +607,7 @@ fn headless_play_asked_for_sound_that_plays_none_exits_non_zero() {
 // probe --json lists every sound track.
 
 fn probe_json(file: &Path) -> serde_json::Value {
-    let _cpu = run::exclusive(); // not while a recording runs: both want the CPU
+    let _cpu = run::shared(); // not while a recording runs: both want the CPU
     let home = Home::new();
     let mut cmd = home.earmark();
     cmd.arg("probe").arg("--json").arg(file);
@@ -665,7 +668,7 @@ fn assert_tracks(name: &str, want: &[TrackWant]) {
 
 #[test]
 fn probe_lists_a_split_mono_pair_with_its_titles() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_tracks(
         "split_mono.mov",
         &[
@@ -684,7 +687,7 @@ fn probe_lists_a_split_mono_pair_with_its_titles() {
 
 #[test]
 fn probe_lists_stereo_mix_and_m_and_e() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_tracks(
         "stereo_me.mov",
         &[
@@ -696,7 +699,7 @@ fn probe_lists_stereo_mix_and_m_and_e() {
 
 #[test]
 fn probe_lists_surround_layouts_and_mono() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_tracks(
         "surround51_aac.mov",
         &[(1, Some("aac"), 6, "5.1", 48_000, None)],
@@ -752,7 +755,7 @@ fn earmark_integrated_lufs(file: &Path) -> f64 {
 
 fn assert_loudness_matches_ffmpeg(name: &str) {
     let file = layout(name);
-    let _sink = run::exclusive(); // not while a recording runs: both want the CPU
+    let _sink = run::shared(); // not while a recording runs: both want the CPU
     let theirs = ffmpeg_integrated_lufs(&file);
     let ours = earmark_integrated_lufs(&file);
     eprintln!("{name}: earmark {ours:.2} LUFS, ffmpeg ebur128 {theirs:.1} LUFS");
@@ -765,19 +768,19 @@ fn assert_loudness_matches_ffmpeg(name: &str) {
 
 #[test]
 fn control_loudness_of_a_stereo_wav_matches_ffmpeg() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_loudness_matches_ffmpeg("stereo_pcm.wav");
 }
 
 #[test]
 fn loudness_of_aac_5_1_matches_ffmpeg_ebur128() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_loudness_matches_ffmpeg("surround51_aac.mov");
 }
 
 #[test]
 fn loudness_of_wav_5_1_matches_ffmpeg_ebur128() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     assert_loudness_matches_ffmpeg("surround51.wav");
 }
 
@@ -903,13 +906,13 @@ fn assert_sample_exact(name: &str, lossless: bool) {
 
 #[test]
 fn pcm_in24_seek_lands_on_the_exact_sample() {
-    let _cpu = run::exclusive();
+    let _cpu = run::shared();
     assert_sample_exact("pcm_in24_be.mov", true);
 }
 
 #[test]
 fn aac_main_seek_lands_on_the_exact_sample() {
-    let _cpu = run::exclusive();
+    let _cpu = run::shared();
     assert_sample_exact("aac_main.mov", false);
 }
 
@@ -920,7 +923,7 @@ fn aac_main_seek_lands_on_the_exact_sample() {
 /// other (within 0.1 dB; the AAC encodes included), over 1–5 s.
 #[test]
 fn self_check_fixtures_carry_the_tones_they_claim() {
-    let _cpu = run::exclusive();
+    let _cpu = run::shared();
     // file, track (0-based), each channel's frequency in file order.
     let cases: &[(&str, usize, &[f64])] = &[
         ("pcm_in24_be.mov", 0, &[500.0, 700.0]),
@@ -994,7 +997,7 @@ fn self_check_fixtures_carry_the_tones_they_claim() {
 /// coefficients on the fixtures: the expected numbers follow from the matrices.
 #[test]
 fn self_check_fold_down_expectations_equal_ffmpeg_pan() {
-    let _cpu = run::exclusive();
+    let _cpu = run::shared();
     let h = HALF;
     let cases = [
         (
@@ -1053,7 +1056,7 @@ fn self_check_fold_down_expectations_equal_ffmpeg_pan() {
 
 #[test]
 fn self_check_ebur128_summary_is_parsed() {
-    let _cpu = run::exclusive();
+    let _cpu = run::shared();
     // EBU Tech 3341 case 1: a 1 kHz sine at the same peak level in both channels reads that level
     // in LUFS; −20 dBFS peak → −20.0 LUFS.
     let dir = tempfile::tempdir().expect("tempdir");
