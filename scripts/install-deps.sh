@@ -5,14 +5,16 @@
 #                                      without it the window cannot open on X11; found by fresh-test)
 #   scripts/install-deps.sh test    -> build + ffmpeg CLI, Xvfb, PulseAudio, espeak-ng, sox, mido, xdotool,
 #                                      mediainfo (the spec check's cross-check, tests/checks/spec_mediainfo.rs),
-#                                      strace (tests/device/no_network.rs)
+#                                      strace (tests/device/no_network.rs), chromium + poppler-utils +
+#                                      fonts-noto-core (the report printed to PDF, tests/checks/report_pdf.rs)
 set -euo pipefail
 want=${1:-build}
 build_pkgs=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev
   libswscale-dev libswresample-dev libavfilter-dev libavdevice-dev libasound2-dev
   libxkbcommon-dev libwayland-dev libx11-dev libxcursor-dev libxrandr-dev libxi-dev
   libgl1-mesa-dev mesa-vulkan-drivers libxkbcommon-x11-0)
-test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick time python3-mido xdotool mediainfo strace)
+test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick time python3-mido xdotool mediainfo strace
+  chromium poppler-utils fonts-noto-core)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -74,6 +74,19 @@ pub struct WindowLayout {
     pub height: f32,
     /// The side panel (notes; meters and checks later) is shown.
     pub side_panel: bool,
+    /// Review (picture, notes, one level light) or Sound (every meter and check); `None` until
+    /// the reviewer chooses, on first launch.
+    pub layout: Option<Layout>,
+}
+
+/// What the side of the window is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// For showrunners and producers: the picture large, the notes, a plain level light.
+    Review,
+    /// For the sound team: the live meters (never scrolled away), loudness, delivery check.
+    Sound,
 }
 
 impl Default for WindowLayout {
@@ -82,6 +95,7 @@ impl Default for WindowLayout {
             width: 1320.0,
             height: 860.0,
             side_panel: true,
+            layout: None,
         }
     }
 }
@@ -217,6 +231,15 @@ impl WatermarkSpec {
 /// The watermark this machine's settings ask for on pictures of `file` (stills, the report's
 /// thumbnails). A settings file that cannot be read is reported and the defaults apply, so the
 /// watermark stays on; a file id that cannot be read is reported and left out.
+/// The reviewer's name from the settings (`None`: not set, or the settings unreadable), for
+/// what is signed with it when no name was given on the command line.
+pub fn reviewer_name() -> Option<String> {
+    Settings::load()
+        .ok()
+        .map(|s| s.reviewer.trim().to_owned())
+        .filter(|r| !r.is_empty())
+}
+
 pub fn watermark_for(file: &Path) -> Option<WatermarkSpec> {
     let settings = Settings::load().unwrap_or_else(|e| {
         eprintln!("earmark: {e}");

@@ -295,6 +295,7 @@ pub fn window_setup(cli: &Cli) -> Result<ReviewSetup, Outcome> {
         settings_path,
         settings: loaded.settings,
         notice: loaded.notice,
+        ask_layout: script.is_empty(),
         script,
         launched: Some(std::time::Instant::now()),
         scan_cache: crate::persist::loudness_cache_dir(),

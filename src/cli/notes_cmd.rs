@@ -32,12 +32,21 @@ pub enum NotesCommand {
         /// Pro Tools session start timecode (tick 0 of the MIDI file); the media start if omitted.
         #[arg(long, value_name = "TC")]
         session_start: Option<String>,
-        /// Reviewer named in the report (the notes' authors if omitted).
+        /// Reviewer named in the report (the name in the settings, else the notes' authors,
+        /// if omitted).
         #[arg(long)]
         reviewer: Option<String>,
         /// Loudness target the report judges against (as `earmark loudness --preset`).
         #[arg(long, default_value = "netflix")]
         preset: String,
+        /// The show, episode and mix version at the top of the report (a line to fill in by
+        /// hand on the printed page when omitted).
+        #[arg(long)]
+        show: Option<String>,
+        #[arg(long)]
+        episode: Option<String>,
+        #[arg(long, value_name = "VERSION")]
+        mix_version: Option<String>,
     },
     /// Add the notes in FILE (CSV with a header row, or Media Composer marker text) to MEDIA's.
     Import {
@@ -66,14 +75,22 @@ pub fn run(command: NotesCommand) -> anyhow::Result<Outcome> {
             session_start,
             reviewer,
             preset,
-        } => export(
-            &media,
+            show,
+            episode,
+            mix_version,
+        } => export(&ExportRequest {
+            media: &media,
             format,
-            &output,
-            session_start.as_deref(),
-            reviewer.as_deref(),
-            &preset,
-        ),
+            output: &output,
+            session_start: session_start.as_deref(),
+            reviewer: reviewer.as_deref(),
+            preset: &preset,
+            title: crate::report::ReportTitle {
+                show,
+                episode,
+                mix_version,
+            },
+        }),
         NotesCommand::Import {
             media,
             file,
@@ -83,23 +100,9 @@ pub fn run(command: NotesCommand) -> anyhow::Result<Outcome> {
     }
 }
 
-fn export(
-    media: &Path,
-    format: ExportFormat,
-    output: &Path,
-    session_start: Option<&str>,
-    reviewer: Option<&str>,
-    preset: &str,
-) -> anyhow::Result<Outcome> {
-    let request = ExportRequest {
-        media,
-        format,
-        output,
-        session_start,
-        reviewer,
-        preset,
-    };
-    let (notes, advice) = match crate::report::export_notes(&request)? {
+fn export(request: &ExportRequest<'_>) -> anyhow::Result<Outcome> {
+    let output = request.output;
+    let (notes, advice) = match crate::report::export_notes(request)? {
         Exported::Written { notes, advice } => (notes, advice),
         Exported::BadInput(msg) => return Ok(Outcome::BadInput(msg)),
     };

@@ -56,6 +56,9 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<Outcome> {
             session_start: None,
             reviewer: None,
             preset: "netflix".to_owned(),
+            show: None,
+            episode: None,
+            mix_version: None,
         })?;
         if !matches!(outcome, Outcome::Done) {
             eprintln!(

@@ -72,6 +72,9 @@ pub mod plus_minus {
     pub const LOUDNESS_AS_SPL: f64 = 2.0;
     pub const CALIBRATION_METER: f64 = 1.5;
     pub const CALIBRATION_LOUDSPEAKER_MATCH: f64 = 3.0;
+    /// "Full but comfortable" judged by ear with nothing to compare: people's comfortable
+    /// levels spread by several dB (this module's choice, wider than a room match).
+    pub const CALIBRATION_BY_EAR: f64 = 5.0;
 }
 
 /// Reference rooms a review level can be matched to: their `G_ear` (loudness.md §5.3).
@@ -225,6 +228,10 @@ pub enum CalibrationMethod {
     /// The reviewer matched the headphones by ear to a calibrated loudspeaker room (EBU Tech
     /// 3343 §8.2), and gave the SPL the room plays that noise at.
     LoudspeakerMatch,
+    /// No meter and no room: the reviewer set the reference noise to "full but comfortable"
+    /// by ear, taken as the review room's reference level for it (`REFERENCE_EAR_GAIN_DB`).
+    /// The fallback where the system volume cannot be read or the output is unknown.
+    ByEar,
 }
 
 impl CalibrationMethod {
@@ -232,6 +239,7 @@ impl CalibrationMethod {
         match self {
             Self::SoundLevelMeter => plus_minus::CALIBRATION_METER,
             Self::LoudspeakerMatch => plus_minus::CALIBRATION_LOUDSPEAKER_MATCH,
+            Self::ByEar => plus_minus::CALIBRATION_BY_EAR,
         }
     }
 }
@@ -395,6 +403,9 @@ impl Assumption {
             }
             Self::Calibrated(CalibrationMethod::LoudspeakerMatch) => {
                 "calibrated by matching a loudspeaker room by ear"
+            }
+            Self::Calibrated(CalibrationMethod::ByEar) => {
+                "reference noise set by ear to full but comfortable (no meter)"
             }
             Self::UnchangedSinceCalibration => {
                 "system volume and amplifier as they were at calibration"

@@ -28,6 +28,7 @@ pub use recognition::{
 pub mod calibration_store;
 pub mod dose;
 pub mod level_guard;
+pub mod level_light;
 pub mod listening_level;
 pub mod signals;
 
@@ -37,5 +38,6 @@ pub use calibration_store::{
 };
 pub use dose::{DoseConfig, DoseError, DoseLog};
 pub use level_guard::{LevelAlert, LevelGuard, LevelGuardConfig};
+pub use level_light::{LevelLight, Light};
 pub use listening_level::{EarLevelInputs, Estimate, LevelCalibration, ear_spl_estimate};
 pub use signals::{CheckSignal, SignalLoop};

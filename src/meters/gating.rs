@@ -2,9 +2,14 @@
 //!
 //! Blocks are kept as mean-square powers (not dB) because both gates average powers.
 
+/// Powers below this read as silence: −150.7 LUFS, under the noise of any real 24-bit signal.
+/// A filter ringing down after the programme stops leaves powers like 1e-100 that would
+/// otherwise read "−1003 LUFS".
+pub const SILENCE_POWER: f64 = 1e-15;
+
 /// Loudness of a mean-square power, in LUFS (−∞ for silence).
 pub fn lufs(power: f64) -> f64 {
-    if power > 0.0 {
+    if power > SILENCE_POWER {
         -0.691 + 10.0 * power.log10()
     } else {
         f64::NEG_INFINITY

@@ -317,6 +317,21 @@ mod tests {
     }
 
     #[test]
+    fn after_the_programme_stops_the_meters_read_silence_not_minus_a_thousand() {
+        let mut m = LoudnessMeter::new(48_000, 2);
+        m.push(&sine(48_000, 2.0, -18.0, 2));
+        // What a stopped player feeds: zeros, while the K-weighting filter rings down. Half a
+        // second in, the momentary window holds only the filters' tail (powers like 1e-100).
+        m.push(&vec![0.0; 48_000 * 2 / 2]);
+        let r = m.readings();
+        assert_eq!(r.momentary(), f64::NEG_INFINITY, "{}", r.momentary());
+        m.push(&vec![0.0; 48_000 * 2 * 3]);
+        let r = m.readings();
+        assert_eq!(r.short_term(), f64::NEG_INFINITY, "{}", r.short_term());
+        assert!((r.max_momentary() - -18.0).abs() < 0.1);
+    }
+
+    #[test]
     fn silence_has_no_integrated_loudness() {
         let mut m = LoudnessMeter::new(48_000, 2);
         m.push(&vec![0.0; 48_000 * 2 * 4]);

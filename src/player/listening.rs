@@ -19,14 +19,24 @@
 //!
 //! The dose record is loaded when the monitor is made, saved after every minute of counted
 //! listening and when the caller asks (on exit); problems are kept for the caller to show once.
+//!
+//! Without a calibration the estimate still stands when the headphones are known: an output
+//! with no profile is taken to give about 1 Vrms at full scale (headphones.md §2: "many are
+//! around 1 Vrms or less"), a guess the ± says (±6 dB for it alone), and the system volume, read
+//! from the sound server ([`crate::audio::output::system_volume`]), takes the place of "at full
+//! volume". From that the level light ([`crate::headphones::LevelLight`]) tells the reviewer
+//! too quiet, full but comfortable, or too loud, with advice in the units of their volume
+//! control and how sure the estimate is, in words.
 
 use super::transport::{Snapshot, Transport};
+use crate::audio::output::SystemVolume;
 use crate::headphones::dose::{DoseLog, Loaded};
+use crate::headphones::level_light::sureness;
 use crate::headphones::listening_level::{
     Chain, EarLevelInputs, Estimate, LevelCalibration, Missing, SourceDrive, SpecSensitivity,
     VoltageBasis, ear_spl_estimate,
 };
-use crate::headphones::{LevelAlert, LevelGuard, LevelGuardConfig, Recognition};
+use crate::headphones::{LevelAlert, LevelGuard, LevelGuardConfig, LevelLight, Light, Recognition};
 use crate::meters::MeterSnapshot;
 use std::path::{Path, PathBuf};
 
@@ -40,6 +50,10 @@ pub const PROGRAMME_GATE_LUFS: f64 = -50.0;
 /// What the too-low prompt is judged on, for people.
 pub const DIALOGUE_BASIS: &str = "Too-low is judged only while the voice detector hears \
      speech (an estimate), so quiet music or effects do not ask you to turn up.";
+
+/// Full-scale output of a wired output Earmark has no profile for, Vrms (a guess: see the
+/// module docs).
+pub const UNKNOWN_OUTPUT_VRMS: f64 = 1.0;
 
 /// `listening_dose.json` in Earmark's data folder (`~/.local/share/earmark` on Linux).
 pub fn default_dose_path() -> Option<PathBuf> {
@@ -66,19 +80,28 @@ pub fn chain_for(recognition: &Recognition, calibration: Option<&LevelCalibratio
         .as_ref()
         .or(recognition.output.as_ref().map(|o| &o.profile))
         .filter(|_| recognition.bluetooth.is_none());
-    let source = driver.and_then(|d| {
-        let v = d.full_scale_vrms(impedance_ohm)?;
-        Some(SourceDrive {
-            vrms_full_scale: v.value,
-            output_impedance_ohm: d.output_impedance_ohm.as_ref().map(|z| z.value),
-            // An unchecked figure is treated as a guess: the wider ± is the honest one.
-            basis: if v.verified {
-                VoltageBasis::Published
-            } else {
-                VoltageBasis::Typical
-            },
+    let source = driver
+        .and_then(|d| {
+            let v = d.full_scale_vrms(impedance_ohm)?;
+            Some(SourceDrive {
+                vrms_full_scale: v.value,
+                output_impedance_ohm: d.output_impedance_ohm.as_ref().map(|z| z.value),
+                // An unchecked figure is treated as a guess: the wider ± is the honest one.
+                basis: if v.verified {
+                    VoltageBasis::Published
+                } else {
+                    VoltageBasis::Typical
+                },
+            })
         })
-    });
+        // A wired output with no profile: the typical figure, as a guess.
+        .or_else(|| {
+            recognition.bluetooth.is_none().then_some(SourceDrive {
+                vrms_full_scale: UNKNOWN_OUTPUT_VRMS,
+                output_impedance_ohm: None,
+                basis: VoltageBasis::Typical,
+            })
+        });
     Chain::Specs {
         sensitivity,
         impedance_ohm,
@@ -100,6 +123,14 @@ pub struct ListeningView {
     pub muted: bool,
     /// The chain's gain comes from a level calibration.
     pub calibrated: bool,
+    /// The level light (`None`: nothing heard through a known chain yet).
+    pub light: Option<Light>,
+    /// What to do about it, in the units of the reviewer's volume control.
+    pub advice: Option<String>,
+    /// How sure the estimate behind the light is, in words.
+    pub sureness: Option<String>,
+    /// The system volume of the output, or why it was not read (`None`: not asked yet).
+    pub system_volume: Option<Result<SystemVolume, String>>,
 }
 
 impl Default for ListeningView {
@@ -111,6 +142,10 @@ impl Default for ListeningView {
             counting: false,
             muted: false,
             calibrated: false,
+            light: None,
+            advice: None,
+            sureness: None,
+            system_volume: None,
         }
     }
 }
@@ -120,6 +155,9 @@ impl Default for ListeningView {
 pub struct ListeningMonitor {
     chain: Chain,
     guard: LevelGuard,
+    light: LevelLight,
+    /// The system volume of the output in use, as last read.
+    volume: Option<Result<SystemVolume, String>>,
     dose: DoseLog,
     dose_path: Option<PathBuf>,
     /// Counted listening since the dose was last saved, ms.
@@ -158,6 +196,8 @@ impl ListeningMonitor {
                 source: None,
             },
             guard: LevelGuard::new(config),
+            light: LevelLight::default(),
+            volume: None,
             dose,
             dose_path,
             unsaved_ms: 0,
@@ -175,18 +215,29 @@ impl ListeningMonitor {
         if chain != self.chain {
             self.chain = chain;
             self.guard.reset();
+            self.light.reset();
         }
+    }
+
+    /// The system volume of the output in use, as last read (or why it could not be).
+    pub fn set_system_volume(&mut self, reading: Option<Result<SystemVolume, String>>) {
+        self.volume = reading;
     }
 
     /// One step: the player's state and the newest meter reading (`None` for a file without
     /// sound), on day `today`.
     pub fn update(&mut self, player: &Snapshot, meters: Option<&MeterSnapshot>, today: i64) {
+        let volume: Option<SystemVolume> =
+            self.volume.as_ref().and_then(|r| r.as_ref().ok()).cloned();
+        let volume = volume.as_ref();
+        let system_muted = volume.is_some_and(|v| v.muted);
         let Some(m) = meters else {
             self.last_seconds = None;
             self.view = ListeningView {
                 dose_percent: self.dose.percent_this_week(today),
-                muted: player.muted,
+                muted: player.muted || system_muted,
                 calibrated: matches!(self.chain, Chain::Calibrated(_)),
+                system_volume: self.volume.clone(),
                 ..ListeningView::default()
             };
             return;
@@ -195,12 +246,23 @@ impl ListeningMonitor {
         let estimate = ear_spl_estimate(&EarLevelInputs {
             chain: self.chain.clone(),
             earmark_gain_db: f64::from(player.gain_db),
-            device_volume_db: None,
+            device_volume_db: volume.map(|v| v.db),
             programme_lufs: m.short_term,
         });
         let counting = player.has_audio
             && !player.muted
+            && !system_muted
             && player.transport == Transport::Playing { speed: 1 };
+        // The light waits for a full short-term window (3 s metered): a window still filling
+        // reads low and would advise turning up too far.
+        if counting
+            && elapsed_ms > 0
+            && m.seconds >= 3.0
+            && m.short_term > PROGRAMME_GATE_LUFS
+            && let Ok(e) = &estimate
+        {
+            self.light.update(e.spl_db, elapsed_ms, self.guard.config());
+        }
         if counting && elapsed_ms > 0 {
             match &estimate {
                 Ok(e) => {
@@ -219,13 +281,25 @@ impl ListeningMonitor {
         if self.unsaved_ms >= SAVE_EVERY_MS {
             self.save();
         }
+        let light = self.light.light();
+        let change_db = self.light.change_db(self.guard.config());
+        let advice = light.map(|l| advice(l, change_db, volume));
+        let sureness = estimate
+            .as_ref()
+            .ok()
+            .filter(|_| light.is_some())
+            .map(|e| sureness(e.plus_minus_db, e.upper_bound));
         self.view = ListeningView {
             estimate,
             alert: self.guard.state(),
             dose_percent: self.dose.percent_this_week(today),
             counting,
-            muted: player.muted,
+            muted: player.muted || system_muted,
             calibrated: matches!(self.chain, Chain::Calibrated(_)),
+            light,
+            advice,
+            sureness,
+            system_volume: self.volume.clone(),
         };
     }
 
@@ -277,6 +351,43 @@ impl ListeningMonitor {
     pub fn take_problems(&mut self) -> Vec<String> {
         std::mem::take(&mut self.problems)
     }
+}
+
+/// What to do about the light, in the units the reviewer has: the system volume slider's
+/// percentage and volume-key presses when the volume was read, else dB.
+pub fn advice(light: Light, change_db: f64, volume: Option<&SystemVolume>) -> String {
+    if light == Light::Comfortable {
+        return "Keep the volume here.".to_owned();
+    }
+    let way = if change_db > 0.0 { "up" } else { "down" };
+    let Some(v) = volume else {
+        return format!("Turn {way} about {:.0} dB.", change_db.abs());
+    };
+    let target = v.percent_for_change(change_db);
+    if target > 100.5 {
+        // The system volume alone cannot get there: what is left goes to Earmark's gain.
+        let left_db = change_db - 60.0 * (100.0 / v.percent.max(0.1)).log10();
+        return format!(
+            "Turn the system volume up to 100 % (now {:.0} %) and Earmark's output gain up \
+             about {left_db:.0} dB, or use a headphone amplifier.",
+            v.percent
+        );
+    }
+    let steps = v
+        .key_step_percent
+        .map(|s| ((target - v.percent) / s).abs().round())
+        .filter(|&n| n >= 1.0)
+        .map(|n| {
+            format!(
+                ", about {n:.0} volume-key press{}",
+                if n == 1.0 { "" } else { "es" }
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "Set the system volume to about {target:.0} % (now {:.0} %){steps}.",
+        v.percent
+    )
 }
 
 #[cfg(test)]
@@ -336,6 +447,67 @@ mod tests {
 
     fn spl(m: &ListeningMonitor) -> f64 {
         m.view().estimate.as_ref().expect("estimate").spl_db
+    }
+
+    fn volume(percent: f64) -> Option<Result<SystemVolume, String>> {
+        Some(Ok(SystemVolume {
+            sink: "usb".into(),
+            percent,
+            db: 60.0 * (percent / 100.0).log10(),
+            muted: false,
+            key_step_percent: Some(5.0),
+            source: "test",
+        }))
+    }
+
+    #[test]
+    fn the_light_needs_no_calibration_and_advises_in_volume_percent() {
+        let catalog = Catalog::load_standard().catalog;
+        let declared = Declaration {
+            headphones: Some("sony.mdr7506".into()),
+            amplifier: None,
+        };
+        let chain = recognise(
+            &catalog,
+            &DeviceInfo::named("USB Audio CODEC"),
+            Some(&declared),
+        );
+        let mut m = ListeningMonitor::new(LevelGuardConfig::default(), None, DAY);
+        m.set_chain(&chain, None);
+        m.set_system_volume(volume(20.0));
+        let t = run(&mut m, &playing(0.0), 0.0, 5.0, -20.0);
+        let v = m.view().clone();
+        assert_eq!(v.light, Some(Light::TooQuiet), "{v:?}");
+        // 118 dB/V, 1 V guessed, −41.9 dB at 20 %, −20 LUFS: 56.1 dB SPL; 75.5 wanted.
+        let advice = v.advice.expect("advice");
+        assert!(
+            advice.starts_with("Set the system volume to about 42 % (now 20 %)"),
+            "{advice}"
+        );
+        assert!(advice.contains("about 4 volume-key presses"), "{advice}");
+        let sure = v.sureness.expect("sureness");
+        // Unchecked sensitivity (±5) and a guessed voltage (±6): √70 ≈ 8.4 dB.
+        assert!(sure.starts_with("a guess, within about 8 dB"), "{sure}");
+        m.set_system_volume(volume(42.0));
+        run(&mut m, &playing(0.0), t, 8.0, -20.0);
+        assert_eq!(m.view().light, Some(Light::Comfortable));
+        assert_eq!(m.view().advice.as_deref(), Some("Keep the volume here."));
+        // Volume not read: advice in dB, and the estimate is "at most".
+        m.set_system_volume(Some(Err("pactl is not installed".into())));
+        run(&mut m, &playing(0.0), t + 8.0, 8.0, -20.0);
+        assert_eq!(m.view().light, Some(Light::TooLoud));
+        assert!(
+            m.view()
+                .advice
+                .as_deref()
+                .is_some_and(|a| a.starts_with("Turn down about"))
+        );
+        assert!(
+            m.view()
+                .sureness
+                .as_deref()
+                .is_some_and(|s| s.contains("not read"))
+        );
     }
 
     #[test]

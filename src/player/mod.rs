@@ -30,13 +30,16 @@ mod signal_deck;
 mod signal_play;
 mod transport;
 mod video_feed;
+mod volume_watch;
 
+pub use crate::audio::output::SystemVolume;
 pub use clock::{ClockMode, MasterClock};
 pub use engine::{Player, PlayerOptions, Presentation, StartTimes, Waker};
 pub use error::PlayerError;
 pub use headless::{AvStats, PlayReport, PlayRequest, av_stats, play_headless};
 pub use listening::{
-    DIALOGUE_BASIS, ListeningMonitor, ListeningView, chain_for, default_dose_path,
+    DIALOGUE_BASIS, ListeningMonitor, ListeningView, advice as level_advice, chain_for,
+    default_dose_path,
 };
 pub use meter_feed::MeterOutput;
 pub use presenter::{run_presenter, spawn_presenter};
@@ -44,6 +47,7 @@ pub use signal_deck::{SignalDeck, SignalPlayError};
 pub use signal_play::{SignalReport, SignalRequest, play_signal};
 pub use transport::{Command, Snapshot, Transport};
 pub use video_feed::Picture;
+pub use volume_watch::{VolumeReading, VolumeWatch};
 
 pub use crate::persist::{content_key, loudness_cache_dir as default_cache_dir};
 

@@ -38,6 +38,8 @@ pub(super) struct Engine {
     start_frame: u64,
     loop_range: Option<(u64, u64)>,
     looping: bool,
+    /// The sink's underrun count when this play started: the snapshot shows this play's.
+    underrun_base: u64,
     message: Option<String>,
     /// Whether the output device is there, and when to look for a lost one again.
     watch: DeviceWatch,
@@ -76,6 +78,7 @@ impl Engine {
             starting_since: 0,
             start_frame: 0,
             loop_range: None,
+            underrun_base: 0,
             looping: false,
             message: notice,
             watch: DeviceWatch::default(),
@@ -235,6 +238,12 @@ impl Engine {
 
     /// Starts 1× playback at programme time `pos` (with sound when there is a device).
     fn play_from(&mut self, pos: i64) {
+        // A play started from stopped counts its own dropped frames and dropouts: the status
+        // bar's red count is about this play, not one long gone.
+        if self.transport == Transport::Paused {
+            lock(&self.shared.presenter).dropped = 0;
+            self.underrun_base = self.shared.sink.underrun_frames.load(Ordering::Relaxed);
+        }
         // The programme replaces a check signal (the callback plays one or the other).
         if let Some(deck) = self.signals.as_mut() {
             deck.stop();
@@ -571,7 +580,10 @@ impl Engine {
         s.balance_db = sink.balance_db();
         s.message = self.message.clone();
         s.dropped_frames = dropped;
-        s.underrun_frames = sink.underrun_frames.load(Ordering::Relaxed);
+        s.underrun_frames = sink
+            .underrun_frames
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.underrun_base);
         s.latency_ms = sink.latency_us.load(Ordering::Relaxed) as f64 / 1000.0;
         // The latency estimate jitters with every device callback; it alone is no reason to
         // repaint a paused window.

@@ -36,7 +36,7 @@ pub enum ExportFormat {
 }
 
 /// One export asked for.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ExportRequest<'a> {
     /// The review file the notes belong to.
     pub media: &'a Path,
@@ -45,10 +45,21 @@ pub struct ExportRequest<'a> {
     pub output: &'a Path,
     /// Pro Tools session start timecode (tick 0 of the MIDI file); the media start if `None`.
     pub session_start: Option<&'a str>,
-    /// Reviewer named in the report (the notes' authors if `None`).
+    /// Reviewer named in the report (if `None`: the name in the settings, else the notes'
+    /// authors).
     pub reviewer: Option<&'a str>,
     /// Loudness target the report judges against (a `meters::Preset` id).
     pub preset: &'a str,
+    /// Show, episode and mix version for the report's header.
+    pub title: ReportTitle,
+}
+
+/// What was reviewed, as the producer names it; each `None` prints as a line to fill in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportTitle {
+    pub show: Option<String>,
+    pub episode: Option<String>,
+    pub mix_version: Option<String>,
 }
 
 /// How an export ended, when nothing failed underneath it.
@@ -69,6 +80,7 @@ pub fn export_notes(request: &ExportRequest<'_>) -> Result<Exported, ReportError
         session_start,
         reviewer,
         preset,
+        ref title,
     } = *request;
     let (mut reader, mut ctx) = match open_media(media) {
         Ok(m) => m,
@@ -112,9 +124,16 @@ pub fn export_notes(request: &ExportRequest<'_>) -> Result<Exported, ReportError
                 )));
             };
             let options = super::GatherOptions {
-                reviewer: reviewer.map(str::to_owned),
+                // The name in the settings when none was given: the report is signed by the
+                // reviewer, not only by the notes' authors.
+                reviewer: reviewer
+                    .map(str::to_owned)
+                    .or_else(crate::settings::reviewer_name),
                 preset,
                 watermark: crate::settings::watermark_for(media),
+                show: title.show.clone(),
+                episode: title.episode.clone(),
+                mix_version: title.mix_version.clone(),
                 ..super::GatherOptions::default()
             };
             let report = super::gather(&mut reader, &ctx, &notes, &options)?;

@@ -36,6 +36,11 @@ pub struct GatherOptions {
     pub loudness: bool,
     /// Burned into every thumbnail (`None`: plain pictures).
     pub watermark: Option<crate::video::WatermarkSpec>,
+    /// The show, episode and mix version, as the producer names them (`None`: a line to
+    /// fill in by hand on the printed page).
+    pub show: Option<String>,
+    pub episode: Option<String>,
+    pub mix_version: Option<String>,
 }
 
 impl Default for GatherOptions {
@@ -46,6 +51,9 @@ impl Default for GatherOptions {
             thumbnail_width: 320,
             loudness: true,
             watermark: None,
+            show: None,
+            episode: None,
+            mix_version: None,
         }
     }
 }
@@ -138,7 +146,10 @@ pub fn gather(
                 .map(|e| ctx.timecode_of(e).to_string())
                 .unwrap_or_default(),
             category: n.category.label().to_owned(),
-            status: n.status.id().to_owned(),
+            status: match n.status {
+                crate::notes::Status::Open => "Open".to_owned(),
+                crate::notes::Status::Addressed => "Addressed".to_owned(),
+            },
             author: n.author.clone(),
             text: n.text.clone(),
             setup: n.setup.as_ref().map(|s| s.summary()),
@@ -146,16 +157,29 @@ pub fn gather(
         });
     }
     let (access, access_problem) = access_rows(&sha256);
+    let (spec_check, delivery) = spec_line(&path);
+    let reviewer = options.reviewer.clone().unwrap_or_else(|| authors(notes));
+    let summary = summary(
+        notes,
+        &reviewer,
+        &loudness_verdict,
+        &options.preset,
+        delivery,
+    );
     Ok(Report {
+        show: options.show.clone(),
+        episode: options.episode.clone(),
+        mix_version: options.mix_version.clone(),
+        summary,
         file_name: ctx.media_name.clone(),
         file_size: info.file_size,
         sha256,
         probe,
-        spec_check: spec_line(&path),
+        spec_check,
         loudness,
         loudness_verdict,
         listening: listening_lines(notes),
-        reviewer: options.reviewer.clone().unwrap_or_else(|| authors(notes)),
+        reviewer,
         date: utc_label(now_unix_s()),
         notes: rows,
         access,
@@ -275,18 +299,31 @@ fn loudness_rows(
 /// The delivery spec check against every known profile, one clause each: "pix-standard: FAIL
 /// (frame-size, video-bitrate); pix-screening-room: PASS, 2 warnings; …". A file the check
 /// cannot read says why instead of passing.
-fn spec_line(path: &std::path::Path) -> String {
+fn spec_line(path: &std::path::Path) -> (String, String) {
     use crate::delivery::{ProfileSet, Status};
     let set = match ProfileSet::load(crate::delivery::profile::user_profile_dir().as_deref()) {
         Ok(s) => s,
-        Err(e) => return format!("not run: {e}"),
+        Err(e) => {
+            return (
+                format!("not run: {e}"),
+                "The delivery check could not run (see the appendix).".into(),
+            );
+        }
     };
     // The file's facts are read once; every profile judges the same facts.
     let facts = match crate::delivery::Facts::read_path(path) {
         Ok(f) => f,
-        Err(e) => return format!("could not check: {e}"),
+        Err(e) => {
+            return (
+                format!("could not check: {e}"),
+                "The file could not be checked against the delivery specs (see the appendix)."
+                    .into(),
+            );
+        }
     };
     let mut parts = Vec::new();
+    let mut met = Vec::new();
+    let mut missed = Vec::new();
     for profile in &set.profiles {
         let r = crate::delivery::rules::evaluate(&facts, profile);
         let failed: Vec<&str> = r
@@ -296,6 +333,11 @@ fn spec_line(path: &std::path::Path) -> String {
             .map(|x| x.id.as_str())
             .collect();
         let warned = r.rules.iter().filter(|x| x.status == Status::Warn).count();
+        if r.pass {
+            met.push(profile.name.clone());
+        } else {
+            missed.push(profile.name.clone());
+        }
         let mut clause = format!("{}: {}", r.profile, if r.pass { "PASS" } else { "FAIL" });
         if !failed.is_empty() {
             clause.push_str(&format!(" ({})", failed.join(", ")));
@@ -309,12 +351,92 @@ fn spec_line(path: &std::path::Path) -> String {
         parts.push(clause);
     }
     if parts.is_empty() {
-        "not run: no spec profiles".to_owned()
-    } else {
+        return (
+            "not run: no spec profiles".to_owned(),
+            "No delivery spec to check against.".to_owned(),
+        );
+    }
+    let words = match (met.is_empty(), missed.is_empty()) {
+        (_, true) => format!(
+            "The file meets the delivery specs checked ({}).",
+            met.join(", ")
+        ),
+        (true, false) => format!(
+            "The file does not meet the delivery specs checked ({}); what differs is in the appendix.",
+            missed.join(", ")
+        ),
+        (false, false) => format!(
+            "The file meets {} but not {}; what differs is in the appendix.",
+            met.join(", "),
+            missed.join(", ")
+        ),
+    };
+    (
         format!(
             "{} (details: earmark check FILE --profile ID)",
             parts.join("; ")
-        )
+        ),
+        words,
+    )
+}
+
+/// The summary box, in plain words.
+fn summary(
+    notes: &NoteList,
+    reviewer: &str,
+    loudness: &LoudnessVerdict,
+    preset: &Preset,
+    delivery: String,
+) -> super::Summary {
+    let open = notes
+        .iter()
+        .filter(|n| n.status == crate::notes::Status::Open)
+        .count();
+    let addressed = notes.len() - open;
+    let verdict = match (notes.len(), open) {
+        (0, _) => "No notes were made: nothing stands in the way of signing.".to_owned(),
+        (_, 0) => format!(
+            "All {} {} addressed: ready to sign.",
+            notes.len(),
+            notes_word(notes.len())
+        ),
+        (_, n) => format!(
+            "{n} {} still open: not ready to sign until {} addressed or accepted.",
+            notes_word(n),
+            if n == 1 { "it is" } else { "they are" }
+        ),
+    };
+    let mut heard: Vec<String> = Vec::new();
+    for n in notes.iter() {
+        if let Some(name) = n.setup.as_ref().and_then(|s| s.headphones_name.clone())
+            && !heard.contains(&name)
+        {
+            heard.push(name);
+        }
+    }
+    let reviewed_on = if heard.is_empty() {
+        format!("Reviewed by {reviewer}; the headphones were not recorded.")
+    } else {
+        format!("Reviewed by {reviewer} on {}.", heard.join(" and "))
+    };
+    let loudness = loudness.as_ref().map(|(pass, _)| {
+        if *pass {
+            format!("The loudness is within the {} target.", preset.name)
+        } else {
+            format!(
+                "The loudness is outside the {} target (the figures are in the appendix).",
+                preset.name
+            )
+        }
+    });
+    super::Summary {
+        ready: open == 0,
+        verdict,
+        open,
+        addressed,
+        reviewed_on,
+        loudness,
+        delivery,
     }
 }
 

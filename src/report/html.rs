@@ -27,31 +27,53 @@ pub fn escape(text: &str) -> String {
 }
 
 const STYLE: &str = "
-body { font: 10.5pt/1.4 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #111; margin: 2em; }
-h1 { font-size: 16pt; margin: 0 0 .2em; }
-h2 { font-size: 12pt; margin: 1.4em 0 .4em; border-bottom: 1px solid #999; }
+body { font: 10.5pt/1.4 system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'Noto Sans Devanagari', sans-serif; color: #111; margin: 2em; }
+h1 { font-size: 16pt; margin: 0 0 .4em; }
+h2 { font-size: 12pt; margin: 1.2em 0 .4em; border-bottom: 1px solid #999; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: .25em .5em; border-bottom: 1px solid #ddd; }
-table.facts th { width: 12em; font-weight: 600; }
+table.facts th { width: 11em; font-weight: 600; }
+table.notes { table-layout: fixed; }
 table.notes th { background: #eee; }
+table.notes col.n { width: 2.2em; }
+table.notes col.where { width: 8.5em; }
+table.notes col.what { width: 7em; }
+table.notes col.pic { width: 130px; }
 td.tc { font-family: ui-monospace, 'DejaVu Sans Mono', monospace; white-space: nowrap; }
-td.text { white-space: pre-wrap; }
-td.thumb img { width: 160px; height: auto; display: block; }
+td.text { white-space: pre-wrap; overflow-wrap: anywhere; }
+td.thumb img { width: 120px; height: auto; display: block; }
+.fill { display: inline-block; min-width: 16em; border-bottom: 1px solid #555; }
+.summary { border: 2px solid #333; padding: .6em 1em; margin: 1em 0; break-inside: avoid; page-break-inside: avoid; }
+.summary p { margin: .3em 0; }
+.summary .verdict { font-size: 12pt; font-weight: 700; }
+.ready { color: #060; }
+.notready { color: #a00; }
 .pass { color: #060; font-weight: 600; }
 .fail { color: #a00; font-weight: 600; }
 .muted { color: #666; }
-.signoff { margin-top: 3em; break-inside: avoid; page-break-inside: avoid; }
-.signoff p { margin: 2.2em 0 0; }
+.signoff { margin-top: 1.2em; break-inside: avoid; page-break-inside: avoid; }
+.signoff p { margin: 1.6em 0 0; }
+.appendix { break-before: page; page-break-before: always; }
 @media print {
   body { margin: 0; font-size: 9.5pt; }
   thead { display: table-header-group; }
   tr, img { break-inside: avoid; page-break-inside: avoid; }
   h2 { break-after: avoid; page-break-after: avoid; }
 }
-@page { size: A4; margin: 15mm; }
+@page { size: A4; margin: 14mm; }
 ";
 
-/// The whole page.
+/// A header field: the value, or a line to fill in by hand.
+fn field(value: &Option<String>) -> String {
+    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => escape(v),
+        None => "<span class=\"fill\">&nbsp;</span>".to_owned(),
+    }
+}
+
+/// The whole page: on page 1 what was reviewed, the summary and the sign-off; then the notes;
+/// then the appendices (file facts and checks with their ids, the listening set-up, the
+/// access log).
 pub fn render(r: &Report) -> String {
     let mut s = String::new();
     let title = format!("Review report: {}", escape(&r.file_name));
@@ -59,13 +81,44 @@ pub fn render(r: &Report) -> String {
     write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n\
-         <p class=\"muted\">Reviewer: {} · {}</p>\n",
-        escape(&r.reviewer),
-        escape(&r.date)
+         <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>Review report</h1>\n\
+         <table class=\"facts\">\n"
     )
     .ok();
-    s.push_str("<h2>File</h2>\n<table class=\"facts\">\n");
+    writeln!(s, "<tr><th>Show</th><td>{}</td></tr>", field(&r.show)).ok();
+    writeln!(s, "<tr><th>Episode</th><td>{}</td></tr>", field(&r.episode)).ok();
+    writeln!(
+        s,
+        "<tr><th>Mix version</th><td>{}</td></tr>",
+        field(&r.mix_version)
+    )
+    .ok();
+    fact(&mut s, "File", &r.file_name);
+    fact(&mut s, "Reviewer", &r.reviewer);
+    fact(&mut s, "Report made", &r.date);
+    s.push_str("</table>\n");
+    summary_box(&mut s, r);
+    s.push_str(
+        "<div class=\"signoff\">\n<h2>Sign-off</h2>\n\
+         <p>Reviewed by: ______________________________ &nbsp; Date: ______________</p>\n\
+         <p>Approved by: ______________________________ &nbsp; Date: ______________</p>\n\
+         </div>\n",
+    );
+    writeln!(s, "<h2>Notes ({})</h2>", r.notes.len()).ok();
+    if r.notes.is_empty() {
+        s.push_str("<p class=\"muted\">No notes.</p>\n");
+    } else {
+        s.push_str(
+            "<table class=\"notes\">\n<colgroup><col class=\"n\"><col class=\"where\">\
+             <col class=\"what\"><col><col class=\"pic\"></colgroup>\n\
+             <thead><tr><th>#</th><th>Where</th><th>What</th><th>Note</th><th>Picture</th></tr></thead>\n<tbody>\n",
+        );
+        for (i, n) in r.notes.iter().enumerate() {
+            note_row(&mut s, i + 1, n);
+        }
+        s.push_str("</tbody>\n</table>\n");
+    }
+    s.push_str("<div class=\"appendix\">\n<h2>Appendix A: the file and its checks</h2>\n<table class=\"facts\">\n");
     fact(&mut s, "Name", &r.file_name);
     fact(&mut s, "Size", &format!("{} bytes", r.file_size));
     writeln!(
@@ -77,8 +130,7 @@ pub fn render(r: &Report) -> String {
     for (k, v) in &r.probe {
         fact(&mut s, k, v);
     }
-    s.push_str("</table>\n<h2>Checks</h2>\n<table class=\"facts\">\n");
-    fact(&mut s, "Spec check", &r.spec_check);
+    fact(&mut s, "Delivery check", &r.spec_check);
     for (k, v) in &r.loudness {
         fact(&mut s, k, v);
     }
@@ -91,36 +143,40 @@ pub fn render(r: &Report) -> String {
         )
         .ok();
     }
-    s.push_str("</table>\n<h2>Listening</h2>\n<ul>\n");
+    s.push_str("</table>\n<h2>Appendix B: the listening set-up</h2>\n<ul>\n");
     for line in &r.listening {
         writeln!(s, "<li>{}</li>", escape(line)).ok();
     }
-    write!(s, "</ul>\n<h2>Notes ({})</h2>\n", r.notes.len()).ok();
-    if r.notes.is_empty() {
-        s.push_str("<p class=\"muted\">No notes.</p>\n");
-    } else {
-        s.push_str(
-            "<table class=\"notes\">\n<thead><tr><th>#</th><th>Timecode</th><th>End</th>\
-             <th>Category</th><th>Status</th><th>Author</th><th>Note</th><th>Picture</th></tr></thead>\n<tbody>\n",
-        );
-        for (i, n) in r.notes.iter().enumerate() {
-            note_row(&mut s, i + 1, n);
-        }
-        s.push_str("</tbody>\n</table>\n");
-    }
+    s.push_str("</ul>\n");
     access_section(&mut s, r);
-    s.push_str(
-        "<div class=\"signoff\">\n<h2>Sign-off</h2>\n\
-         <p>Reviewed by: ______________________________ &nbsp; Date: ______________</p>\n\
-         <p>Approved by: ______________________________ &nbsp; Date: ______________</p>\n\
-         </div>\n</body>\n</html>\n",
-    );
+    s.push_str("</div>\n</body>\n</html>\n");
     s
+}
+
+/// The summary box: the verdict in words, the counts, who reviewed on what, loudness and
+/// delivery in a sentence each.
+fn summary_box(s: &mut String, r: &Report) {
+    let m = &r.summary;
+    writeln!(
+        s,
+        "<div class=\"summary\">\n<p class=\"verdict {}\">{}</p>\n\
+         <p>{} open, {} addressed.</p>\n<p>{}</p>",
+        if m.ready { "ready" } else { "notready" },
+        escape(&m.verdict),
+        m.open,
+        m.addressed,
+        escape(&m.reviewed_on),
+    )
+    .ok();
+    if let Some(l) = &m.loudness {
+        writeln!(s, "<p>{}</p>", escape(l)).ok();
+    }
+    writeln!(s, "<p>{}</p>\n</div>", escape(&m.delivery)).ok();
 }
 
 /// Who opened and exported this file, from the access log.
 fn access_section(s: &mut String, r: &Report) {
-    writeln!(s, "<h2>Access log ({})</h2>", r.access.len()).ok();
+    writeln!(s, "<h2>Appendix C: access log ({})</h2>", r.access.len()).ok();
     if let Some(p) = &r.access_problem {
         writeln!(s, "<p class=\"muted\">{}</p>", escape(p)).ok();
     }
@@ -162,10 +218,15 @@ fn fact(s: &mut String, key: &str, value: &str) {
 }
 
 fn note_row(s: &mut String, number: usize, n: &ReportNote) {
+    let by = if n.author.is_empty() {
+        String::new()
+    } else {
+        format!("<br><span class=\"muted\">{}</span>", escape(&n.author))
+    };
     let setup = n
         .setup
         .as_deref()
-        .map(|x| format!("<br><span class=\"muted\">{}</span>", escape(x)))
+        .map(|x| format!("<br><span class=\"muted\">heard on {}</span>", escape(x)))
         .unwrap_or_default();
     let picture = match &n.thumbnail_png {
         Some(png) => format!(
@@ -175,17 +236,21 @@ fn note_row(s: &mut String, number: usize, n: &ReportNote) {
         ),
         None => "<span class=\"muted\">no picture</span>".to_owned(),
     };
+    // A range as its first and last frame, as the window shows it.
+    let place = if n.last_timecode.is_empty() {
+        escape(&n.timecode)
+    } else {
+        format!("{}<br>– {}", escape(&n.timecode), escape(&n.last_timecode))
+    };
     writeln!(
         s,
-        "<tr><td>{number}</td><td class=\"tc\">{}</td><td class=\"tc\">{}</td><td>{}</td>\
-         <td>{}</td><td>{}</td><td class=\"text\">{}{setup}</td><td class=\"thumb\">{picture}</td></tr>",
-        escape(&n.timecode),
-        escape(&n.last_timecode),
+        "<tr><td>{number}</td><td class=\"tc\">{place}</td><td>{}<br><span class=\"muted\">{}</span></td>\
+         <td class=\"text\">{}{by}{setup}</td><td class=\"thumb\">{picture}</td></tr>",
         escape(&n.category),
         escape(&n.status),
-        escape(&n.author),
         escape(&n.text),
-    ).ok();
+    )
+    .ok();
 }
 
 #[cfg(test)]
@@ -215,7 +280,7 @@ mod tests {
         };
         let html = render(&r);
         assert!(!html.contains("<script"), "{html}");
-        assert!(html.contains("Access log (1)") && html.contains("&lt;i&gt;Ana&lt;/i&gt;"));
+        assert!(html.contains("access log (1)") && html.contains("&lt;i&gt;Ana&lt;/i&gt;"));
         assert!(!html.contains("<i>"), "{html}");
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
         assert!(html.contains("a&amp;b &lt;x&gt;.mov"));
@@ -231,5 +296,40 @@ mod tests {
         assert!(html.contains("@media print"));
         assert!(html.contains("page-break-inside: avoid"));
         assert!(html.contains("Sign-off"));
+    }
+
+    #[test]
+    fn page_one_is_header_summary_and_sign_off_and_ids_wait_for_the_appendix() {
+        let r = Report {
+            show: Some("Harbour Road".into()),
+            episode: None,
+            file_name: "HR_104_mix_v3.mov".into(),
+            reviewer: "Ana".into(),
+            spec_check: "pix-standard: FAIL (frame-size)".into(),
+            summary: super::super::Summary {
+                verdict: "2 notes still open: not ready to sign.".into(),
+                open: 2,
+                addressed: 3,
+                reviewed_on: "Reviewed by Ana on Sony MDR-7506.".into(),
+                loudness: Some("The loudness is within the Netflix 2.0 target.".into()),
+                delivery: "The file meets PIX Standard.".into(),
+                ready: false,
+            },
+            ..Report::default()
+        };
+        let html = render(&r);
+        let summary = html.find("class=\"summary\"").expect("summary");
+        let signoff = html.find("Sign-off").expect("sign-off");
+        let notes = html.find("<h2>Notes").expect("notes");
+        let appendix = html.find("Appendix A").expect("appendix");
+        assert!(summary < signoff && signoff < notes && notes < appendix);
+        assert!(html.contains("Harbour Road"));
+        assert!(
+            html.contains("class=\"fill\""),
+            "a line to fill in for the episode"
+        );
+        assert!(html.contains("2 open, 3 addressed."));
+        // Rule ids only after the appendix starts.
+        assert!(html.find("frame-size").expect("id") > appendix);
     }
 }

@@ -17,7 +17,8 @@ mod thumbnail;
 
 pub use error::ReportError;
 pub use export::{
-    ExportFormat, ExportRequest, Exported, export_notes, marker_context, open_media, open_notes,
+    ExportFormat, ExportRequest, Exported, ReportTitle, export_notes, marker_context, open_media,
+    open_notes,
 };
 pub use gather::{GatherOptions, gather};
 pub use thumbnail::png_thumbnail;
@@ -25,6 +26,12 @@ pub use thumbnail::png_thumbnail;
 /// Everything the page shows, as text ready to escape.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
+    /// What was reviewed, as the producer names it (`None`: a line to fill in by hand).
+    pub show: Option<String>,
+    pub episode: Option<String>,
+    pub mix_version: Option<String>,
+    /// The summary box on page 1, in plain words.
+    pub summary: Summary,
     pub file_name: String,
     pub file_size: u64,
     pub sha256: String,
@@ -45,6 +52,23 @@ pub struct Report {
     pub access: Vec<ReportAccess>,
     /// Why the access log could not be shown in full (damaged lines, unreadable), if so.
     pub access_problem: Option<String>,
+}
+
+/// The summary box: what a producer reads before signing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Ready to sign or not, and why, in one sentence.
+    pub verdict: String,
+    /// Whether the verdict is good news (for its colour).
+    pub ready: bool,
+    pub open: usize,
+    pub addressed: usize,
+    /// Who reviewed, and on what (headphones as named, not profile ids).
+    pub reviewed_on: String,
+    /// The loudness in one plain sentence (`None`: not measured).
+    pub loudness: Option<String>,
+    /// The delivery check in one plain sentence.
+    pub delivery: String,
 }
 
 /// One access log entry in the report.

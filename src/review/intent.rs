@@ -47,6 +47,10 @@ pub enum Intent {
     DeleteNote(NoteId),
     /// Brings back the newest note deleted in this session.
     UndoDelete,
+    /// The reviewer gave their name after writing notes unsigned: sign those with it.
+    SignUnsigned {
+        author: String,
+    },
 }
 
 /// What a review reports after an intent.

@@ -150,6 +150,23 @@ impl Review {
                 self.keeper.changed(&self.notes, id);
                 events.push(Event::NoteAdded(id));
             }
+            Intent::SignUnsigned { author } => {
+                let author = author.trim().to_owned();
+                let unsigned: Vec<_> = self
+                    .notes
+                    .iter()
+                    .filter(|n| n.author.is_empty())
+                    .map(|n| n.id)
+                    .collect();
+                for id in unsigned.into_iter().filter(|_| !author.is_empty()) {
+                    if let Some(n) = self.notes.get_mut(id) {
+                        n.author = author.clone();
+                        n.edited_ms = crate::notes::now_ms();
+                        self.keeper.changed(&self.notes, id);
+                        events.push(Event::NoteChanged(id));
+                    }
+                }
+            }
             Intent::NoteEdited(id) => {
                 if let Some(n) = self.notes.get_mut(id) {
                     n.edited_ms = crate::notes::now_ms();

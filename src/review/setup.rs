@@ -33,6 +33,9 @@ pub struct ReviewSetup {
     pub notes_root: Option<PathBuf>,
     /// What the reviewer must be told at start (a damaged settings file set aside …).
     pub notice: Option<String>,
+    /// Ask which layout (Review or Sound) when the settings have none: a person's first launch,
+    /// not a scripted run or a test.
+    pub ask_layout: bool,
 }
 
 /// A scripted run of the window, for tests, benchmarks and support:

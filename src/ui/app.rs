@@ -38,7 +38,7 @@ use crate::player::{
 };
 use crate::review::{Event, Intent, NoteFilter, Review, ReviewOptions, ReviewSetup, SaveState};
 use crate::security::{AccessEvent, AccessLog, Dirs, ReviewComplete};
-use crate::settings::Settings;
+use crate::settings::{Layout, Settings};
 use crate::time::Frame;
 use eframe::egui;
 use std::path::{Path, PathBuf};
@@ -156,6 +156,14 @@ struct View {
     close_reminder: Option<PathBuf>,
     /// The reviewer chose to quit anyway.
     close_confirmed: bool,
+    /// No file dialog could be shown: the path being typed instead.
+    open_path: Option<String>,
+    /// The first note was made with no reviewer's name set: the name being typed.
+    ask_name: Option<String>,
+    /// The name was asked for in this window already (asked once, never nagged).
+    name_asked: bool,
+    /// The first-launch layout question is showing.
+    ask_layout: bool,
 }
 
 /// The review window's state.
@@ -192,6 +200,7 @@ impl ReviewApp {
     /// Builds the app and opens the first file (a failure shows in the window).
     pub fn new(ctx: &egui::Context, config: ReviewSetup) -> Self {
         let side_panel = config.settings.window.side_panel;
+        let ask_layout = config.ask_layout && config.settings.window.layout.is_none();
         let automation = (!config.script.is_empty()).then(|| {
             Automation::new(
                 config.script.clone(),
@@ -226,6 +235,7 @@ impl ReviewApp {
             access,
             view: View {
                 side_panel,
+                ask_layout,
                 ..View::default()
             },
             automation,
@@ -440,10 +450,16 @@ impl eframe::App for ReviewApp {
                 .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(8.0))
                 .show(ui, |ui| self.bottom_bar(ui));
             if self.view.side_panel {
-                egui::Panel::right("side")
+                // Each layout keeps its own width: Sound has two columns (meters beside the
+                // checks and notes), Review one.
+                let (id, width, min) = match self.layout() {
+                    Layout::Review => ("side-review", 320.0, 220.0),
+                    Layout::Sound => ("side-sound", 600.0, 440.0),
+                };
+                egui::Panel::right(id)
                     .resizable(true)
-                    .default_size(300.0)
-                    .min_size(220.0)
+                    .default_size(width)
+                    .min_size(min)
                     .show(ui, |ui| self.side_panel(ui));
             }
         }
@@ -480,6 +496,9 @@ impl eframe::App for ReviewApp {
         }
         self.calibration_window(&ctx);
         self.security_windows(&ctx);
+        self.open_path_window(&ctx);
+        self.layout_window(&ctx);
+        self.name_window(&ctx);
         self.automate(&ctx);
         self.schedule_repaint(&ctx);
         let playing = self
@@ -494,6 +513,11 @@ impl eframe::App for ReviewApp {
             self.view.banner.as_deref(),
             s.and_then(|s| s.snapshot().message.as_deref()),
             s.map(|s| s.review.save_state()).as_ref(),
+        );
+        let view = self.headphones.monitor().view();
+        self.notices.observe_level(
+            view.light.filter(|_| !view.muted).map(|l| l.words()),
+            view.advice.as_deref(),
         );
     }
 
@@ -517,7 +541,8 @@ fn headphone_setup(config: &ReviewSetup) -> (HeadphoneSetup, Option<String>) {
         config.dose_path.clone(),
         crate::headphones::dose::today_utc(),
     );
-    let setup = HeadphoneSetup::new(report.catalog, config.declarations_path.clone(), monitor);
+    let mut setup = HeadphoneSetup::new(report.catalog, config.declarations_path.clone(), monitor);
+    setup.watch_system_volume();
     (setup, errors)
 }
 

@@ -73,7 +73,13 @@ impl CalibrationChecks {
     /// output: what is heard must be what its slider shows (a re-run used to keep applying the
     /// old trim while showing and saving 0.0 dB).
     #[must_use = "the output must lose the old trim while the wizard shows 0 dB"]
-    pub fn open(&mut self, headphone: (&str, &str), device: &str, gain_db: f32) -> Command {
+    pub fn open(
+        &mut self,
+        headphone: (&str, &str),
+        device: &str,
+        gain_db: f32,
+        device_volume_db: Option<f64>,
+    ) -> Command {
         let lufs = |s: CheckSignal| s.generate(MEASURE_RATE).ok().map(|l| l.stereo_lufs());
         self.wizard = Some(CalibrationWizard::new(WizardSetup {
             headphone_id: headphone.0.to_owned(),
@@ -83,6 +89,7 @@ impl CalibrationChecks {
             reference_lufs: lufs(CheckSignal::ReferenceLevel),
             ebu_match_lufs: lufs(CheckSignal::EbuMatch),
             date_unix_s: now_unix_s(),
+            device_volume_db,
         }));
         Command::SetBalance(0.0)
     }
@@ -222,7 +229,12 @@ mod tests {
         cancel: bool,
     ) -> (Vec<Command>, Option<CalibrationRecord>) {
         use egui::Key;
-        let mut commands = vec![c.open(("sennheiser.hd650", "Sennheiser HD 650"), "Review", -3.0)];
+        let mut commands = vec![c.open(
+            ("sennheiser.hd650", "Sennheiser HD 650"),
+            "Review",
+            -3.0,
+            None,
+        )];
         let mut saved = None;
         let ctx = egui::Context::default();
         let keys: &[Key] = if cancel {

@@ -48,6 +48,9 @@ pub struct WizardSetup {
     pub ebu_match_lufs: Option<f64>,
     /// When the checks run (UTC seconds), as the record's date.
     pub date_unix_s: i64,
+    /// The system volume of the output now, dB, if it could be read: recorded with a level
+    /// calibration, so a later change of volume is allowed for.
+    pub device_volume_db: Option<f64>,
 }
 
 /// The balance trim's range and step, dB.
@@ -441,10 +444,27 @@ impl CalibrationWizard {
         ]
     }
 
-    /// A level calibration from the SPL typed in, if any (the meter's reading of the reference
-    /// noise, or the room's SPL for the EBU noise the headphones were matched to).
+    /// A level calibration from the SPL typed in (the meter's reading of the reference noise,
+    /// or the room's SPL for the EBU noise the headphones were matched to); with nothing typed,
+    /// from the reviewer's own ear when they set the reference noise full but comfortable.
     fn level(&self) -> Option<LevelCalibration> {
-        let spl: f64 = self.spl_text.trim().parse().ok()?;
+        let typed = self.spl_text.trim();
+        if typed.is_empty() {
+            if self.answer(Step::Level) != Some(0) {
+                return None;
+            }
+            let lufs = self.setup.reference_lufs?;
+            return Some(LevelCalibration::from_observation(
+                &self.setup.headphone_id,
+                &self.setup.device_name,
+                CalibrationMethod::ByEar,
+                crate::headphones::listening_level::REFERENCE_EAR_GAIN_DB + lufs,
+                lufs,
+                f64::from(self.setup.gain_db),
+                self.setup.device_volume_db,
+            ));
+        }
+        let spl: f64 = typed.parse().ok()?;
         if !(20.0..=130.0).contains(&spl) {
             return None;
         }
@@ -466,7 +486,7 @@ impl CalibrationWizard {
             spl,
             lufs,
             f64::from(self.setup.gain_db),
-            None,
+            self.setup.device_volume_db,
         ))
     }
 
@@ -627,6 +647,7 @@ mod tests {
             reference_lufs: Some(-17.0),
             ebu_match_lufs: Some(-20.0),
             date_unix_s: 1_750_000_000,
+            device_volume_db: None,
         }
     }
 
@@ -730,7 +751,11 @@ mod tests {
         assert_eq!(record.date_unix_s, 1_750_000_000);
         assert!((record.balance_trim_db - 0.2).abs() < 1e-6);
         assert_eq!(record.reference_gain_db, Some(-3.0));
-        assert_eq!(record.level, None, "no SPL was typed");
+        // No SPL typed, the noise judged full but comfortable: a by-ear level, the reference
+        // room's G_ear (99 dB) at the gain it was set at (−3 dB).
+        let level = record.level.clone().expect("a by-ear level");
+        assert_eq!(level.method, CalibrationMethod::ByEar);
+        assert!((level.ear_gain_db - 102.0).abs() < 1e-9, "{level:?}");
         assert_eq!(record.failed(), vec![]);
         for check in CheckId::ALL {
             assert_eq!(

@@ -7,8 +7,35 @@ pub const MEDIA_EXTENSIONS: &[&str] = &[
     "mov", "mp4", "m4v", "wav", "bwf", "rf64", "aif", "aiff", "flac", "m4a",
 ];
 
-/// Asks for a review file to open; `None` when cancelled (or no dialog service is running).
-pub fn pick_media_file(start_in: Option<PathBuf>) -> Option<PathBuf> {
+/// What the file dialog gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Picked {
+    File(PathBuf),
+    Cancelled,
+    /// No dialog could be shown (no desktop portal or session bus): the window asks for a path
+    /// itself instead of doing nothing.
+    NoDialog,
+}
+
+/// A dialog answered faster than this was never shown: no person cancels that fast.
+const TOO_FAST: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// Asks for a review file to open.
+pub fn pick_media_file(start_in: Option<PathBuf>) -> Picked {
+    // Linux dialogs go through the desktop portal on the session bus; without a bus there is
+    // nobody to show one.
+    if cfg!(target_os = "linux") && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        return Picked::NoDialog;
+    }
+    let asked = std::time::Instant::now();
+    match media_dialog(start_in) {
+        Some(p) => Picked::File(p),
+        None if asked.elapsed() < TOO_FAST => Picked::NoDialog,
+        None => Picked::Cancelled,
+    }
+}
+
+fn media_dialog(start_in: Option<PathBuf>) -> Option<PathBuf> {
     let mut dialog = rfd::FileDialog::new()
         .set_title("Open a review file")
         .add_filter("Review media", MEDIA_EXTENSIONS)

@@ -212,6 +212,7 @@ fn headline(w: &Warning) -> (String, egui::Color32) {
 
 /// The level at the ear, the band alert and the weekly dose.
 fn level(ui: &mut egui::Ui, v: &ListeningView) {
+    super::level_light::show(ui, v);
     match &v.estimate {
         _ if v.muted => {
             ui.label("At the ear: muted");

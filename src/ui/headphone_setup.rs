@@ -11,7 +11,7 @@ use crate::headphones::listening_level::LevelCalibration;
 use crate::headphones::{Catalog, Declarations, DeviceInfo, Recognition, recognise};
 use crate::meters::MeterSnapshot;
 use crate::notes::ListeningSetup;
-use crate::player::{ListeningMonitor, Snapshot};
+use crate::player::{ListeningMonitor, Snapshot, VolumeWatch};
 use std::path::PathBuf;
 
 /// The chain on the current output device and the monitor of what reaches the ears.
@@ -27,6 +27,8 @@ pub struct HeadphoneSetup {
     /// The level calibration of this headphone on this device, when one was made.
     calibration: Option<LevelCalibration>,
     monitor: ListeningMonitor,
+    /// Reads the output's system volume in the background (`None`: not read, as in tests).
+    volume_watch: Option<VolumeWatch>,
     problems: Vec<String>,
 }
 
@@ -55,15 +57,32 @@ impl HeadphoneSetup {
             recognition: None,
             calibration: None,
             monitor,
+            volume_watch: None,
             problems,
+        }
+    }
+
+    /// Reads the system volume of the output in use from now on (a thread of its own), so the
+    /// level estimate and its light need no calibration.
+    pub fn watch_system_volume(&mut self) {
+        match VolumeWatch::spawn() {
+            Ok(w) => self.volume_watch = Some(w),
+            Err(e) => self.problems.push(format!(
+                "The system volume will not be read (no thread: {e})."
+            )),
         }
     }
 
     /// One UI frame: re-recognises when the device changed, then feeds the monitor.
     pub fn update(&mut self, player: &Snapshot, meters: Option<&MeterSnapshot>, today: i64) {
         if player.device != self.device {
-            self.device = player.device.clone();
+            let previous = std::mem::replace(&mut self.device, player.device.clone());
+            self.carry_over(previous.as_deref());
             self.recognise();
+        }
+        if let Some(w) = &self.volume_watch {
+            w.watch(player.device.as_deref());
+            self.monitor.set_system_volume(w.latest());
         }
         self.monitor.update(player, meters, today);
     }
@@ -87,6 +106,50 @@ impl HeadphoneSetup {
         if let Some(r) = &self.recognition {
             self.monitor.set_chain(r, self.calibration.as_ref());
         }
+    }
+
+    /// On a switch from `previous` to a device nothing was declared for, the headphones declared
+    /// on `previous` go along (the same pair moved to another output is the common case), and
+    /// the reviewer is told — with what happens to the level calibration, which belongs to the
+    /// old output. A Bluetooth device is its own headphones: nothing is carried to it.
+    fn carry_over(&mut self, previous: Option<&str>) {
+        let (Some(prev), Some(now)) = (previous, self.device.clone()) else {
+            return;
+        };
+        if self
+            .declarations
+            .get(&now)
+            .is_some_and(|d| d.headphones.is_some())
+            || crate::player::is_bluetooth(&now)
+        {
+            return;
+        }
+        let Some(hp) = self
+            .declarations
+            .get(prev)
+            .and_then(|d| d.headphones.clone())
+        else {
+            return;
+        };
+        self.declarations.declare_headphones(&now, &hp);
+        if let Some(path) = &self.declarations_path
+            && let Err(e) = self.declarations.save(path)
+        {
+            self.problems.push(e.to_string());
+        }
+        let name = self
+            .catalog
+            .headphone(&hp)
+            .map_or_else(|| hp.clone(), |h| h.name());
+        let calibration = if self.calibration.is_some() {
+            format!(" The level calibration was made on {prev}: run it again on {now}.")
+        } else {
+            String::new()
+        };
+        self.problems.push(format!(
+            "Output switched to {now}: {name} carried over from {prev} (choose others under \
+             Headphones if you changed them).{calibration}"
+        ));
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -174,6 +237,7 @@ impl HeadphoneSetup {
                     crate::headphones::listening_level::CalibrationMethod::LoudspeakerMatch => {
                         "matched to a loudspeaker room"
                     }
+                    crate::headphones::listening_level::CalibrationMethod::ByEar => "set by ear",
                 };
                 format!("calibrated ({how}), G_ear {:.1} dB", c.ear_gain_db)
             }),
@@ -248,5 +312,41 @@ mod tests {
         );
         let plain = recognise(&catalog, &device_info("Living Room", None), None);
         assert!(plain.bluetooth.is_none());
+    }
+
+    #[test]
+    fn switching_output_keeps_the_declared_headphones_and_says_so() {
+        let catalog = Catalog::load(&crate::headphones::ShippedProfiles::Embedded, None).catalog;
+        let monitor = ListeningMonitor::new(Default::default(), None, 20_000);
+        let mut s = HeadphoneSetup::new(catalog, None, monitor);
+        let on = |device: &str| Snapshot {
+            device: Some(device.into()),
+            ..Snapshot::default()
+        };
+        s.update(&on("Built-in Audio Analog Stereo"), None, 20_000);
+        s.declare_headphones("sony.mdr7506");
+        s.set_calibration(Some(LevelCalibration {
+            headphone_id: "sony.mdr7506".into(),
+            device_id: "Built-in Audio Analog Stereo".into(),
+            ear_gain_db: 100.0,
+            device_volume_db: None,
+            method: crate::headphones::listening_level::CalibrationMethod::SoundLevelMeter,
+        }));
+        s.take_problems();
+        s.update(&on("USB Audio DAC"), None, 20_000);
+        assert_eq!(s.declared_headphones(), Some("sony.mdr7506"));
+        let told = s.take_problems().join(" ");
+        assert!(
+            told.contains("carried over from Built-in Audio Analog Stereo"),
+            "{told}"
+        );
+        assert!(told.contains("run it again on USB Audio DAC"), "{told}");
+        // Back on the first output: its own declaration, nothing to say.
+        s.update(&on("Built-in Audio Analog Stereo"), None, 20_000);
+        assert_eq!(s.declared_headphones(), Some("sony.mdr7506"));
+        assert!(s.take_problems().is_empty());
+        // A Bluetooth headset is its own headphones.
+        s.update(&on("WH-1000XM4 (Bluetooth)"), None, 20_000);
+        assert_eq!(s.declared_headphones(), None);
     }
 }

@@ -31,6 +31,8 @@ pub enum Action {
     /// Bring back the note deleted last (text fields keep Ctrl+Z for their own undo).
     Undo,
     Open,
+    /// Close the window (the same as its close button: reminders still apply).
+    Quit,
     Settings,
     /// Open the calibration checks.
     Calibration,
@@ -101,6 +103,7 @@ pub fn action_for(press: KeyPress, speed: i32) -> Option<Action> {
         return match key {
             Key::L => Some(A::ToggleLoop),
             Key::O => Some(A::Open),
+            Key::Q => Some(A::Quit),
             Key::Comma => Some(A::Settings),
             Key::K => Some(A::Calibration),
             Key::G => Some(A::TypeTimecode(None)),
@@ -171,6 +174,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("F", "full-screen picture"),
     ("Z", "picture at 100 % / fitted"),
     ("Ctrl+O", "open a file"),
+    ("Ctrl+Q", "quit"),
     ("Ctrl+,", "settings"),
     (
         "Ctrl+K",
@@ -289,6 +293,10 @@ mod tests {
             action_for(KeyPress::plain(Key::Questionmark), 0),
             Some(Action::Help)
         );
-        assert_eq!(action_for(ctrl(Key::Q), 0), None);
+        assert_eq!(action_for(ctrl(Key::Q), 0), Some(Action::Quit));
+        assert!(
+            HELP.iter().any(|(k, _)| *k == "Ctrl+Q"),
+            "Ctrl+Q in the keys list"
+        );
     }
 }

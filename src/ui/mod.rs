@@ -29,6 +29,7 @@ mod headphone_panel;
 mod headphone_setup;
 mod help_overlay;
 pub mod keymap;
+mod level_light;
 mod loudness_panel;
 pub mod meter_panel;
 mod notes_panel;

@@ -1,8 +1,9 @@
 //! What the window tells the reviewer in words — the banner, the player's message, notes the
 //! disk has not taken — also goes to stderr, once when it appears or changes. A support log
 //! then holds what the reviewer was told, and scripted runs (the fault-injection tests, which
-//! cannot read pixels) can check it. Lines start `notice: banner:`, `notice: player:` or
-//! `notice: notes:`; `cleared` when the notice went away.
+//! cannot read pixels) can check it. Lines start `notice: banner:`, `notice: player:`,
+//! `notice: notes:` or `notice: level:` (the level light and its advice); `cleared` when the
+//! notice went away.
 
 use crate::review::SaveState;
 
@@ -12,6 +13,7 @@ pub struct NoticeLog {
     banner: Option<String>,
     player: Option<String>,
     notes: Option<String>,
+    level: Option<String>,
 }
 
 impl NoticeLog {
@@ -30,6 +32,20 @@ impl NoticeLog {
         ] {
             if let Some(line) = change(kind, last, now) {
                 eprintln!("{line}");
+            }
+        }
+    }
+}
+
+impl NoticeLog {
+    /// Prints the level light's line when its colour changed (`light`: its words), with the
+    /// advice of that moment (the advice alone moves with every percent of level).
+    pub fn observe_level(&mut self, light: Option<&str>, advice: Option<&str>) {
+        if change("level", &mut self.level, light.map(str::to_owned)).is_some() {
+            match (light, advice) {
+                (Some(l), Some(a)) => eprintln!("notice: level: {l}. {a}"),
+                (Some(l), None) => eprintln!("notice: level: {l}"),
+                (None, _) => eprintln!("notice: level: cleared"),
             }
         }
     }

@@ -281,6 +281,7 @@ fn prepare(
                 session_start: None,
                 reviewer: None,
                 preset,
+                title: Default::default(),
             });
             match outcome {
                 Ok(Exported::Written { .. }) => written.push(out),

@@ -64,6 +64,28 @@ pub fn calibration_badge(status: &CalibrationStatus, now: i64) -> (String, Optio
     }
 }
 
+/// Dropped frames and sound dropouts of the current play (the player counts each play from
+/// stopped afresh): red while it plays, grey and "last play" once stopped — a count from a play
+/// long over is not an alarm.
+pub fn playback_trouble(s: &Snapshot) -> Vec<(String, egui::Color32)> {
+    let (colour, last) = if s.transport == Transport::Paused {
+        (egui::Color32::from_gray(150), "last play: ")
+    } else {
+        (BAD, "")
+    };
+    let mut out = Vec::new();
+    if s.dropped_frames > 0 {
+        out.push((format!("{last}{} dropped frames", s.dropped_frames), colour));
+    }
+    if s.underrun_frames > 0 {
+        out.push((
+            format!("{last}{} samples of sound dropout", s.underrun_frames),
+            colour,
+        ));
+    }
+    out
+}
+
 /// Draws the status bar; `spec` is the delivery check badge (words, colour). True when the
 /// reviewer clicked that badge.
 pub fn show(
@@ -125,13 +147,9 @@ pub fn show(
             ui.separator();
             ui.colored_label(WARN, format!("A/V offset {:+} ms", s.av_offset_ms));
         }
-        if s.dropped_frames > 0 {
+        for (text, colour) in playback_trouble(s) {
             ui.separator();
-            ui.colored_label(BAD, format!("{} dropped frames", s.dropped_frames));
-        }
-        if s.underrun_frames > 0 {
-            ui.separator();
-            ui.colored_label(BAD, format!("{} samples of sound dropout", s.underrun_frames));
+            ui.colored_label(colour, text);
         }
         if let Some(signal) = s.signal {
             ui.separator();
@@ -151,16 +169,21 @@ pub fn show(
             badge.on_hover_text("Calibration checks: View → Calibration checks… (Ctrl+K)");
         }
         ui.separator();
+        // No badge (the Review layout leaves the delivery check to the sound team).
         let (words, colour) = spec;
-        let text = match colour {
-            Some(c) => egui::RichText::new(words).color(*c),
-            None => egui::RichText::new(words),
-        };
-        spec_clicked = ui
-            .add(egui::Label::new(text).sense(egui::Sense::click()))
-            .on_hover_text("Delivery spec check: click for every rule, what was measured and how to fix it")
-            .clicked();
-        ui.separator();
+        if !words.is_empty() {
+            let text = match colour {
+                Some(c) => egui::RichText::new(words).color(*c),
+                None => egui::RichText::new(words),
+            };
+            spec_clicked = ui
+                .add(egui::Label::new(text).sense(egui::Sense::click()))
+                .on_hover_text(
+                    "Delivery spec check: click for every rule, what was measured and how to fix it",
+                )
+                .clicked();
+            ui.separator();
+        }
         ui.weak("? for keys");
     });
     spec_clicked
@@ -170,6 +193,22 @@ pub fn show(
 mod tests {
     use super::*;
     use crate::headphones::CheckId;
+
+    #[test]
+    fn dropped_frames_are_red_while_playing_and_grey_once_stopped() {
+        let mut s = Snapshot {
+            transport: Transport::Playing { speed: 1 },
+            dropped_frames: 3,
+            ..Snapshot::default()
+        };
+        assert_eq!(playback_trouble(&s), vec![("3 dropped frames".into(), BAD)]);
+        s.transport = Transport::Paused;
+        let t = playback_trouble(&s);
+        assert_eq!(t[0].0, "last play: 3 dropped frames");
+        assert_ne!(t[0].1, BAD, "not an alarm once stopped");
+        s.dropped_frames = 0;
+        assert!(playback_trouble(&s).is_empty());
+    }
 
     #[test]
     fn calibration_badges_say_when_and_what() {

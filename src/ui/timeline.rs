@@ -1,5 +1,6 @@
-//! The timeline under the picture: playhead, in/out region, note markers, and a strip kept for
-//! loudness over time. Dragging scrubs (fast, approximate: keyframes); releasing lands on the
+//! The timeline under the picture: playhead, in/out region, note markers (coloured by category
+//! as Media Composer colours them, so the window and the exported markers agree; a range note
+//! as a bar from its first to its last frame), and a strip kept for loudness over time. Dragging scrubs (fast, approximate: keyframes); releasing lands on the
 //! exact frame under the pointer; a click jumps there.
 
 use eframe::egui;
@@ -12,13 +13,36 @@ pub struct TimelineModel<'a> {
     pub mark_in: Option<u64>,
     pub mark_out: Option<u64>,
     pub looping: bool,
-    /// Frames that carry notes.
-    pub notes: &'a [u64],
+    /// The notes shown.
+    pub notes: &'a [TimelineNote],
     /// Loudness over time, one value per column block, 0…1 of the strip's height, with the
     /// target band (low, high) in the same units. `None`: nothing measured yet.
     pub loudness: Option<(&'a [f32], (f32, f32))>,
     /// Labels a frame (source timecode) for the hover read-out.
     pub label: &'a dyn Fn(u64) -> String,
+}
+
+/// One note on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimelineNote {
+    pub frame: u64,
+    /// A range's last frame (inclusive).
+    pub last: Option<u64>,
+    pub colour: egui::Color32,
+}
+
+/// A note category's marker colour: the colour Media Composer (and Earmark's Avid export)
+/// gives it, so a marker looks the same here and in the DAW.
+pub fn category_colour(category: crate::notes::Category) -> egui::Color32 {
+    match category.avid_colour() {
+        "yellow" => egui::Color32::from_rgb(240, 210, 60),
+        "green" => egui::Color32::from_rgb(80, 200, 90),
+        "cyan" => egui::Color32::from_rgb(70, 210, 230),
+        "magenta" => egui::Color32::from_rgb(230, 90, 220),
+        "blue" => egui::Color32::from_rgb(80, 130, 255),
+        "red" => egui::Color32::from_rgb(240, 80, 70),
+        _ => egui::Color32::from_gray(235),
+    }
 }
 
 /// What the user did to it.
@@ -34,7 +58,6 @@ const BAR_HEIGHT: f32 = 26.0;
 const STRIP_HEIGHT: f32 = 28.0;
 const PLAYHEAD: egui::Color32 = egui::Color32::from_rgb(255, 196, 0);
 const REGION: egui::Color32 = egui::Color32::from_rgba_premultiplied(40, 90, 160, 120);
-const NOTE: egui::Color32 = egui::Color32::from_rgb(90, 200, 255);
 
 /// Draws the timeline across the available width.
 pub fn show(ui: &mut egui::Ui, model: &TimelineModel<'_>) -> Option<Scrub> {
@@ -78,16 +101,25 @@ pub fn show(ui: &mut egui::Ui, model: &TimelineModel<'_>) -> Option<Scrub> {
             painter.vline(x, bar.y_range(), egui::Stroke::new(2.0, REGION.to_opaque()));
         }
     }
-    for &n in model.notes {
-        let x = x_of(n);
+    for n in model.notes {
+        let x = x_of(n.frame);
         let top = bar.min.y + 2.0;
+        if let Some(last) = n.last.filter(|&l| l > n.frame) {
+            // The range: first to last frame, under the marker.
+            let end = x_of(last + 1).max(x + 2.0);
+            painter.rect_filled(
+                egui::Rect::from_x_y_ranges(x..=end, top + 8.0..=top + 12.0),
+                1.0,
+                n.colour.gamma_multiply(0.8),
+            );
+        }
         painter.add(egui::Shape::convex_polygon(
             vec![
                 egui::pos2(x - 4.0, top),
                 egui::pos2(x + 4.0, top),
                 egui::pos2(x, top + 7.0),
             ],
-            NOTE,
+            n.colour,
             egui::Stroke::NONE,
         ));
     }
@@ -136,5 +168,29 @@ pub fn show(ui: &mut egui::Ui, model: &TimelineModel<'_>) -> Option<Scrub> {
         Some(f) if response.drag_stopped() || response.clicked() => Some(Scrub::Landed(f)),
         Some(f) if response.dragged() => Some(Scrub::Moving(f)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notes::Category;
+
+    #[test]
+    fn each_category_has_its_own_marker_colour_as_in_media_composer() {
+        let colours: Vec<egui::Color32> = Category::ALL.into_iter().map(category_colour).collect();
+        for (i, a) in colours.iter().enumerate() {
+            for b in &colours[i + 1..] {
+                assert_ne!(a, b, "two categories share a colour");
+            }
+        }
+        // The window's marker is the colour the Avid export writes for the category.
+        let red = category_colour(Category::Technical);
+        assert!(red.r() > 200 && red.g() < 120, "{red:?}");
+        let yellow = category_colour(Category::Dialogue);
+        assert!(
+            yellow.r() > 200 && yellow.g() > 180 && yellow.b() < 120,
+            "{yellow:?}"
+        );
     }
 }

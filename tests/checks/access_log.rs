@@ -191,7 +191,7 @@ fn the_report_lists_the_files_access() {
         ],
     ));
     let html = std::fs::read_to_string(&report).expect("report");
-    assert!(html.contains("Access log (1)"), "only this file's entries");
+    assert!(html.contains("access log (1)"), "only this file's entries");
     assert!(
         html.contains("Ana &lt;QC&gt; (tester)"),
         "escaped like the rest"

@@ -272,7 +272,7 @@ fn html_report_has_hash_escaped_notes_and_a_thumbnail_each() {
     }
     assert!(!html.contains("<script"), "a note's script is live");
     assert!(html.contains("R &amp; D"));
-    assert!(html.contains("Spec check"));
+    assert!(html.contains("Delivery check"));
     // The real check ran against every shipped profile (the 23.976 tone file is 1080p).
     for profile in ["pix-standard", "pix-screening-room", "content-hub"] {
         assert!(
@@ -295,4 +295,46 @@ fn html_report_has_hash_escaped_notes_and_a_thumbnail_each() {
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
     }
     assert_eq!(html.matches(prefix).count(), TONE_NOTES.len());
+}
+
+/// The reviewer's name set in Settings signs the report when `--reviewer` is not given (it
+/// used to read "Reviewer: not named" — or the notes' authors — whatever the settings said);
+/// `--reviewer` still wins. In Devanagari, to see it survive the round.
+#[test]
+fn the_report_is_signed_with_the_name_in_the_settings() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let media = fixture(TONE);
+    let input = write(home.path(), "in.csv", TONE_CSV);
+    import(home.path(), &media, &input, 4);
+    let config = home.path().join("config/earmark");
+    std::fs::create_dir_all(&config).expect("config");
+    std::fs::write(config.join("settings.toml"), "reviewer = \"प्रिया शर्मा\"\n").expect("settings");
+    let out = home.path().join("signed.html");
+    let o = out.display().to_string();
+    ok(&earmark(
+        home.path(),
+        &["notes", "export", &media, "--format", "html", "-o", &o],
+    ));
+    let html = std::fs::read_to_string(&out).expect("report");
+    assert!(
+        html.contains("<th>Reviewer</th><td>प्रिया शर्मा</td>"),
+        "{}",
+        &html[..html.len().min(3000)]
+    );
+    ok(&earmark(
+        home.path(),
+        &[
+            "notes",
+            "export",
+            &media,
+            "--format",
+            "html",
+            "-o",
+            &o,
+            "--reviewer",
+            "Ana",
+        ],
+    ));
+    let html = std::fs::read_to_string(&out).expect("report");
+    assert!(html.contains("<th>Reviewer</th><td>Ana</td>"));
 }

@@ -239,3 +239,68 @@ fn category_done_filter_delete_and_undo() {
     assert_eq!(now.first(), before.first(), "the link did not restore it");
     assert_eq!(on_disk(&root), now);
 }
+
+/// With no reviewer's name in the settings, the first note asks for one (it never did): the
+/// note is pinned at once, the name typed signs it — in the window and on disk — and goes into
+/// the settings file; the next note is signed without asking again.
+#[test]
+fn the_first_note_asks_for_the_reviewers_name_and_signs_with_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("notes");
+    let settings_path = dir.path().join("settings.toml");
+    let path = fixture(FILE);
+    let settings_file = settings_path.clone();
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .build_eframe(move |cc| {
+            ReviewApp::new(
+                &cc.egui_ctx,
+                ReviewSetup {
+                    file: Some(path),
+                    player: PlayerOptions {
+                        no_audio: true,
+                        ..PlayerOptions::default()
+                    },
+                    notes_root: Some(root),
+                    settings_path: Some(settings_file),
+                    ..ReviewSetup::default()
+                },
+            )
+        });
+    shows(&mut h, 0);
+    press(&mut h, Key::M);
+    h.step();
+    h.get_by_label("Your name signs your notes and the review report.");
+    assert_eq!(
+        in_window(&h).len(),
+        1,
+        "the note is pinned before the name is given"
+    );
+    // The name field has the keyboard.
+    h.step();
+    h.event(egui::Event::Text("Ngozi Adé".into()));
+    h.step();
+    click(&mut h, "Use this name");
+    until(&mut h, "the note signed", |app| {
+        app.session()
+            .is_some_and(|s| s.review.notes().iter().all(|n| n.author == "Ngozi Adé"))
+    });
+    assert!(h.query_by_label("Who is reviewing?").is_none());
+    let saved = std::fs::read_to_string(&settings_path).expect("settings saved");
+    assert!(saved.contains("Ngozi Adé"), "{saved}");
+    add_note(&mut h, 0, 3, "second");
+    assert!(
+        h.query_by_label("Who is reviewing?").is_none(),
+        "asked once"
+    );
+    let rows = in_window(&h);
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.5 == "Ngozi Adé"), "{rows:?}");
+    until(&mut h, "saved", |_| {
+        on_disk(&dir.path().join("notes"))
+            .iter()
+            .filter(|r| r.5 == "Ngozi Adé")
+            .count()
+            == 2
+    });
+}

@@ -99,3 +99,36 @@ fn a_5_1_file_offers_the_fold_down() {
             == Some("Track 1 of 1 · 5.1 folded to stereo, Lt/Rt (matrix surround)")
     });
 }
+
+/// Esc on an open drop-down closes the drop-down, not the Settings window under it (it closed
+/// both); a second Esc closes Settings.
+#[test]
+fn esc_on_an_open_drop_down_closes_only_the_drop_down() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings = dir.path().join("settings.toml");
+    let mut h = harness(layout("stereo_me.mov"), &settings);
+    until(&mut h, "the file", |h| playing(h).is_some());
+    open_settings(&mut h);
+    h.get_by_label("Sound track").click();
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label("Track 2 · M&E · stereo, AAC-LC").is_some(),
+        "the drop-down is open"
+    );
+    h.key_press(egui::Key::Escape);
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label("Track 2 · M&E · stereo, AAC-LC").is_none(),
+        "Esc closed the drop-down"
+    );
+    assert!(
+        h.query_by_label("Sound track").is_some(),
+        "Esc on the drop-down left Settings open"
+    );
+    h.key_press(egui::Key::Escape);
+    until(&mut h, "Settings closed", |h| {
+        h.query_by_label("Sound track").is_none()
+    });
+}

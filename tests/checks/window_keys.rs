@@ -30,6 +30,11 @@ fn harness(file: &str) -> Harness<'static, ReviewApp> {
                         no_audio: true,
                         ..PlayerOptions::default()
                     },
+                    // Named, so the first note does not ask who is reviewing.
+                    settings: earmark::settings::Settings {
+                        reviewer: "Kai".into(),
+                        ..earmark::settings::Settings::default()
+                    },
                     ..ReviewSetup::default()
                 },
             )
@@ -405,4 +410,36 @@ fn scrubbing_the_timeline_lands_on_the_exact_frame_on_release() {
     h.drop_at(mid);
     h.step();
     shows(&mut h, frame_at(0.5));
+}
+
+/// Ctrl+O where no file dialog can be shown (no session bus, as under `make test`) asks for the
+/// path in the window and opens what is typed there; it used to do nothing, silently. Ctrl+Q
+/// is in the keys list and the File menu.
+#[test]
+fn ctrl_o_without_a_file_dialog_asks_for_the_path_in_the_window() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none(),
+        "run under scripts/with-test-env.sh, which has no session bus (no file dialog)"
+    );
+    let mut h = harness(FILE);
+    shows(&mut h, 0);
+    press_with(&mut h, Modifiers::COMMAND, Key::O);
+    h.step();
+    h.get_by_label_contains("No file dialog is available");
+    let other = fixture("f2997df_720_g1.mov");
+    // The path field has the keyboard.
+    h.step();
+    h.event(egui::Event::Text(other.display().to_string()));
+    h.step();
+    press(&mut h, Key::Enter);
+    until(&mut h, "the typed file open", |app| {
+        app.session().is_some_and(|s| s.review.path() == other)
+    });
+    assert!(
+        h.query_by_label_contains("No file dialog").is_none(),
+        "the ask closed"
+    );
+    press(&mut h, Key::Questionmark);
+    assert!(h.state().help_open());
+    h.get_by_label("Ctrl+Q");
 }

@@ -60,6 +60,9 @@ fn mount_or_skip(case: &str, at: &std::path::Path, size: &str) -> Option<Mount> 
 fn notes_typed_on_a_full_disk_are_kept_told_and_saved_when_space_returns() {
     let _mount = exclusive();
     let home = Home::new();
+    // A named reviewer: the first note does not stop to ask who is reviewing.
+    std::fs::create_dir_all(home.settings_file().parent().expect("folder")).expect("mkdir");
+    std::fs::write(home.settings_file(), "reviewer = \"Ann\"\n").expect("settings");
     let file = review_file(home.dir.path(), "fullDiskReview.mov", 10, true);
     // The data folder (notes, access log) on a disk of 512 KiB.
     let Some(disk) = mount_or_skip("full disk", &home.data, "512k") else {

@@ -22,6 +22,7 @@ mod disk_writes;
 mod fault_injection;
 mod fault_storage;
 mod layout_window;
+mod level_light;
 mod live_meters;
 mod live_switch;
 mod no_network;

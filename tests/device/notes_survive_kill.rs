@@ -32,6 +32,10 @@ fn a_note_typed_before_kill_9_is_there_after() {
     let _device = crate::run::exclusive();
     let home = tempfile::tempdir().expect("temp dir");
     let data = home.path().join("data");
+    // A named reviewer: the first note does not stop to ask who is reviewing.
+    let config = home.path().join("config/earmark");
+    std::fs::create_dir_all(&config).expect("config folder");
+    std::fs::write(config.join("settings.toml"), "reviewer = \"Ann\"\n").expect("settings");
     let mut app = Command::new(env!("CARGO_BIN_EXE_earmark"))
         .arg(tone_fixture())
         .args(["--device", "Review"])

@@ -198,3 +198,34 @@ fn a_bad_timecode_or_file_exits_2_naming_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad_truncated_moov_last.mov"), "{err}");
 }
+
+/// The first screen in each layout, as the real window paints it under Xvfb; the screenshots
+/// stay in `target/layout-shots/` to look at. The Review layout's picture is larger than the
+/// Sound layout's (its side panel is narrower work: light and notes), and both show the frame.
+#[test]
+fn both_layouts_paint_their_first_screen() {
+    let _device = crate::run::shared();
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/layout-shots");
+    std::fs::create_dir_all(&out).expect("shots folder");
+    let file = earmark::review::demo_clip();
+    let mut areas = Vec::new();
+    for layout in ["review", "sound"] {
+        let config = tempfile::tempdir().expect("config");
+        let dir = config.path().join("earmark");
+        std::fs::create_dir_all(&dir).expect("config folder");
+        std::fs::write(
+            dir.join("settings.toml"),
+            format!("reviewer = \"Ana Lima\"\n[window]\nlayout = \"{layout}\"\n"),
+        )
+        .expect("settings");
+        let shot = out.join(format!("{layout}.png"));
+        let s = run_window(&file, &["--goto", "01:00:05:00"], &shot, config.path());
+        let (_, _, w, h) = s.picture;
+        assert!(w > 400 && h > 200, "{layout}: picture {w}x{h}");
+        areas.push(w * h);
+    }
+    assert!(
+        areas[0] >= areas[1],
+        "the Review layout's picture is at least as large as the Sound layout's: {areas:?}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Audio output: the device sink, the feed that carries audio and its timeline marks to it, and
 //! the lock-free state it shares with the rest of the player (settings in, clock anchor out), and
-//! the rings that carry calibration check signals in and back out.
+//! the rings that carry calibration check signals in and back out, and the system's own volume
+//! for the device (`system_volume`).
 
 mod balance;
 mod clock_anchor;
@@ -9,6 +10,7 @@ mod feed;
 mod shared;
 mod signal_slot;
 mod signal_stream;
+pub mod system_volume;
 
 pub use balance::{Balance, balance_gains};
 pub use clock_anchor::{Anchor, ClockAnchor};
@@ -20,3 +22,4 @@ pub use feed::{FeedReader, FeedWriter, Filled, Segment, feed, frames_to_ns};
 pub use shared::SinkShared;
 pub use signal_slot::{SignalMsg, SignalSender, SignalSlot, signal_slot};
 pub use signal_stream::{FADE_MS, SignalStream, StereoLoop, raised_cosine};
+pub use system_volume::{SystemVolume, VolumeError};

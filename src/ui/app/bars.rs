@@ -36,6 +36,10 @@ impl ReviewApp {
                 {
                     review_complete = true;
                 }
+                ui.separator();
+                if ui.button("Quit  (Ctrl+Q)").clicked() {
+                    action = Some(Action::Quit);
+                }
             });
             ui.menu_button("View", |ui| {
                 if ui.button("Full-screen picture  (F)").clicked() {
@@ -57,6 +61,16 @@ impl ReviewApp {
                     .changed()
                 {
                     self.save_settings();
+                }
+                ui.separator();
+                let now = self.layout();
+                for (layout, words) in [
+                    (Layout::Review, "Review layout: picture, notes, level light"),
+                    (Layout::Sound, "Sound layout: every meter and check"),
+                ] {
+                    if ui.radio(now == layout, words).clicked() {
+                        self.set_layout(layout);
+                    }
                 }
             });
             ui.menu_button("Help", |ui| {
@@ -122,18 +136,23 @@ impl ReviewApp {
     pub(super) fn bottom_bar(&mut self, ui: &mut egui::Ui) {
         let preset = self.preset();
         let spec_profile = self.spec_profile();
+        let layout = self.layout();
         let calibration = self.calibration_status();
         let Some(s) = self.session.as_mut() else {
             return;
         };
         let tc = *s.player().timecode();
         let filter = s.note_filter;
-        let notes: Vec<u64> = s
+        let notes: Vec<timeline::TimelineNote> = s
             .review
             .notes()
             .iter()
             .filter(|n| filter.matches(n))
-            .map(|n| n.frame)
+            .map(|n| timeline::TimelineNote {
+                frame: n.frame,
+                last: n.last_frame(),
+                colour: timeline::category_colour(n.category),
+            })
             .collect();
         let label = move |f: u64| format!("{}  (frame {f})", tc.at_frame(f as i64));
         let width = ui.available_width().max(1.0) as usize;
@@ -188,7 +207,11 @@ impl ReviewApp {
         let action = transport_bar::show(ui, s.snapshot(), &marks);
         ui.add_space(2.0);
         ui.separator();
-        let spec = spec_panel::badge(&s.review.spec().state(), &spec_profile);
+        let spec = if layout == Layout::Review {
+            (String::new(), None)
+        } else {
+            spec_panel::badge(&s.review.spec().state(), &spec_profile)
+        };
         if status_bar::show(ui, s.snapshot(), calibration.as_ref(), &spec) {
             self.view.reveal_spec = true;
             self.view.side_panel = true;

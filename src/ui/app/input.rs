@@ -12,9 +12,17 @@ impl ReviewApp {
                     .session
                     .as_ref()
                     .and_then(|s| s.review.path().parent().map(Path::to_path_buf));
-                if let Some(path) = dialogs::pick_media_file(dir) {
-                    self.open(&path);
+                match dialogs::pick_media_file(dir) {
+                    dialogs::Picked::File(path) => {
+                        self.open(&path);
+                    }
+                    dialogs::Picked::Cancelled => {}
+                    dialogs::Picked::NoDialog => self.view.open_path = Some(String::new()),
                 }
+                return;
+            }
+            Action::Quit => {
+                self.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 return;
             }
             Action::Settings => {
@@ -40,6 +48,10 @@ impl ReviewApp {
                 return;
             }
             Action::Escape => {
+                if egui::Popup::is_any_open(&self.ctx) {
+                    // Esc closes the open drop-down (egui does that), not the window under it.
+                    return;
+                }
                 if self.view.help {
                     self.view.help = false;
                 } else if self.view.settings.is_some() {
@@ -72,6 +84,11 @@ impl ReviewApp {
             Action::ToggleLoop => Intent::ToggleLoop,
             Action::AddNote => {
                 self.view.side_panel = true;
+                // Notes are signed, and so is the report: ask who is reviewing, once.
+                if self.settings.reviewer.trim().is_empty() && !self.view.name_asked {
+                    self.view.name_asked = true;
+                    self.view.ask_name = Some(String::new());
+                }
                 Intent::AddNote {
                     text: String::new(),
                     author: self.settings.reviewer.clone(),
@@ -87,6 +104,7 @@ impl ReviewApp {
                 return;
             }
             Action::Open
+            | Action::Quit
             | Action::Settings
             | Action::Calibration
             | Action::Help

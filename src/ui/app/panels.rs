@@ -18,24 +18,72 @@ impl ReviewApp {
     }
 
     pub(super) fn side_panel(&mut self, ui: &mut egui::Ui) {
-        // The chain first: a Bluetooth or unknown headphone changes how everything below is heard.
-        headphone_panel::show(ui, &mut self.headphones);
+        match self.layout() {
+            Layout::Review => self.review_side(ui),
+            Layout::Sound => self.sound_side(ui),
+        }
+    }
+
+    /// The Review layout: the level light first, in words; the headphones (folded away once
+    /// declared); then the notes, with the rest of the height.
+    fn review_side(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Listening level");
+        crate::ui::level_light::show(ui, self.headphones.monitor().view());
+        let declared = self.headphones.declared_headphones().is_some();
+        egui::CollapsingHeader::new("Headphones")
+            .default_open(!declared)
+            .show(ui, |ui| headphone_panel::show(ui, &mut self.headphones));
         ui.separator();
+        self.notes_section(ui);
+    }
+
+    /// The Sound layout, in two columns: the live meters on the left, whole (never scrolled
+    /// away); on the right the listening chain, the file's loudness and delivery check, then
+    /// the notes.
+    fn sound_side(&mut self, ui: &mut egui::Ui) {
+        ui.columns(2, |cols| {
+            if let [left, right] = cols {
+                self.live_meters(left);
+                self.checks_and_notes(right);
+            }
+        });
+    }
+
+    fn live_meters(&mut self, ui: &mut egui::Ui) {
+        let preset = self.preset();
+        if let Some(s) = self.session.as_mut()
+            && let Some(out) = s.review.meters_mut()
+        {
+            let view = PresetView {
+                name: preset.name.to_owned(),
+                target_lufs: preset.target_lufs,
+                tolerance_lu: preset.tolerance_lu,
+                max_true_peak_dbtp: preset.max_true_peak_dbtp,
+            };
+            let r = meter_panel::show(ui, out.read(), &view);
+            if r.reset_clicked {
+                s.player().reset_meters();
+            }
+        }
+    }
+
+    fn checks_and_notes(&mut self, ui: &mut egui::Ui) {
         let preset = self.preset();
         let spec_profile = self.spec_profile();
         let reveal_spec = std::mem::take(&mut self.view.reveal_spec);
-        let Some(s) = self.session.as_mut() else {
-            return;
-        };
         let mut picked = None;
         let mut picked_spec = None;
         egui::ScrollArea::vertical()
             .id_salt("side-scroll")
-            // The notes below keep two fifths of the height (they are the reviewer's work);
-            // the meters scroll if they must.
+            // The notes below keep two fifths of the height (they are the reviewer's work).
             .max_height(ui.available_height() * 0.6)
             .show(ui, |ui| {
-                // The file's verdict first: it is what a reviewer checks on opening.
+                // The chain: a Bluetooth or unknown headphone changes how everything is heard.
+                headphone_panel::show(ui, &mut self.headphones);
+                ui.separator();
+                let Some(s) = self.session.as_mut() else {
+                    return;
+                };
                 let state = s.review.scan().state();
                 if matches!(state, ScanState::Running(_)) {
                     // Keep the progress bar moving while nothing else repaints.
@@ -54,22 +102,11 @@ impl ReviewApp {
                 {
                     picked_spec = Some(id);
                 }
-                ui.separator();
-                if let Some(out) = s.review.meters_mut() {
-                    let view = PresetView {
-                        name: preset.name.to_owned(),
-                        target_lufs: preset.target_lufs,
-                        tolerance_lu: preset.tolerance_lu,
-                        max_true_peak_dbtp: preset.max_true_peak_dbtp,
-                    };
-                    let r = meter_panel::show(ui, out.read(), &view);
-                    if r.reset_clicked {
-                        s.player().reset_meters();
-                    }
-                }
             });
         if let Some(id) = picked {
-            s.strip = None;
+            if let Some(s) = self.session.as_mut() {
+                s.strip = None;
+            }
             self.settings.loudness_preset = id.to_owned();
             self.save_settings();
         }
@@ -77,10 +114,15 @@ impl ReviewApp {
             self.settings.spec_profile = id;
             self.save_settings();
         }
+        ui.separator();
+        self.notes_section(ui);
+    }
+
+    /// The notes list and its filter, with whatever height is left.
+    fn notes_section(&mut self, ui: &mut egui::Ui) {
         let Some(s) = self.session.as_mut() else {
             return;
         };
-        ui.separator();
         let tc = *s.player().timecode();
         let here = s.review.looking_at();
         let saved = s.review.save_state();

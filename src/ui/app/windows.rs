@@ -22,7 +22,13 @@ impl ReviewApp {
             || "headphones not declared".to_owned(),
             |h| format!("{} {}", h.maker, h.model),
         );
-        let centre = self.calibration.open((&id, &name), &device, gain);
+        let volume_db = match &self.headphones.monitor().view().system_volume {
+            Some(Ok(v)) => Some(v.db),
+            _ => None,
+        };
+        let centre = self
+            .calibration
+            .open((&id, &name), &device, gain, volume_db);
         if let Some(s) = &self.session {
             s.player().send(centre);
         }
@@ -325,6 +331,156 @@ impl ReviewApp {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
             None => {}
+        }
+    }
+
+    /// Where no file dialog can be shown, Ctrl+O asks for the path here (it did nothing).
+    pub(super) fn open_path_window(&mut self, ctx: &egui::Context) {
+        let Some(text) = self.view.open_path.as_mut() else {
+            return;
+        };
+        let mut open = true;
+        let mut go = false;
+        egui::Window::new("Open a file")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .open(&mut open)
+            .show(ctx, |ui| {
+                ui.label(
+                    "No file dialog is available on this system (no desktop portal). \
+                     Type or paste the path of the review file:",
+                );
+                // Read before the field takes the key: Enter in the field opens.
+                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let field = ui.add(
+                    egui::TextEdit::singleline(text)
+                        .desired_width(480.0)
+                        .hint_text("/path/to/episode.mov"),
+                );
+                if ui.memory(|m| m.focused().is_none()) {
+                    field.request_focus();
+                }
+                let enter = enter && (field.has_focus() || field.lost_focus());
+                go = ui.button("Open").clicked() || enter;
+            });
+        if go {
+            let path = PathBuf::from(text.trim());
+            self.view.open_path = None;
+            self.open(&path);
+        } else if !open {
+            self.view.open_path = None;
+        }
+    }
+
+    /// Asks for the reviewer's name when the first note is made without one: the note is
+    /// already pinned; the name signs it (and every unsigned note), the report, and the notes
+    /// to come, and is saved in the settings.
+    pub(super) fn name_window(&mut self, ctx: &egui::Context) {
+        let Some(text) = self.view.ask_name.as_mut() else {
+            return;
+        };
+        let mut open = true;
+        let mut go = false;
+        let mut not_now = false;
+        egui::Window::new("Who is reviewing?")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 80.0))
+            .open(&mut open)
+            .show(ctx, |ui| {
+                ui.label("Your name signs your notes and the review report.");
+                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let field = ui.add(
+                    egui::TextEdit::singleline(text)
+                        .desired_width(320.0)
+                        .hint_text("Name (and role)"),
+                );
+                // The keyboard comes here until a name is begun (the new note's field asks for
+                // it too); the note's text can follow once the name is given.
+                if text.is_empty() || ui.memory(|m| m.focused().is_none()) {
+                    field.request_focus();
+                }
+                let enter = enter && (field.has_focus() || field.lost_focus());
+                ui.horizontal(|ui| {
+                    go = ui.button("Use this name").clicked() || enter;
+                    not_now = ui.button("Not now").clicked();
+                });
+            });
+        let Some(name) = self.view.ask_name.clone() else {
+            return;
+        };
+        let name = name.trim().to_owned();
+        if not_now {
+            self.view.ask_name = None;
+        } else if go && !name.is_empty() {
+            self.view.ask_name = None;
+            self.settings.reviewer = name.clone();
+            self.save_settings();
+            if let Some(s) = self.session.as_mut() {
+                s.apply(Intent::SignUnsigned { author: name });
+            }
+        } else if !open {
+            self.view.ask_name = None;
+        }
+    }
+
+    /// The side panel's layout (Sound, today's full panel, until one is chosen).
+    pub(super) fn layout(&self) -> Layout {
+        self.settings.window.layout.unwrap_or(Layout::Sound)
+    }
+
+    pub(super) fn set_layout(&mut self, layout: Layout) {
+        self.settings.window.layout = Some(layout);
+        self.view.side_panel = true;
+        self.view.ask_layout = false;
+        self.save_settings();
+    }
+
+    /// First launch: who is this window for? (Switchable any time under View.)
+    pub(super) fn layout_window(&mut self, ctx: &egui::Context) {
+        if !self.view.ask_layout {
+            return;
+        }
+        let mut chosen = None;
+        egui::Window::new("How will you review?")
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                ui.label(
+                    "Choose what the side of the window shows. You can switch any time under View.",
+                );
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui
+                        .add(
+                            egui::Button::new(
+                                "Review\n\nThe picture large, your notes, and one light that says\n\
+                             whether you are listening full but comfortable.",
+                            )
+                            .min_size(egui::vec2(260.0, 90.0)),
+                        )
+                        .clicked()
+                    {
+                        chosen = Some(Layout::Review);
+                    }
+                    if ui
+                        .add(
+                            egui::Button::new(
+                                "Sound\n\nEvery meter: loudness, true peak, phase,\n\
+                             the delivery check and the listening chain.",
+                            )
+                            .min_size(egui::vec2(260.0, 90.0)),
+                        )
+                        .clicked()
+                    {
+                        chosen = Some(Layout::Sound);
+                    }
+                });
+            });
+        if let Some(l) = chosen {
+            self.set_layout(l);
         }
     }
 }
