@@ -115,6 +115,8 @@ fn a_five_note_report_prints_with_summary_and_sign_off_on_page_one() {
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
+            // Containers give /dev/shm a few MB; Chromium then crashes printing without this.
+            "--disable-dev-shm-usage",
             "--no-pdf-header-footer",
             &format!("--user-data-dir={}", profile.display()),
             &format!("--print-to-pdf={}", pdf.display()),
