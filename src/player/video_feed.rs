@@ -37,8 +37,12 @@ pub struct VideoInfo {
     pub cut_short: Option<String>,
 }
 
-/// Pictures kept decoded ahead of the one shown.
-const AHEAD: u64 = 8;
+/// Pictures kept decoded ahead of the one shown. Two thirds of a second at 23.976: when a loop's
+/// out point comes into the window, the decoder has that long to seek back to the keyframe
+/// before the loop's in point and decode up to it (31 pictures for a 1080p GOP of 48); with 8 it
+/// had a third of a second and on a busy two-core machine sometimes lost the first pictures
+/// after the wrap.
+const AHEAD: u64 = 16;
 /// Pictures kept behind it (a step back is then instant).
 const BEHIND: u64 = 2;
 
