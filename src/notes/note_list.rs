@@ -52,9 +52,7 @@ pub struct NoteList {
 impl Note {
     /// A range's last frame (inclusive), as every view shows it; `None` for a point.
     pub fn last_frame(&self) -> Option<u64> {
-        self.end_frame
-            .filter(|&end| end > self.frame)
-            .map(|end| end - 1)
+        super::markers::last_frame(self.frame, self.end_frame)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The system volume of the output in use, read once a second on a thread of its own (asking the
 //! sound server spawns a process; the window must never wait for that) and kept for the window
-//! to pick up with the player's snapshot. A change of device is read at once.
+//! to pick up with the player's snapshot. A change of device is read at once. Nothing is read
+//! while nothing plays (no process a second for an idle window); the last reading is kept.
 
 use crate::audio::output::SystemVolume;
 use crate::audio::output::system_volume;
@@ -21,6 +22,8 @@ struct State {
     device: Option<String>,
     /// The device changed since the last read.
     changed: bool,
+    /// Something is playing: worth reading.
+    active: bool,
     latest: Option<(String, VolumeReading)>,
 }
 
@@ -55,9 +58,13 @@ impl VolumeWatch {
         })
     }
 
-    /// The device now in use (`None`: none open).
-    pub fn watch(&self, device: Option<&str>) {
+    /// The device now in use (`None`: none open), and whether anything plays on it.
+    pub fn watch(&self, device: Option<&str>, active: bool) {
         let mut st = lock(&self.shared);
+        if st.active != active {
+            st.active = active;
+            self.shared.wake.notify_all();
+        }
         if st.device.as_deref() != device {
             st.device = device.map(str::to_owned);
             st.changed = true;
@@ -94,8 +101,10 @@ fn run(shared: &Shared) {
     loop {
         let device = {
             let mut st = lock(shared);
+            // A new device is read once even when idle, so the first estimate has its volume.
+            let read = st.active || st.latest.is_none();
             st.changed = false;
-            st.device.clone()
+            st.device.clone().filter(|_| read)
         };
         if shared.stop.load(Ordering::Relaxed) {
             return;

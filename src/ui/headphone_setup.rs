@@ -81,7 +81,8 @@ impl HeadphoneSetup {
             self.recognise();
         }
         if let Some(w) = &self.volume_watch {
-            w.watch(player.device.as_deref());
+            let playing = player.transport != crate::player::Transport::Paused;
+            w.watch(player.device.as_deref(), playing);
             self.monitor.set_system_volume(w.latest());
         }
         self.monitor.update(player, meters, today);
@@ -132,11 +133,7 @@ impl HeadphoneSetup {
             return;
         };
         self.declarations.declare_headphones(&now, &hp);
-        if let Some(path) = &self.declarations_path
-            && let Err(e) = self.declarations.save(path)
-        {
-            self.problems.push(e.to_string());
-        }
+        self.save_declarations();
         let name = self
             .catalog
             .headphone(&hp)
@@ -205,12 +202,17 @@ impl HeadphoneSetup {
     }
 
     fn declared(&mut self) {
+        self.save_declarations();
+        self.recognise();
+    }
+
+    /// Writes the declarations out (a failure goes to the problems shown once).
+    fn save_declarations(&mut self) {
         if let Some(path) = &self.declarations_path
             && let Err(e) = self.declarations.save(path)
         {
             self.problems.push(e.to_string());
         }
-        self.recognise();
     }
 
     /// Uses `calibration` for the level estimate (from the calibration wizard's store), or the

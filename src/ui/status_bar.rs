@@ -86,13 +86,13 @@ pub fn playback_trouble(s: &Snapshot) -> Vec<(String, egui::Color32)> {
     out
 }
 
-/// Draws the status bar; `spec` is the delivery check badge (words, colour). True when the
+/// Draws the status bar; `spec` is the delivery check badge (words, colour; `None`: not shown). True when the
 /// reviewer clicked that badge.
 pub fn show(
     ui: &mut egui::Ui,
     s: &Snapshot,
     calibration: Option<&CalibrationStatus>,
-    spec: &(String, Option<egui::Color32>),
+    spec: Option<&(String, Option<egui::Color32>)>,
 ) -> bool {
     let mut spec_clicked = false;
     ui.horizontal_wrapped(|ui| {
@@ -169,9 +169,8 @@ pub fn show(
             badge.on_hover_text("Calibration checks: View → Calibration checks… (Ctrl+K)");
         }
         ui.separator();
-        // No badge (the Review layout leaves the delivery check to the sound team).
-        let (words, colour) = spec;
-        if !words.is_empty() {
+        // No badge in the Review layout: the delivery check is the sound team's.
+        if let Some((words, colour)) = spec {
             let text = match colour {
                 Some(c) => egui::RichText::new(words).color(*c),
                 None => egui::RichText::new(words),

@@ -6,37 +6,20 @@
 use crate::common;
 
 use common::fixture;
-use earmark::player::PlayerOptions;
-use earmark::review::ReviewSetup;
 use earmark::settings::{Layout, Settings};
 use earmark::ui::ReviewApp;
-use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 fn window(settings: Settings, settings_path: &Path, ask: bool) -> Harness<'static, ReviewApp> {
-    let file: PathBuf = fixture("f23976_1080_g48_b.mov");
-    let settings_path = settings_path.to_path_buf();
-    Harness::builder()
-        .with_size(egui::vec2(1320.0, 900.0))
-        .build_eframe(move |cc| {
-            ReviewApp::new(
-                &cc.egui_ctx,
-                ReviewSetup {
-                    file: Some(file),
-                    player: PlayerOptions {
-                        no_audio: true,
-                        ..PlayerOptions::default()
-                    },
-                    settings,
-                    settings_path: Some(settings_path),
-                    ask_layout: ask,
-                    ..ReviewSetup::default()
-                },
-            )
-        })
+    crate::window_harness::review_window_with(
+        fixture("f23976_1080_g48_b.mov"),
+        settings_path,
+        settings,
+        ask,
+    )
 }
 
 fn settle(h: &mut Harness<'_, ReviewApp>) {

@@ -47,7 +47,8 @@ const DROP_FRAME_NOTES: [(u64, Option<u64>, &str); 3] = [
     (119, None, "last frame"),
 ];
 
-fn earmark(home: &Path, args: &[&str]) -> Output {
+/// The binary with its config, data and cache folders under `home`.
+pub(crate) fn earmark(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_earmark"))
         .args(args)
         .env("XDG_DATA_HOME", home.join("data"))
@@ -57,7 +58,7 @@ fn earmark(home: &Path, args: &[&str]) -> Output {
         .expect("binary runs")
 }
 
-fn ok(o: &Output) -> String {
+pub(crate) fn ok(o: &Output) -> String {
     assert!(
         o.status.success(),
         "exit {:?}: {}",

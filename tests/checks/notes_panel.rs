@@ -22,6 +22,19 @@ use std::time::{Duration, Instant};
 const FILE: &str = "f23976_1080_g48_b.mov";
 
 fn harness(notes_root: PathBuf) -> Harness<'static, ReviewApp> {
+    let settings = Settings {
+        reviewer: "Sam Okafor".into(),
+        ..Settings::default()
+    };
+    harness_with(notes_root, settings, None)
+}
+
+/// The window on [`FILE`] with `settings` (saved to `settings_path` when given).
+fn harness_with(
+    notes_root: PathBuf,
+    settings: Settings,
+    settings_path: Option<PathBuf>,
+) -> Harness<'static, ReviewApp> {
     let path = fixture(FILE);
     Harness::builder()
         .with_size(egui::vec2(1280.0, 900.0))
@@ -34,10 +47,8 @@ fn harness(notes_root: PathBuf) -> Harness<'static, ReviewApp> {
                         no_audio: true,
                         ..PlayerOptions::default()
                     },
-                    settings: Settings {
-                        reviewer: "Sam Okafor".into(),
-                        ..Settings::default()
-                    },
+                    settings,
+                    settings_path,
                     notes_root: Some(notes_root),
                     ..ReviewSetup::default()
                 },
@@ -248,25 +259,7 @@ fn the_first_note_asks_for_the_reviewers_name_and_signs_with_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("notes");
     let settings_path = dir.path().join("settings.toml");
-    let path = fixture(FILE);
-    let settings_file = settings_path.clone();
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .build_eframe(move |cc| {
-            ReviewApp::new(
-                &cc.egui_ctx,
-                ReviewSetup {
-                    file: Some(path),
-                    player: PlayerOptions {
-                        no_audio: true,
-                        ..PlayerOptions::default()
-                    },
-                    notes_root: Some(root),
-                    settings_path: Some(settings_file),
-                    ..ReviewSetup::default()
-                },
-            )
-        });
+    let mut h = harness_with(root, Settings::default(), Some(settings_path.clone()));
     shows(&mut h, 0);
     press(&mut h, Key::M);
     h.step();

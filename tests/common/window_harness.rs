@@ -16,6 +16,17 @@ use std::time::{Duration, Instant};
 
 /// The window on `file`, 1320x1000, without sound, saving its settings to `settings_path`.
 pub fn review_window(file: PathBuf, settings_path: &Path) -> Harness<'static, ReviewApp> {
+    review_window_with(file, settings_path, Settings::default(), false)
+}
+
+/// [`review_window`] starting from `settings`, asking the first-launch layout question when
+/// `ask_layout` (as for a person's first launch).
+pub fn review_window_with(
+    file: PathBuf,
+    settings_path: &Path,
+    settings: Settings,
+    ask_layout: bool,
+) -> Harness<'static, ReviewApp> {
     let settings_path = settings_path.to_path_buf();
     Harness::builder()
         .with_size(egui::vec2(1320.0, 1000.0))
@@ -28,8 +39,9 @@ pub fn review_window(file: PathBuf, settings_path: &Path) -> Harness<'static, Re
                         no_audio: true,
                         ..PlayerOptions::default()
                     },
-                    settings: Settings::default(),
+                    settings,
                     settings_path: Some(settings_path),
+                    ask_layout,
                     ..ReviewSetup::default()
                 },
             )

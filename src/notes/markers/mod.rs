@@ -197,6 +197,12 @@ impl Status {
     }
 }
 
+/// The last frame (inclusive) of a range starting at `frame` whose stored end is `end`
+/// (exclusive); `None` for a point or an empty range. Notes and markers both show ranges so.
+pub fn last_frame(frame: u64, end: Option<u64>) -> Option<u64> {
+    end.filter(|&e| e > frame).map(|e| e - 1)
+}
+
 /// One note as every exporter sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Marker {
@@ -232,9 +238,7 @@ impl Marker {
 
     /// The range's last frame (inclusive), as shown to people; `None` for a point.
     pub fn last_frame(&self) -> Option<u64> {
-        self.end_frame
-            .filter(|&end| end > self.frame)
-            .map(|end| end - 1)
+        last_frame(self.frame, self.end_frame)
     }
 
     /// The exclusive end frame, whether or not the note is a range.

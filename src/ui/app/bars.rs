@@ -207,12 +207,9 @@ impl ReviewApp {
         let action = transport_bar::show(ui, s.snapshot(), &marks);
         ui.add_space(2.0);
         ui.separator();
-        let spec = if layout == Layout::Review {
-            (String::new(), None)
-        } else {
-            spec_panel::badge(&s.review.spec().state(), &spec_profile)
-        };
-        if status_bar::show(ui, s.snapshot(), calibration.as_ref(), &spec) {
+        let spec = (layout == Layout::Sound)
+            .then(|| spec_panel::badge(&s.review.spec().state(), &spec_profile));
+        if status_bar::show(ui, s.snapshot(), calibration.as_ref(), spec.as_ref()) {
             self.view.reveal_spec = true;
             self.view.side_panel = true;
         }

@@ -351,17 +351,7 @@ impl ReviewApp {
                     "No file dialog is available on this system (no desktop portal). \
                      Type or paste the path of the review file:",
                 );
-                // Read before the field takes the key: Enter in the field opens.
-                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let field = ui.add(
-                    egui::TextEdit::singleline(text)
-                        .desired_width(480.0)
-                        .hint_text("/path/to/episode.mov"),
-                );
-                if ui.memory(|m| m.focused().is_none()) {
-                    field.request_focus();
-                }
-                let enter = enter && (field.has_focus() || field.lost_focus());
+                let enter = prompt_field(ui, text, 480.0, "/path/to/episode.mov", false);
                 go = ui.button("Open").clicked() || enter;
             });
         if go {
@@ -390,18 +380,10 @@ impl ReviewApp {
             .open(&mut open)
             .show(ctx, |ui| {
                 ui.label("Your name signs your notes and the review report.");
-                let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let field = ui.add(
-                    egui::TextEdit::singleline(text)
-                        .desired_width(320.0)
-                        .hint_text("Name (and role)"),
-                );
                 // The keyboard comes here until a name is begun (the new note's field asks for
                 // it too); the note's text can follow once the name is given.
-                if text.is_empty() || ui.memory(|m| m.focused().is_none()) {
-                    field.request_focus();
-                }
-                let enter = enter && (field.has_focus() || field.lost_focus());
+                let grab = text.is_empty();
+                let enter = prompt_field(ui, text, 320.0, "Name (and role)", grab);
                 ui.horizontal(|ui| {
                     go = ui.button("Use this name").clicked() || enter;
                     not_now = ui.button("Not now").clicked();
@@ -483,4 +465,19 @@ impl ReviewApp {
             self.set_layout(l);
         }
     }
+}
+
+/// A one-line field for a prompt window, holding the keyboard while nothing else does (always,
+/// with `grab`); true when Enter was pressed in it. Enter is read before the field takes it.
+fn prompt_field(ui: &mut egui::Ui, text: &mut String, width: f32, hint: &str, grab: bool) -> bool {
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+    let field = ui.add(
+        egui::TextEdit::singleline(text)
+            .desired_width(width)
+            .hint_text(hint),
+    );
+    if grab || ui.memory(|m| m.focused().is_none()) {
+        field.request_focus();
+    }
+    enter && (field.has_focus() || field.lost_focus())
 }
