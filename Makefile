@@ -1,7 +1,7 @@
 # Earmark — two commands on a fresh Debian/Ubuntu machine:
 #   make run    installs missing system packages, builds release, opens the demo clip (or FILE=…)
 #   make test   installs what tests need, makes fixtures, checks format and lints, runs every test
-.PHONY: run build deps test-deps fixtures lint test fresh-test bench fuzz soak demo-clip clean-fixtures
+.PHONY: run build deps test-deps fixtures lint lint-only test test-ready test-build fresh-test bench fuzz soak demo-clip clean-fixtures
 
 CARGO ?= cargo
 FILE ?= assets/demo/earmark-demo.mov
@@ -28,16 +28,29 @@ fixtures: test-deps
 	scripts/make-layout-fixtures.sh
 	scripts/make-rotation-fixtures.sh
 
-lint: deps
-	$(CARGO) fmt --check
-	$(CARGO) clippy --release --all-targets -- -D warnings
+lint: deps lint-only
 
-# The device binary gets four test threads: its level-measuring cases (each on a null sink of its
-# own) run side by side; the timing cases hold the machine alone whatever the thread count.
-test: test-deps fixtures lint
+# `make test` in three phases. First the build packages (a fresh machine has none). Then two
+# chains side by side, since neither needs the other and each leaves the processor idle at times
+# (package downloads, one ffmpeg at a time, linking): the test packages and fixtures, and the
+# lint then the build of every test binary. Then the tests: the library, the CLI and the checks
+# binary, then the device binary with four test threads (its level-measuring cases, each on a
+# null sink of its own, run side by side; the timing cases hold the machine alone).
+test: deps
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-ready
 	scripts/with-test-env.sh sh -c '$(CARGO) test --release --no-fail-fast --lib --bins --test checks; \
 	  a=$$?; $(CARGO) test --release --no-fail-fast --test device -- --test-threads=4; \
 	  b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]'
+
+test-ready: fixtures test-build
+
+# Every test binary built (and the crate linted first) without running any.
+test-build: lint-only
+	$(CARGO) test --release --no-run --lib --bins --test checks --test device
+
+lint-only:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
 
 # The two set-up commands proved where nothing was installed before: a clean Debian 12 root
 # (cached), a fresh clone of HEAD, `make run` (window screenshot checked) and `make test` in it.

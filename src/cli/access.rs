@@ -108,7 +108,9 @@ fn access_of(command: &Command) -> Option<(AccessEvent, &Path, String)> {
         Command::Loudness { file, .. } => (Open, file, "loudness".to_owned()),
         Command::Check { file, .. } => (Open, file, "check".to_owned()),
         Command::Notes { command } => match command {
-            NotesCommand::List { media, .. } => (Open, media, "notes list".to_owned()),
+            // A search across reviews opens no media file.
+            NotesCommand::List { media, .. } => (Open, media.as_deref()?, "notes list".to_owned()),
+            NotesCommand::Edit { media, id, .. } => (Open, media, format!("notes edit {id}")),
             NotesCommand::Import { media, file, .. } => {
                 (Open, media, format!("notes import {}", file.display()))
             }

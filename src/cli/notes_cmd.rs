@@ -1,14 +1,18 @@
-//! `earmark notes export|import|list MEDIA …`: a review's notes in and out of the store from
-//! the command line, through the same [`NoteStore`](crate::notes::NoteStore) the window uses, so
-//! an import shows up in the window and a note typed in the window can be exported by a script.
+//! `earmark notes export|import|list|edit …`: notes in and out of the notes database from the
+//! command line, through the same [`NoteStore`](crate::notes::NoteStore) the window uses, so an
+//! import shows up in an open window within a second and a note typed in the window can be
+//! exported by a script. `list` without a media file searches every review's notes.
 //!
 //! The export itself, and opening the media for its marker context, are `report::export`'s
 //! (the window's "Review complete" writes the same files through it).
 
 use super::Outcome;
-use crate::notes::exchange::add_marker;
-use crate::notes::markers::{avid_txt, csv};
-use crate::notes::{Note, NoteList, Opened};
+use crate::notes::db::query::{Found, NoteQuery};
+use crate::notes::db::{NotesDb, ReviewInfo};
+use crate::notes::exchange::from_marker;
+use crate::notes::markers::{MarkerContext, avid_txt, csv};
+use crate::notes::{Category, Note, NoteId, NoteStore, Opened, Status};
+use crate::time::{FrameRate, Timecode};
 pub use crate::report::{ExportFormat, marker_context as context_for};
 use crate::report::{ExportRequest, Exported, open_media, open_notes as open_store};
 use clap::Subcommand;
@@ -57,12 +61,43 @@ pub enum NotesCommand {
         #[arg(long)]
         replace: bool,
     },
-    /// Print MEDIA's notes.
+    /// Print notes: MEDIA's, or with no MEDIA every review's; the options narrow it down.
     List {
-        media: PathBuf,
+        media: Option<PathBuf>,
+        /// Only reviews whose file name or path contains this.
+        #[arg(long)]
+        file: Option<String>,
+        /// Only notes with this status (open, addressed).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only notes of this category (dialogue, music, effects, mix-balance, picture,
+        /// technical, other).
+        #[arg(long)]
+        category: Option<String>,
+        /// Only notes whose author's name contains this.
+        #[arg(long)]
+        author: Option<String>,
+        /// Only notes whose text contains this.
+        #[arg(long)]
+        text: Option<String>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Change one note of MEDIA (its id as `list --json` prints it); only the fields given
+    /// change, so someone else's change to another field is kept.
+    Edit {
+        media: PathBuf,
+        id: String,
+        #[arg(long)]
+        text: Option<String>,
+        /// open or addressed.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        author: Option<String>,
     },
 }
 
@@ -96,7 +131,45 @@ pub fn run(command: NotesCommand) -> anyhow::Result<Outcome> {
             file,
             replace,
         } => import(&media, &file, replace),
-        NotesCommand::List { media, json } => list(&media, json),
+        NotesCommand::List {
+            media,
+            file,
+            status,
+            category,
+            author,
+            text,
+            json,
+        } => {
+            let query = NoteQuery {
+                review: None,
+                file,
+                status,
+                category,
+                author,
+                text,
+            };
+            match media {
+                Some(m) => list(&m, query, json),
+                None => list_all(&query, json),
+            }
+        }
+        NotesCommand::Edit {
+            media,
+            id,
+            text,
+            status,
+            category,
+            author,
+        } => edit(
+            &media,
+            &id,
+            Changes {
+                text,
+                status,
+                category,
+                author,
+            },
+        ),
     }
 }
 
@@ -161,26 +234,14 @@ fn import(media: &Path, file: &Path, replace: bool) -> anyhow::Result<Outcome> {
             file.display()
         )));
     }
-    let Opened {
-        mut store,
-        mut notes,
-        ..
-    } = open_store(media)?;
-    if replace {
-        let ids: Vec<_> = notes.iter().map(|n| n.id).collect();
-        for id in ids {
-            store.delete(id)?;
-            notes.remove(id);
-        }
+    let Opened { mut store, .. } = open_store(media)?;
+    describe(&mut store, &ctx);
+    if let Some(name) = crate::settings::reviewer_name() {
+        store.set_editor(&name);
     }
-    for marker in &markers {
-        let id = add_marker(&mut notes, marker);
-        if let Some(note) = notes.get(id) {
-            // On disk before the next one, so a failure part-way leaves only whole notes.
-            store.save(note)?;
-        }
-    }
-    store.maybe_compact(&notes)?;
+    let new: Vec<Note> = markers.iter().map(from_marker).collect();
+    // One transaction: all of the file, or (on any failure, or a crash) none of it.
+    let notes = store.import(&new, replace)?;
     println!(
         "imported {} notes from {} ({} in all for {})",
         markers.len(),
@@ -191,55 +252,208 @@ fn import(media: &Path, file: &Path, replace: bool) -> anyhow::Result<Outcome> {
     Ok(Outcome::Done)
 }
 
-/// One note in `list --json`: the stored note plus its timecode labels.
+/// Records how MEDIA's frames read as timecode, so `list` can label its notes without it.
+fn describe(store: &mut NoteStore, ctx: &MarkerContext) {
+    let (num, den) = (ctx.rate.0.num, ctx.rate.0.den);
+    if let (Ok(num), Ok(den)) = (u32::try_from(num), u32::try_from(den)) {
+        // Only a convenience for listing: failing to record it loses nothing.
+        let _ = store.describe_timecode((num, den), &ctx.start.to_string());
+    }
+}
+
+/// One note in `list --json`: the stored note plus its timecode labels and review.
 #[derive(Serialize)]
 struct Listed<'a> {
-    timecode: String,
+    /// `None` when the review's timecode is not known here (its media never opened on this
+    /// version): `frame` still places it.
+    timecode: Option<String>,
     last_timecode: Option<String>,
+    media: &'a Path,
     #[serde(flatten)]
     note: &'a Note,
 }
 
-fn list(media: &Path, json: bool) -> anyhow::Result<Outcome> {
+/// The timecode labels of `note` (`None` without a context).
+fn labels(ctx: Option<&MarkerContext>, note: &Note) -> (Option<String>, Option<String>) {
+    let Some(ctx) = ctx else {
+        return (None, None);
+    };
+    (
+        Some(ctx.timecode_of(note.frame).to_string()),
+        note.last_frame().map(|e| ctx.timecode_of(e).to_string()),
+    )
+}
+
+/// One line of text output for `note`.
+fn line(ctx: Option<&MarkerContext>, note: &Note) -> String {
+    let (tc, last) = labels(ctx, note);
+    let at = tc.unwrap_or_else(|| format!("frame {}", note.frame));
+    let end = last.map(|e| format!("–{e}")).unwrap_or_default();
+    format!(
+        "{at}{end}  {} [{}] {}: {}",
+        note.category.label(),
+        note.status.id(),
+        if note.author.is_empty() {
+            "—"
+        } else {
+            &note.author
+        },
+        note.text.replace('\n', " ⏎ ")
+    )
+}
+
+/// Checks the status and category words before searching (a typo would otherwise find
+/// nothing and look like an answer).
+fn check_query(q: &mut NoteQuery) -> Result<(), String> {
+    if let Some(s) = &q.status {
+        let parsed = Status::parse(s).ok_or_else(|| format!("unknown status {s:?} (open or addressed)"))?;
+        q.status = Some(parsed.id().to_owned());
+    }
+    if let Some(c) = &q.category {
+        let parsed = Category::parse(c).ok_or_else(|| {
+            let ids: Vec<&str> = Category::ALL.iter().map(|c| c.id()).collect();
+            format!("unknown category {c:?} ({})", ids.join(", "))
+        })?;
+        q.category = Some(parsed.id().to_owned());
+    }
+    Ok(())
+}
+
+fn list(media: &Path, mut query: NoteQuery, json: bool) -> anyhow::Result<Outcome> {
+    if let Err(msg) = check_query(&mut query) {
+        return Ok(Outcome::BadInput(msg));
+    }
     let (_reader, ctx) = match open_media(media) {
         Ok(m) => m,
         Err(msg) => return Ok(Outcome::BadInput(msg)),
     };
-    let notes: NoteList = open_store(media)?.notes;
+    let Opened { mut store, .. } = open_store(media)?;
+    describe(&mut store, &ctx);
+    query.review = Some(store.key().to_owned());
+    let found = open_db()?.query(&query)?;
+    print_found(&found, |_| Some(ctx.clone()), json, &format!("no notes for {}", media.display()))
+}
+
+fn list_all(query: &NoteQuery, json: bool) -> anyhow::Result<Outcome> {
+    let mut query = query.clone();
+    if let Err(msg) = check_query(&mut query) {
+        return Ok(Outcome::BadInput(msg));
+    }
+    let found = open_db()?.query(&query)?;
+    print_found(&found, stored_context, json, "no notes found")
+}
+
+fn open_db() -> anyhow::Result<NotesDb> {
+    let root = NoteStore::default_root()
+        .ok_or_else(|| anyhow::anyhow!("this system has no data folder for notes"))?;
+    let (db, problems) = NotesDb::open(&root)?;
+    for p in problems {
+        eprintln!("earmark: {p}");
+    }
+    Ok(db)
+}
+
+/// The timecode context recorded for a review when its media was last opened.
+fn stored_context(info: &ReviewInfo) -> Option<MarkerContext> {
+    let (num, den) = info.rate?;
+    let rate = FrameRate::new(i64::from(num), i64::from(den))?;
+    let start_tc = info.start_tc.as_deref()?;
+    let tc_rate = rate.timecode_rate(start_tc.contains(';'));
+    let start = Timecode::parse(start_tc, tc_rate).ok()?;
+    MarkerContext::new(rate, start, info.name.clone()).ok()
+}
+
+fn print_found(
+    found: &[Found],
+    context: impl Fn(&ReviewInfo) -> Option<MarkerContext>,
+    json: bool,
+    empty: &str,
+) -> anyhow::Result<Outcome> {
     let mut out = std::io::stdout().lock();
+    let mut contexts: std::collections::HashMap<String, Option<MarkerContext>> =
+        std::collections::HashMap::new();
+    let mut ctx_of = |f: &Found| -> Option<MarkerContext> {
+        contexts
+            .entry(f.review_key.clone())
+            .or_insert_with(|| context(&f.review))
+            .clone()
+    };
     if json {
-        let listed: Vec<Listed> = notes
-            .iter()
-            .map(|note| Listed {
-                timecode: ctx.timecode_of(note.frame).to_string(),
-                last_timecode: note.last_frame().map(|e| ctx.timecode_of(e).to_string()),
-                note,
-            })
-            .collect();
+        let mut listed = Vec::with_capacity(found.len());
+        for f in found {
+            let (timecode, last_timecode) = labels(ctx_of(f).as_ref(), &f.note);
+            listed.push(Listed {
+                timecode,
+                last_timecode,
+                media: &f.review.path,
+                note: &f.note,
+            });
+        }
         writeln!(out, "{}", serde_json::to_string_pretty(&listed)?)?;
         return Ok(Outcome::Done);
     }
-    if notes.is_empty() {
-        writeln!(out, "no notes for {}", media.display())?;
+    if found.is_empty() {
+        writeln!(out, "{empty}")?;
     }
-    for n in notes.iter() {
-        let end = n
-            .last_frame()
-            .map(|e| format!("–{}", ctx.timecode_of(e)))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{}{end}  {} [{}] {}: {}",
-            ctx.timecode_of(n.frame),
-            n.category.label(),
-            n.status.id(),
-            if n.author.is_empty() {
-                "—"
-            } else {
-                &n.author
-            },
-            n.text.replace('\n', " ⏎ ")
-        )?;
+    let mut review = None;
+    for f in found {
+        if review != Some(&f.review_key) && found.iter().any(|o| o.review_key != f.review_key) {
+            writeln!(out, "{}", f.review.path.display())?;
+        }
+        review = Some(&f.review_key);
+        writeln!(out, "{}", line(ctx_of(f).as_ref(), &f.note))?;
+    }
+    Ok(Outcome::Done)
+}
+
+/// The fields `notes edit` was asked to change.
+struct Changes {
+    text: Option<String>,
+    status: Option<String>,
+    category: Option<String>,
+    author: Option<String>,
+}
+
+fn edit(media: &Path, id: &str, changes: Changes) -> anyhow::Result<Outcome> {
+    let Ok(id) = id.trim().parse::<NoteId>() else {
+        return Ok(Outcome::BadInput(format!(
+            "{id:?} is not a note id (`earmark notes list --json` prints them)"
+        )));
+    };
+    let Opened {
+        mut store, notes, ..
+    } = open_store(media)?;
+    if let Some(name) = crate::settings::reviewer_name() {
+        store.set_editor(&name);
+    }
+    let Some(mut note) = notes.get(id).cloned() else {
+        return Ok(Outcome::BadInput(format!(
+            "no note {id} among the notes of {}",
+            media.display()
+        )));
+    };
+    if let Some(t) = changes.text {
+        note.text = t;
+    }
+    if let Some(s) = changes.status {
+        match Status::parse(&s) {
+            Some(s) => note.status = s,
+            None => return Ok(Outcome::BadInput(format!("unknown status {s:?} (open or addressed)"))),
+        }
+    }
+    if let Some(c) = changes.category {
+        match Category::parse(&c) {
+            Some(c) => note.category = c,
+            None => return Ok(Outcome::BadInput(format!("unknown category {c:?}"))),
+        }
+    }
+    if let Some(a) = changes.author {
+        note.author = a;
+    }
+    note.edited_ms = crate::notes::now_ms();
+    match store.save(&note)? {
+        Some(saved) => println!("saved note {id}: {}", saved.text.replace('\n', " ⏎ ")),
+        None => println!("note {id} was deleted meanwhile; it stays deleted"),
     }
     Ok(Outcome::Done)
 }

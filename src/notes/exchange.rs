@@ -27,6 +27,13 @@ pub fn to_markers(list: &NoteList) -> Vec<Marker> {
     list.iter().map(to_marker).collect()
 }
 
+/// A new note carrying `marker` (stamped now, no listening set-up: it was not heard here).
+pub fn from_marker(marker: &Marker) -> Note {
+    let mut note = Note::new(marker.frame, marker.text.clone());
+    apply(marker, &mut note);
+    note
+}
+
 /// Adds `marker` to `list` as a new note (stamped now, no listening set-up: an imported note
 /// was not heard here) and returns its id.
 pub fn add_marker(list: &mut NoteList, marker: &Marker) -> NoteId {

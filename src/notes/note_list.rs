@@ -1,8 +1,9 @@
 //! The notes of one review, in frame order.
 //!
 //! Two notes may sit on the same frame (two people, two remarks); they keep the order they
-//! were made in. Ids are stable for the life of the list, so the UI can edit a note while
-//! others are added around it.
+//! were made in. Ids are UUIDv7: unique across processes and machines without asking anyone
+//! (two windows, a command-line import and another reviewer's copy can all add notes at once),
+//! and ordered by creation, which is the tie-break on a shared frame.
 
 use super::markers::{Category, Status};
 use serde::{Deserialize, Serialize};
@@ -10,10 +11,36 @@ use serde::{Deserialize, Serialize};
 /// Wall-clock time for note stamps, ms since 1970 UTC (0 if the clock is before 1970).
 pub use crate::time::now_ms;
 
-/// Identifies a note within its list (and in its store).
+/// Identifies a note everywhere: in its list, its store and on other reviewers' machines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct NoteId(pub u64);
+pub struct NoteId(pub uuid::Uuid);
+
+impl NoteId {
+    /// A new id, later than every id this process made before it.
+    pub fn new() -> Self {
+        Self(uuid::Uuid::now_v7())
+    }
+}
+
+impl Default for NoteId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for NoteId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::str::FromStr for NoteId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Self)
+    }
+}
 
 /// One note (field names are its stored form; fields added later default when absent).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,10 +73,26 @@ pub struct Note {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NoteList {
     notes: Vec<Note>,
-    next_id: u64,
 }
 
 impl Note {
+    /// A new open note at `frame`, stamped now.
+    pub fn new(frame: u64, text: impl Into<String>) -> Self {
+        let now = now_ms();
+        Self {
+            id: NoteId::new(),
+            frame,
+            end_frame: None,
+            text: text.into(),
+            category: Category::Other,
+            author: String::new(),
+            status: Status::Open,
+            created_ms: now,
+            edited_ms: now,
+            setup: None,
+        }
+    }
+
     /// A range's last frame (inclusive), as every view shows it; `None` for a point.
     pub fn last_frame(&self) -> Option<u64> {
         super::markers::last_frame(self.frame, self.end_frame)
@@ -61,44 +104,26 @@ impl NoteList {
         Self::default()
     }
 
-    /// A list holding `notes` (from a store), ids kept; new ids continue after the largest.
+    /// A list holding `notes` (from a store), ids kept.
     pub fn from_notes(notes: impl IntoIterator<Item = Note>) -> Self {
         let mut notes: Vec<Note> = notes.into_iter().collect();
         // Frame order, creation (id) order on ties, as `add` keeps them.
         notes.sort_by_key(|n| (n.frame, n.id));
-        let next_id = notes.iter().map(|n| n.id.0 + 1).max().unwrap_or(0);
-        Self { notes, next_id }
+        Self { notes }
     }
 
     /// Adds a note at `frame` and returns its id.
     pub fn add(&mut self, frame: u64, text: impl Into<String>) -> NoteId {
-        let id = NoteId(self.next_id);
-        self.next_id += 1;
-        // After every note on the same frame: creation order is kept.
-        let at = self.notes.partition_point(|n| n.frame <= frame);
-        self.notes.insert(
-            at,
-            Note {
-                id,
-                frame,
-                end_frame: None,
-                text: text.into(),
-                category: Category::Other,
-                author: String::new(),
-                status: Status::Open,
-                created_ms: now_ms(),
-                edited_ms: now_ms(),
-                setup: None,
-            },
-        );
+        let note = Note::new(frame, text);
+        let id = note.id;
+        self.put(note);
         id
     }
 
-    /// Puts back a note that was removed (undo), under its own id, in frame order. Ids are never
-    /// reused (the counter only grows), so it cannot collide with a note added since.
-    pub fn restore(&mut self, note: Note) {
+    /// Puts `note` in its place, replacing the note with its id if there is one (an undone
+    /// delete, or a change another process or reviewer made).
+    pub fn put(&mut self, note: Note) {
         self.notes.retain(|n| n.id != note.id);
-        self.next_id = self.next_id.max(note.id.0 + 1);
         let at = self
             .notes
             .partition_point(|n| (n.frame, n.id) <= (note.frame, note.id));

@@ -1,23 +1,23 @@
-//! Where a review's notes live between launches, and why none is ever lost: every note added,
-//! edited or deleted is appended to a journal and flushed to the disk before the window shows it
-//! as saved (`persist::Journal`), so a crash or `kill -9` mid-typing loses at most the keystroke
-//! being written. A damaged store is set aside and reported, never overwritten.
+//! One review's notes in the notes database ([`super::db`]), as the window and the command line
+//! use them: open, save a change, delete, import a batch, and pick up what other processes
+//! changed.
 //!
 //! Notes are kept per media *content* (`persist::content_id`), not per path: a review file that
-//! is renamed or moved finds its notes again. Each store folder also records the media's path,
-//! name and size (`media.json`) so a person browsing the data folder can tell what it is for.
-//! Layout: `<data dir>/notes/<content id>/{journal.jsonl, snapshot.json, media.json}`.
+//! is renamed or moved finds its notes again. Every change is a transaction on the disk before
+//! it is confirmed. A save writes only the fields this process changed (compared with the note
+//! as this process last saw it stored), merged into the stored row inside the transaction, so a
+//! field someone else changed meanwhile is kept; the merged note comes back to show.
 
+use super::db::{DbError, LegacyMigration, NotesDb, ReviewInfo};
 use super::note_list::{Note, NoteId, NoteList};
-use crate::persist::{Journal, JournalError, content_id, write_atomic};
-use serde::Serialize;
+use super::record::{NoteRecord, Stamp};
+use crate::persist::content_id;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Salt of the notes' content key (never change it: notes would stop being found).
 const KEY_SALT: &str = "earmark-notes";
-/// Compact the journal into the snapshot after this many changes (typing is one per key).
-const COMPACT_AFTER: usize = 2000;
 
 #[derive(Debug, Error)]
 pub enum NotesError {
@@ -27,20 +27,24 @@ pub enum NotesError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Store(#[from] JournalError),
-}
-
-#[derive(Serialize)]
-struct MediaInfo<'a> {
-    path: &'a Path,
-    name: String,
-    size: u64,
+    Db(#[from] DbError),
 }
 
 /// The open store of one media file's notes.
 #[derive(Debug)]
 pub struct NoteStore {
-    journal: Journal<Note>,
+    db: NotesDb,
+    key: String,
+    /// The review's file, as recorded when it was opened.
+    info: ReviewInfo,
+    /// Who changes notes from here (stamped on each field they change).
+    editor: String,
+    /// Each note as this process last saw it stored: what a save compares against.
+    known: HashMap<NoteId, NoteRecord>,
+    /// The newest change number taken in.
+    seen_seq: i64,
+    /// The database's change counter when last asked.
+    data_version: i64,
 }
 
 /// What opening a store gives: the notes and any damage report.
@@ -52,77 +56,214 @@ pub struct Opened {
     pub problems: Vec<String>,
 }
 
+/// A change another process made, to show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A note added or changed: put it in place of the one with its id.
+    Put(Note),
+    /// A note deleted.
+    Gone(NoteId),
+}
+
 impl NoteStore {
     /// The notes folder under the user's data directory (`None` if the system has no home).
     pub fn default_root() -> Option<PathBuf> {
         directories::ProjectDirs::from("", "", "earmark").map(|d| d.data_dir().join("notes"))
     }
 
-    /// The folder the notes of `media` are kept in under `root`.
-    pub fn folder_for(root: &Path, media: &Path) -> Result<PathBuf, NotesError> {
-        let key = content_id(media, KEY_SALT).map_err(|source| NotesError::Media {
-            path: media.to_path_buf(),
-            source,
-        })?;
-        Ok(root.join(key))
+    /// The notes database in `root`.
+    pub fn database_path(root: &Path) -> PathBuf {
+        root.join(super::db::FILE)
     }
 
-    /// Opens (creating) the store of `media`'s notes under `root`.
+    /// The key `media`'s notes are kept under (by content).
+    pub fn review_key(media: &Path) -> Result<String, NotesError> {
+        content_id(media, KEY_SALT).map_err(|source| NotesError::Media {
+            path: media.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Opens the store of `media`'s notes in the database under `root` (creating it), bringing
+    /// in an old journal of them if there is one.
     pub fn open(root: &Path, media: &Path) -> Result<Opened, NotesError> {
-        let dir = Self::folder_for(root, media)?;
-        let (journal, recovered) = Journal::<Note>::open(&dir)?;
-        let mut problems = recovered.problems;
-        let info = MediaInfo {
-            path: media,
+        let key = Self::review_key(media)?;
+        let (mut db, mut problems) = NotesDb::open(root)?;
+        let info = ReviewInfo {
+            path: std::path::absolute(media).unwrap_or_else(|_| media.to_path_buf()),
             name: media
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             size: std::fs::metadata(media).map(|m| m.len()).unwrap_or(0),
+            rate: None,
+            start_tc: None,
         };
-        // Only a label for people: failing to write it costs nothing.
-        if let Ok(bytes) = serde_json::to_vec_pretty(&info)
-            && let Err(e) = write_atomic(&dir.join("media.json"), &bytes)
-        {
-            problems.push(format!(
-                "could not label the notes folder {}: {e}",
-                dir.display()
-            ));
-        }
-        let notes = NoteList::from_notes(recovered.records.into_values());
+        db.describe_review(&key, &info)?;
+        let LegacyMigration {
+            problems: old, ..
+        } = db.migrate_legacy(root, &key)?;
+        problems.extend(old);
+        let data_version = db.data_version()?;
+        let (records, seen_seq) = db.load(&key)?;
+        let notes = NoteList::from_notes(records.iter().filter_map(|r| r.live().cloned()));
+        let known = records.into_iter().map(|r| (r.id(), r)).collect();
         Ok(Opened {
-            store: Self { journal },
+            store: Self {
+                db,
+                key,
+                info,
+                editor: String::new(),
+                known,
+                seen_seq,
+                data_version,
+            },
             notes,
             problems,
         })
     }
 
-    /// Saves `note` (new or edited); returns once it is on the disk.
-    pub fn save(&mut self, note: &Note) -> Result<(), NotesError> {
-        self.journal.put(note.id.0, note)?;
+    /// Names who makes the changes from here.
+    pub fn set_editor(&mut self, name: &str) {
+        name.trim().clone_into(&mut self.editor);
+    }
+
+    /// Records how this review's frames read as timecode, so notes can be listed with
+    /// timecodes without the media at hand.
+    pub fn describe_timecode(&mut self, rate: (u32, u32), start_tc: &str) -> Result<(), NotesError> {
+        let info = ReviewInfo {
+            rate: Some(rate),
+            start_tc: Some(start_tc.to_owned()),
+            ..self.info.clone()
+        };
+        self.db.describe_review(&self.key, &info)?;
         Ok(())
     }
 
-    /// Records that the note is deleted; returns once it is on the disk.
+    fn stamp(&self) -> Stamp {
+        Stamp {
+            ms: super::now_ms(),
+            by: self.editor.clone(),
+        }
+    }
+
+    /// Saves `note` (new or edited) and returns it as stored: the fields this process changed,
+    /// merged with any change another made meanwhile (`None`: it stays deleted). On the disk
+    /// when this returns.
+    pub fn save(&mut self, note: &Note) -> Result<Option<Note>, NotesError> {
+        let stamp = self.stamp();
+        let before = self.known.get(&note.id).map(|r| r.note.clone());
+        let key = self.key.clone();
+        let record = self.db.write(|w| {
+            let mut record = w
+                .get(note.id)?
+                .unwrap_or_else(|| NoteRecord::created(note.clone(), &stamp));
+            if record.edit(before.as_ref(), note, &stamp) || before.is_none() {
+                w.put(&key, &record)?;
+            }
+            Ok(record)
+        })?;
+        let shown = record.live().cloned();
+        self.known.insert(note.id, record);
+        Ok(shown)
+    }
+
+    /// Records that the note is deleted; on the disk when this returns.
     pub fn delete(&mut self, id: NoteId) -> Result<(), NotesError> {
-        self.journal.delete(id.0)?;
-        Ok(())
-    }
-
-    /// Folds the journal into the snapshot when it has grown long (call with the notes as
-    /// they stand; cheap when there is nothing to do).
-    pub fn maybe_compact(&mut self, notes: &NoteList) -> Result<(), NotesError> {
-        if self.journal.appended >= COMPACT_AFTER {
-            let all = notes.iter().map(|n| (n.id.0, n.clone())).collect();
-            self.journal.compact(&all)?;
+        let stamp = self.stamp();
+        let key = self.key.clone();
+        let record = self.db.write(|w| {
+            let Some(mut record) = w.get(id)? else {
+                return Ok(None);
+            };
+            if !record.deleted {
+                record.delete(&stamp);
+                w.put(&key, &record)?;
+            }
+            Ok(Some(record))
+        })?;
+        if let Some(r) = record {
+            self.known.insert(id, r);
         }
         Ok(())
     }
 
-    /// The store's folder.
-    pub fn dir(&self) -> &Path {
-        self.journal.dir()
+    /// Adds `notes` (and first deletes every note, with `replace`) in one transaction: all of
+    /// them are stored, or, if anything fails or the process dies part-way, none.
+    pub fn import(&mut self, notes: &[Note], replace: bool) -> Result<NoteList, NotesError> {
+        let stamp = self.stamp();
+        let key = self.key.clone();
+        let abort_after = fault_abort_after();
+        self.db.write(|w| {
+            if replace {
+                for mut r in w.all(&key)?.into_iter().filter(|r| !r.deleted) {
+                    r.delete(&stamp);
+                    w.put(&key, &r)?;
+                }
+            }
+            for (i, n) in notes.iter().enumerate() {
+                if abort_after == Some(i) {
+                    // Test hook: a crash in the middle of an import (see `fault_abort_after`).
+                    std::process::abort();
+                }
+                w.put(&key, &NoteRecord::created(n.clone(), &stamp))?;
+            }
+            Ok(())
+        })?;
+        self.take_changes(&BTreeSet::new())?;
+        Ok(NoteList::from_notes(
+            self.known.values().filter_map(|r| r.live().cloned()),
+        ))
     }
+
+    /// What other processes changed since the last call (empty, and cheap, when nothing did).
+    /// Notes in `keep` have changes here that are not stored yet: they are left as this
+    /// process has them (their next save merges, field by field).
+    pub fn changes(&mut self, keep: &BTreeSet<NoteId>) -> Result<Vec<Change>, NotesError> {
+        let version = self.db.data_version()?;
+        if version == self.data_version {
+            return Ok(Vec::new());
+        }
+        self.data_version = version;
+        self.take_changes(keep)
+    }
+
+    fn take_changes(&mut self, keep: &BTreeSet<NoteId>) -> Result<Vec<Change>, NotesError> {
+        let (records, newest) = self.db.changes_since(&self.key, self.seen_seq)?;
+        self.seen_seq = newest;
+        let mut out = Vec::new();
+        for r in records {
+            let id = r.id();
+            if keep.contains(&id) || self.known.get(&id) == Some(&r) {
+                continue;
+            }
+            out.push(match r.live() {
+                Some(n) => Change::Put(n.clone()),
+                None => Change::Gone(id),
+            });
+            self.known.insert(id, r);
+        }
+        Ok(out)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        self.db.path()
+    }
+
+    /// This review's key in the database.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// `EARMARK_FAULT_ABORT_IMPORT_AFTER=N`: the process dies (abort, no clean-up) after storing N
+/// notes of an import, before it commits. Only the crash tests set it.
+fn fault_abort_after() -> Option<usize> {
+    std::env::var("EARMARK_FAULT_ABORT_IMPORT_AFTER")
+        .ok()?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
@@ -135,6 +276,13 @@ mod tests {
         p
     }
 
+    fn save_new(o: &mut Opened, frame: u64, text: &str) -> NoteId {
+        let id = o.notes.add(frame, text);
+        let n = o.notes.get(id).expect("note").clone();
+        o.store.save(&n).expect("save");
+        id
+    }
+
     #[test]
     fn notes_come_back_after_reopening_and_follow_a_renamed_file() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -142,12 +290,8 @@ mod tests {
         let m = media(dir.path(), "reel1.mov");
         let mut o = NoteStore::open(&root, &m).expect("open");
         assert!(o.notes.is_empty() && o.problems.is_empty());
-        let a = o.notes.add(240, "dialogue buried under music, \"here\"");
-        let b = o.notes.add(10, "pop at the cut");
-        for id in [a, b] {
-            let n = o.notes.get(id).expect("note").clone();
-            o.store.save(&n).expect("save");
-        }
+        let a = save_new(&mut o, 240, "dialogue buried under music, \"here\"");
+        let b = save_new(&mut o, 10, "pop at the cut");
         if let Some(n) = o.notes.get_mut(a) {
             n.text.push_str(" (fixed?)");
         }
@@ -164,12 +308,6 @@ mod tests {
             texts,
             vec!["dialogue buried under music, \"here\" (fixed?)"]
         );
-        // New ids continue after the stored ones.
-        let mut notes = o.notes;
-        let c = notes.add(5, "");
-        assert!(c.0 > a.0);
-        let info = std::fs::read_to_string(o.store.dir().join("media.json")).expect("label");
-        assert!(info.contains("renamed.mov"), "{info}");
     }
 
     #[test]
@@ -180,9 +318,7 @@ mod tests {
         let b = dir.path().join("b.mov");
         std::fs::write(&b, b"another file").expect("write");
         let mut o = NoteStore::open(&root, &a).expect("open");
-        let id = o.notes.add(1, "for a");
-        let n = o.notes.get(id).expect("note").clone();
-        o.store.save(&n).expect("save");
+        save_new(&mut o, 1, "for a");
         let o = NoteStore::open(&root, &b).expect("open b");
         assert!(o.notes.is_empty());
     }
@@ -192,5 +328,59 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let err = NoteStore::open(dir.path(), &dir.path().join("gone.mov")).expect_err("missing");
         assert!(err.to_string().contains("gone.mov"), "{err}");
+    }
+
+    #[test]
+    fn two_stores_see_each_others_changes_and_keep_each_others_fields() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("notes");
+        let m = media(dir.path(), "m.mov");
+        let mut one = NoteStore::open(&root, &m).expect("one");
+        let mut two = NoteStore::open(&root, &m).expect("two");
+        one.store.set_editor("Ada");
+        two.store.set_editor("山田");
+        let id = save_new(&mut one, 50, "hiss under the line");
+        let none = BTreeSet::new();
+        let seen = two.store.changes(&none).expect("changes");
+        assert!(matches!(&seen[..], [Change::Put(n)] if n.id == id), "{seen:?}");
+        for c in seen {
+            if let Change::Put(n) = c {
+                two.notes.put(n);
+            }
+        }
+        // One edits the text, the other the status, each from the same starting point.
+        let mut a = one.notes.get(id).expect("note").clone();
+        a.text = "hiss under the line at 01:00:02".into();
+        let mut b = two.notes.get(id).expect("note").clone();
+        b.status = crate::notes::Status::Addressed;
+        one.store.save(&a).expect("save one");
+        let merged = two.store.save(&b).expect("save two").expect("alive");
+        assert_eq!(merged.text, "hiss under the line at 01:00:02");
+        assert_eq!(merged.status, crate::notes::Status::Addressed);
+        // And the first sees the second's field.
+        let seen = one.store.changes(&none).expect("changes");
+        assert!(
+            matches!(&seen[..], [Change::Put(n)] if n.status == crate::notes::Status::Addressed
+                && n.text.ends_with("01:00:02")),
+            "{seen:?}"
+        );
+        // Nothing new: nothing reported, and cheaply.
+        assert!(one.store.changes(&none).expect("again").is_empty());
+    }
+
+    #[test]
+    fn an_import_is_one_transaction_and_replace_deletes_first() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("notes");
+        let m = media(dir.path(), "m.mov");
+        let mut o = NoteStore::open(&root, &m).expect("open");
+        save_new(&mut o, 1, "typed in the window");
+        let batch: Vec<Note> = (0..100).map(|i| Note::new(i, format!("imported {i}"))).collect();
+        let all = o.store.import(&batch, false).expect("import");
+        assert_eq!(all.len(), 101);
+        let all = o.store.import(&batch[..3], true).expect("replace");
+        assert_eq!(all.len(), 3, "replace leaves only the new ones");
+        let again = NoteStore::open(&root, &m).expect("reopen");
+        assert_eq!(again.notes.len(), 3);
     }
 }

@@ -75,7 +75,7 @@ impl DeletedNotes {
     pub fn undo(&mut self, notes: &mut NoteList) -> Option<NoteId> {
         let note = self.stack.pop()?;
         let id = note.id;
-        notes.restore(note);
+        notes.put(note);
         Some(id)
     }
 }

@@ -1,14 +1,20 @@
 //! The window's side of "notes are never lost": every added, edited or deleted note goes to the
-//! store (flushed to disk) at once, and the notes panel says "saved" only when the disk has it.
+//! store (on the disk) at once, and the notes panel says "saved" only when the disk has it.
 //! When the disk refuses (full, read-only, unplugged), the change stays in memory, the reviewer
 //! is told plainly, and saving is retried every two seconds until it succeeds.
+//!
+//! It also brings in what other processes change (a `notes import`, another window): the store
+//! is asked four times a second, and a note with a change of ours not yet stored is left as we
+//! have it (its save merges field by field), so neither side overwrites the other.
 
-use crate::notes::{NoteId, NoteList, NoteStore};
+use crate::notes::{Change, NoteId, NoteList, NoteStore};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 const RETRY: Duration = Duration::from_secs(2);
+/// How often other processes' changes are looked for (well inside the one second promised).
+const POLL: Duration = Duration::from_millis(250);
 
 /// Where the review's notes stand on disk.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +34,7 @@ pub struct NoteKeeper {
     pending: BTreeSet<NoteId>,
     last_error: Option<String>,
     retry_at: Option<Instant>,
+    polled_at: Option<Instant>,
 }
 
 impl NoteKeeper {
@@ -39,6 +46,7 @@ impl NoteKeeper {
             pending: BTreeSet::new(),
             last_error: None,
             retry_at: None,
+            polled_at: None,
         };
         let Some(root) = root else {
             return (empty(None), NoteList::new(), None);
@@ -60,28 +68,77 @@ impl NoteKeeper {
         }
     }
 
-    /// Note `id` was added, edited or deleted in `notes`: save that now.
-    pub fn changed(&mut self, notes: &NoteList, id: NoteId) {
+    /// Names who makes the changes from this seat (stamped on the fields they change).
+    pub fn set_editor(&mut self, name: &str) {
+        if let Some(s) = self.store.as_mut() {
+            s.set_editor(name);
+        }
+    }
+
+    /// Records how the review's frames read as timecode (for listing notes without the media);
+    /// a failure costs only that, so it is not reported.
+    pub fn describe_timecode(&mut self, rate: crate::time::FrameRate, start_tc: &str) {
+        let (num, den) = (rate.0.num, rate.0.den);
+        if let (Some(s), Ok(num), Ok(den)) = (self.store.as_mut(), u32::try_from(num), u32::try_from(den)) {
+            let _ = s.describe_timecode((num, den), start_tc);
+        }
+    }
+
+    /// Note `id` was added, edited or deleted in `notes`: save that now (what comes back, merged
+    /// with other processes' changes, replaces it in `notes`).
+    pub fn changed(&mut self, notes: &mut NoteList, id: NoteId) {
         self.pending.insert(id);
         self.flush(notes);
     }
 
-    /// Retries what the disk refused, at most every two seconds.
-    pub fn retry(&mut self, notes: &NoteList, now: Instant) {
-        if self.pending.is_empty() || self.retry_at.is_some_and(|t| now < t) {
-            return;
+    /// Retries what the disk refused, at most every two seconds, and takes in other processes'
+    /// changes, four times a second. True when `notes` changed.
+    pub fn refresh(&mut self, notes: &mut NoteList, now: Instant) -> bool {
+        if !self.pending.is_empty() && self.retry_at.is_none_or(|t| now >= t) {
+            self.flush(notes);
         }
-        self.flush(notes);
+        if self.polled_at.is_some_and(|t| now < t + POLL) {
+            return false;
+        }
+        self.polled_at = Some(now);
+        let Some(store) = self.store.as_mut() else {
+            return false;
+        };
+        match store.changes(&self.pending) {
+            Ok(changes) => {
+                let any = !changes.is_empty();
+                for c in changes {
+                    match c {
+                        Change::Put(n) => notes.put(n),
+                        Change::Gone(id) => {
+                            notes.remove(id);
+                        }
+                    }
+                }
+                any
+            }
+            // Reading failed (the disk went away): what is shown stays; the next poll retries.
+            Err(_) => false,
+        }
     }
 
-    fn flush(&mut self, notes: &NoteList) {
+    fn flush(&mut self, notes: &mut NoteList) {
         let Some(store) = self.store.as_mut() else {
             self.pending.clear();
             return;
         };
         while let Some(&id) = self.pending.first() {
             let result = match notes.get(id) {
-                Some(n) => store.save(n),
+                Some(n) => store.save(n).map(|stored| {
+                    match stored {
+                        Some(s) if Some(&s) != notes.get(id) => notes.put(s),
+                        Some(_) => {}
+                        // Deleted elsewhere after our change was made: it stays deleted.
+                        None => {
+                            notes.remove(id);
+                        }
+                    }
+                }),
                 None => store.delete(id),
             };
             match result {
@@ -97,10 +154,6 @@ impl NoteKeeper {
         }
         self.last_error = None;
         self.retry_at = None;
-        if let Err(e) = store.maybe_compact(notes) {
-            // The journal still holds everything; compaction only keeps opening quick.
-            self.last_error = Some(e.to_string());
-        }
     }
 
     pub fn state(&self) -> SaveState {
@@ -128,11 +181,11 @@ mod tests {
         let (mut k, mut notes, problem) = NoteKeeper::open(Some(&root), &media);
         assert_eq!(problem, None);
         let a = notes.add(3, "first");
-        k.changed(&notes, a);
+        k.changed(&mut notes, a);
         let b = notes.add(9, "second");
-        k.changed(&notes, b);
+        k.changed(&mut notes, b);
         notes.remove(a);
-        k.changed(&notes, a);
+        k.changed(&mut notes, a);
         assert_eq!(k.state(), SaveState::Saved);
         let (_, again, _) = NoteKeeper::open(Some(&root), &media);
         let texts: Vec<&str> = again.iter().map(|n| n.text.as_str()).collect();
@@ -151,7 +204,7 @@ mod tests {
         let problem = problem.expect("reported");
         assert!(problem.contains("cannot be saved"), "{problem}");
         let a = notes.add(1, "x");
-        k.changed(&notes, a);
+        k.changed(&mut notes, a);
         assert_eq!(k.state(), SaveState::NotKept);
     }
 
@@ -161,7 +214,7 @@ mod tests {
         let (mut k, mut notes, problem) = NoteKeeper::open(None, &dir.path().join("x.mov"));
         assert_eq!(problem, None);
         let a = notes.add(1, "x");
-        k.changed(&notes, a);
+        k.changed(&mut notes, a);
         assert_eq!(k.state(), SaveState::NotKept);
     }
 }

@@ -26,6 +26,8 @@ pub struct ReviewOptions {
     pub scan_cache: Option<PathBuf>,
     /// Notes are kept here, per media content (`None`: in memory only, as in tests).
     pub notes_root: Option<PathBuf>,
+    /// Who reviews from this seat: stamped on every note field they change.
+    pub editor: String,
     /// The delivery profiles the file is checked against.
     pub spec_profiles: SpecProfiles,
 }
@@ -68,7 +70,11 @@ impl Review {
         let meters = player.take_meter_output();
         let scan = ScanJob::start_with(path, options.scan_cache, scan_options);
         let spec = SpecJob::start(path, options.spec_profiles);
-        let (keeper, notes, problem) = NoteKeeper::open(options.notes_root.as_deref(), path);
+        let (mut keeper, notes, problem) =
+            NoteKeeper::open(options.notes_root.as_deref(), path);
+        keeper.set_editor(&options.editor);
+        let timecode = player.timecode();
+        keeper.describe_timecode(player.rate(), &timecode.start.to_string());
         Ok((
             Self {
                 player,
@@ -147,11 +153,14 @@ impl Review {
                         n.category = c;
                     }
                 }
-                self.keeper.changed(&self.notes, id);
+                self.keeper.changed(&mut self.notes, id);
                 events.push(Event::NoteAdded(id));
             }
             Intent::SignUnsigned { author } => {
                 let author = author.trim().to_owned();
+                if !author.is_empty() {
+                    self.keeper.set_editor(&author);
+                }
                 let unsigned: Vec<_> = self
                     .notes
                     .iter()
@@ -162,7 +171,7 @@ impl Review {
                     if let Some(n) = self.notes.get_mut(id) {
                         n.author = author.clone();
                         n.edited_ms = crate::notes::now_ms();
-                        self.keeper.changed(&self.notes, id);
+                        self.keeper.changed(&mut self.notes, id);
                         events.push(Event::NoteChanged(id));
                     }
                 }
@@ -170,19 +179,19 @@ impl Review {
             Intent::NoteEdited(id) => {
                 if let Some(n) = self.notes.get_mut(id) {
                     n.edited_ms = crate::notes::now_ms();
-                    self.keeper.changed(&self.notes, id);
+                    self.keeper.changed(&mut self.notes, id);
                     events.push(Event::NoteChanged(id));
                 }
             }
             Intent::DeleteNote(id) => {
                 if self.deleted.delete(&mut self.notes, id) {
-                    self.keeper.changed(&self.notes, id);
+                    self.keeper.changed(&mut self.notes, id);
                     events.push(Event::NoteDeleted(id));
                 }
             }
             Intent::UndoDelete => {
                 if let Some(id) = self.deleted.undo(&mut self.notes) {
-                    self.keeper.changed(&self.notes, id);
+                    self.keeper.changed(&mut self.notes, id);
                     events.push(Event::NoteRestored(id));
                 }
             }
@@ -190,11 +199,12 @@ impl Review {
         events
     }
 
-    /// Takes in the player's latest state and retries note saves the disk refused (at most
-    /// every two seconds). Call once per view update.
-    pub fn refresh(&mut self, now: Instant) {
+    /// Takes in the player's latest state, retries note saves the disk refused (at most every
+    /// two seconds) and takes in notes other processes changed (four times a second). Call once
+    /// per view update; true when the notes changed from elsewhere.
+    pub fn refresh(&mut self, now: Instant) -> bool {
         self.snapshot = self.player.snapshot();
-        self.keeper.retry(&self.notes, now);
+        self.keeper.refresh(&mut self.notes, now)
     }
 
     /// The view says which frame's picture it shows (`None`: no picture yet).

@@ -85,15 +85,15 @@ pub fn to_delete(dirs: &Dirs, media: &Path, sha256: &str, loudness_key: Option<&
     items
 }
 
-/// What stays: the notes folder of `media` (when it is still there to be keyed), the access
-/// log and the review records.
-pub fn to_keep(dirs: &Dirs, media: Option<&Path>) -> Vec<Item> {
+/// What stays: the notes database (every review's notes), the access log and the review
+/// records.
+pub fn to_keep(dirs: &Dirs) -> Vec<Item> {
     let mut items = Vec::new();
-    if let (Some(root), Some(media)) = (&dirs.notes_root, media)
-        && let Ok(folder) = crate::notes::NoteStore::folder_for(root, media)
-        && folder.exists()
-    {
-        items.push(Item::new(ItemKind::Notes, "review notes", &folder));
+    if let Some(root) = &dirs.notes_root {
+        let db = crate::notes::NoteStore::database_path(root);
+        if db.exists() {
+            items.push(Item::new(ItemKind::Notes, "review notes (all reviews)", &db));
+        }
     }
     items.push(Item::new(
         ItemKind::AccessLog,

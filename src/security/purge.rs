@@ -144,7 +144,7 @@ impl ReviewComplete {
         }
         Ok(Plan {
             file_name: file_name(&target),
-            keeps: derived::to_keep(&self.dirs, Some(&target)),
+            keeps: derived::to_keep(&self.dirs),
             media: target,
             size: meta.len(),
             sha256,
@@ -181,7 +181,7 @@ impl ReviewComplete {
                 &record.sha256,
                 record.loudness_key.as_deref(),
             ),
-            keeps: derived::to_keep(&self.dirs, None),
+            keeps: derived::to_keep(&self.dirs),
             warnings: Vec::new(),
             review_key: key.to_owned(),
             loudness_key: record.loudness_key.clone(),

@@ -281,6 +281,7 @@ impl ReviewApp {
             player: options,
             scan_cache: self.scan_cache.clone(),
             notes_root: self.notes_root.clone(),
+            editor: self.settings.reviewer.clone(),
             spec_profiles: self.spec_profiles.clone(),
         };
         match Review::open(path, options) {

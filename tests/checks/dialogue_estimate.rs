@@ -261,25 +261,3 @@ fn the_dialogue_estimate_tracks_speech_under_a_bed_and_ignores_loud_music() {
         );
     }
 }
-
-#[test]
-fn tmp_probe() {
-    let rate = 48_000;
-    for lufs in [-42.0, -35.0, -30.0, -24.0, -18.0] {
-        let m = scaled(music(rate, 15.0), rate, lufs);
-        let r = meter(rate, &m);
-        let mono: Vec<f32> = m.chunks(2).map(|c| c[0]).collect();
-        let r1 = meter(rate, &mono.iter().flat_map(|&x| [x, x]).collect::<Vec<_>>());
-        eprintln!(
-            "music {lufs}: {:.2}  left-only-mono {:.2}",
-            share(&r.flags),
-            share(&r1.flags)
-        );
-    }
-    let (tts_rate, voice) = speech();
-    let mono = resample(&voice, tts_rate, rate);
-    let s = scaled(mono.iter().flat_map(|&x| [x, x]).collect(), rate, -27.0);
-    let r = meter(rate, &s);
-    let f: String = r.flags.iter().map(|&b| if b { '#' } else { '.' }).collect();
-    eprintln!("speech alone {:.2}\n{}", share(&r.flags), f);
-}

@@ -56,7 +56,7 @@ fn sha256sum(path: &Path) -> String {
 }
 
 /// A copy of the fixture in `dir` with one note, and a report exported (which runs the loudness
-/// scan and caches it); returns the media, its loudness cache entry and its notes folder.
+/// scan and caches it); returns the media, its loudness cache entry and the notes database.
 fn reviewed_copy(home: &Path, dir: &Path, name: &str) -> (PathBuf, PathBuf, PathBuf) {
     std::fs::create_dir_all(dir).expect("media dir");
     let media = dir.join(name);
@@ -80,8 +80,7 @@ fn reviewed_copy(home: &Path, dir: &Path, name: &str) -> (PathBuf, PathBuf, Path
     let key = earmark::persist::content_key(&media).expect("key");
     let cache = home.join(format!("cache/earmark/loudness/{key}.json"));
     assert!(cache.exists(), "the report's loudness scan is cached");
-    let notes = earmark::notes::NoteStore::folder_for(&home.join("data/earmark/notes"), &media)
-        .expect("notes folder");
+    let notes = earmark::notes::NoteStore::database_path(&home.join("data/earmark/notes"));
     assert!(notes.exists());
     (media, cache, notes)
 }
@@ -126,8 +125,10 @@ fn deletes_the_media_and_its_caches_and_keeps_the_work() {
     let hashes = std::fs::read_to_string(h.join("cache/earmark/sha256.json")).unwrap_or_default();
     assert!(!hashes.contains(&sha), "no SHA-256 cache entry left");
     // Kept: the notes, the exports.
-    let journal = std::fs::read_to_string(notes.join("journal.jsonl")).expect("notes kept");
-    assert!(journal.contains("keep this note"));
+    assert!(notes.exists(), "the notes database is kept");
+    // The media is gone, and its notes are still there to find, with the file they were about.
+    let listed = ok(&earmark(h, &["notes", "list", "--json", "--text", "keep this"]));
+    assert!(listed.contains("keep this note") && listed.contains("ep1.mov"), "{listed}");
     assert!(
         std::fs::read_to_string(&out_csv)
             .expect("csv kept")

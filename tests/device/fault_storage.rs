@@ -87,8 +87,8 @@ fn notes_typed_on_a_full_disk_are_kept_told_and_saved_when_space_returns() {
     println!("told: {told}");
     assert!(
         told.contains("kept in memory and retried every 2 s")
-            && told.contains("No space left on device")
-            && told.contains("journal"),
+            && told.contains("disk is full")
+            && told.contains("notes database"),
         "the notice says what, why and where: {told}"
     );
     // Still full a moment later: still told, nothing claimed saved.
