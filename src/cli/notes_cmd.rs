@@ -12,9 +12,9 @@ use crate::notes::db::{NotesDb, ReviewInfo};
 use crate::notes::exchange::from_marker;
 use crate::notes::markers::{MarkerContext, avid_txt, csv};
 use crate::notes::{Category, Note, NoteId, NoteStore, Opened, Status};
-use crate::time::{FrameRate, Timecode};
 pub use crate::report::{ExportFormat, marker_context as context_for};
 use crate::report::{ExportRequest, Exported, open_media, open_notes as open_store};
+use crate::time::{FrameRate, Timecode};
 use clap::Subcommand;
 use serde::Serialize;
 use std::io::Write as _;
@@ -306,7 +306,8 @@ fn line(ctx: Option<&MarkerContext>, note: &Note) -> String {
 /// nothing and look like an answer).
 fn check_query(q: &mut NoteQuery) -> Result<(), String> {
     if let Some(s) = &q.status {
-        let parsed = Status::parse(s).ok_or_else(|| format!("unknown status {s:?} (open or addressed)"))?;
+        let parsed =
+            Status::parse(s).ok_or_else(|| format!("unknown status {s:?} (open or addressed)"))?;
         q.status = Some(parsed.id().to_owned());
     }
     if let Some(c) = &q.category {
@@ -331,7 +332,12 @@ fn list(media: &Path, mut query: NoteQuery, json: bool) -> anyhow::Result<Outcom
     describe(&mut store, &ctx);
     query.review = Some(store.key().to_owned());
     let found = open_db()?.query(&query)?;
-    print_found(&found, |_| Some(ctx.clone()), json, &format!("no notes for {}", media.display()))
+    print_found(
+        &found,
+        |_| Some(ctx.clone()),
+        json,
+        &format!("no notes for {}", media.display()),
+    )
 }
 
 fn list_all(query: &NoteQuery, json: bool) -> anyhow::Result<Outcome> {
@@ -438,7 +444,11 @@ fn edit(media: &Path, id: &str, changes: Changes) -> anyhow::Result<Outcome> {
     if let Some(s) = changes.status {
         match Status::parse(&s) {
             Some(s) => note.status = s,
-            None => return Ok(Outcome::BadInput(format!("unknown status {s:?} (open or addressed)"))),
+            None => {
+                return Ok(Outcome::BadInput(format!(
+                    "unknown status {s:?} (open or addressed)"
+                )));
+            }
         }
     }
     if let Some(c) = changes.category {

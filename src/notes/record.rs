@@ -61,10 +61,7 @@ pub struct NoteRecord {
 impl NoteRecord {
     /// A record for a note made here, every field stamped `stamp`.
     pub fn created(note: Note, stamp: &Stamp) -> Self {
-        let stamps = Field::CONTENT
-            .iter()
-            .map(|&f| (f, stamp.clone()))
-            .collect();
+        let stamps = Field::CONTENT.iter().map(|&f| (f, stamp.clone())).collect();
         Self {
             note,
             deleted: false,
@@ -129,7 +126,13 @@ impl NoteRecord {
     /// changes agree.
     pub fn merge(&mut self, other: &NoteRecord) {
         for f in Field::CONTENT {
-            if wins(other.stamps.get(&f), &other.note, self.stamps.get(&f), &self.note, f) {
+            if wins(
+                other.stamps.get(&f),
+                &other.note,
+                self.stamps.get(&f),
+                &self.note,
+                f,
+            ) {
                 copy(f, &other.note, &mut self.note);
                 if let Some(s) = other.stamps.get(&f) {
                     self.stamps.insert(f, s.clone());
@@ -291,10 +294,16 @@ mod tests {
         let mut again = start.note.clone();
         again.text = "dialogue low (still)".into();
         assert!(revived.edit(Some(&gone.note), &again, &stamp(3_000, "Ada")));
-        assert_eq!(revived.live().map(|n| n.text.as_str()), Some("dialogue low (still)"));
+        assert_eq!(
+            revived.live().map(|n| n.text.as_str()),
+            Some("dialogue low (still)")
+        );
         let mut m = gone.clone();
         m.merge(&revived);
-        assert_eq!(m.live().map(|n| n.text.as_str()), Some("dialogue low (still)"));
+        assert_eq!(
+            m.live().map(|n| n.text.as_str()),
+            Some("dialogue low (still)")
+        );
     }
 
     #[test]
@@ -309,7 +318,7 @@ mod tests {
         };
         for _ in 0..200 {
             let start = base();
-            let mut copies = vec![start.clone(), start.clone(), start.clone()];
+            let mut copies = [start.clone(), start.clone(), start.clone()];
             for (i, c) in copies.iter_mut().enumerate() {
                 for _ in 0..3 {
                     let before = c.note.clone();
@@ -323,7 +332,11 @@ mod tests {
                             continue;
                         }
                     }
-                    c.edit(Some(&before), &after, &stamp(1_000 + next(10) as i64, &format!("p{i}")));
+                    c.edit(
+                        Some(&before),
+                        &after,
+                        &stamp(1_000 + next(10) as i64, &format!("p{i}")),
+                    );
                 }
             }
             let orders = [[0, 1, 2], [2, 1, 0], [1, 0, 2], [2, 0, 1]];

@@ -60,7 +60,7 @@ pub struct Opened {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     /// A note added or changed: put it in place of the one with its id.
-    Put(Note),
+    Put(Box<Note>),
     /// A note deleted.
     Gone(NoteId),
 }
@@ -100,9 +100,7 @@ impl NoteStore {
             start_tc: None,
         };
         db.describe_review(&key, &info)?;
-        let LegacyMigration {
-            problems: old, ..
-        } = db.migrate_legacy(root, &key)?;
+        let LegacyMigration { problems: old, .. } = db.migrate_legacy(root, &key)?;
         problems.extend(old);
         let data_version = db.data_version()?;
         let (records, seen_seq) = db.load(&key)?;
@@ -130,7 +128,11 @@ impl NoteStore {
 
     /// Records how this review's frames read as timecode, so notes can be listed with
     /// timecodes without the media at hand.
-    pub fn describe_timecode(&mut self, rate: (u32, u32), start_tc: &str) -> Result<(), NotesError> {
+    pub fn describe_timecode(
+        &mut self,
+        rate: (u32, u32),
+        start_tc: &str,
+    ) -> Result<(), NotesError> {
         let info = ReviewInfo {
             rate: Some(rate),
             start_tc: Some(start_tc.to_owned()),
@@ -238,12 +240,18 @@ impl NoteStore {
                 continue;
             }
             out.push(match r.live() {
-                Some(n) => Change::Put(n.clone()),
+                Some(n) => Change::Put(Box::new(n.clone())),
                 None => Change::Gone(id),
             });
             self.known.insert(id, r);
         }
         Ok(out)
+    }
+
+    /// Calls `wake` (from a thread of its own) whenever another process or window changes the
+    /// notes, so an idle window can look; stops when the returned watch is dropped.
+    pub fn watch(&self, wake: Box<dyn Fn() + Send>) -> Result<super::db::Watch, NotesError> {
+        Ok(super::db::watch(self.db.path(), wake)?)
     }
 
     /// The database file.
@@ -342,10 +350,13 @@ mod tests {
         let id = save_new(&mut one, 50, "hiss under the line");
         let none = BTreeSet::new();
         let seen = two.store.changes(&none).expect("changes");
-        assert!(matches!(&seen[..], [Change::Put(n)] if n.id == id), "{seen:?}");
+        assert!(
+            matches!(&seen[..], [Change::Put(n)] if n.id == id),
+            "{seen:?}"
+        );
         for c in seen {
             if let Change::Put(n) = c {
-                two.notes.put(n);
+                two.notes.put(*n);
             }
         }
         // One edits the text, the other the status, each from the same starting point.
@@ -375,7 +386,9 @@ mod tests {
         let m = media(dir.path(), "m.mov");
         let mut o = NoteStore::open(&root, &m).expect("open");
         save_new(&mut o, 1, "typed in the window");
-        let batch: Vec<Note> = (0..100).map(|i| Note::new(i, format!("imported {i}"))).collect();
+        let batch: Vec<Note> = (0..100)
+            .map(|i| Note::new(i, format!("imported {i}")))
+            .collect();
         let all = o.store.import(&batch, false).expect("import");
         assert_eq!(all.len(), 101);
         let all = o.store.import(&batch[..3], true).expect("replace");

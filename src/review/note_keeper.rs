@@ -35,6 +35,8 @@ pub struct NoteKeeper {
     last_error: Option<String>,
     retry_at: Option<Instant>,
     polled_at: Option<Instant>,
+    /// Wakes the window when another process changes the notes (kept running while open).
+    watch: Option<crate::notes::db::Watch>,
 }
 
 impl NoteKeeper {
@@ -47,6 +49,7 @@ impl NoteKeeper {
             last_error: None,
             retry_at: None,
             polled_at: None,
+            watch: None,
         };
         let Some(root) = root else {
             return (empty(None), NoteList::new(), None);
@@ -68,6 +71,15 @@ impl NoteKeeper {
         }
     }
 
+    /// Calls `wake` whenever another process changes these notes (the window asks for a
+    /// repaint, and the next refresh takes the change in). Without a store, nothing to watch.
+    pub fn watch(&mut self, wake: Box<dyn Fn() + Send>) {
+        if let Some(s) = self.store.as_ref() {
+            // Without the watch, changes still arrive at the next repaint.
+            self.watch = s.watch(wake).ok();
+        }
+    }
+
     /// Names who makes the changes from this seat (stamped on the fields they change).
     pub fn set_editor(&mut self, name: &str) {
         if let Some(s) = self.store.as_mut() {
@@ -79,7 +91,9 @@ impl NoteKeeper {
     /// a failure costs only that, so it is not reported.
     pub fn describe_timecode(&mut self, rate: crate::time::FrameRate, start_tc: &str) {
         let (num, den) = (rate.0.num, rate.0.den);
-        if let (Some(s), Ok(num), Ok(den)) = (self.store.as_mut(), u32::try_from(num), u32::try_from(den)) {
+        if let (Some(s), Ok(num), Ok(den)) =
+            (self.store.as_mut(), u32::try_from(num), u32::try_from(den))
+        {
             let _ = s.describe_timecode((num, den), start_tc);
         }
     }
@@ -109,7 +123,7 @@ impl NoteKeeper {
                 let any = !changes.is_empty();
                 for c in changes {
                     match c {
-                        Change::Put(n) => notes.put(n),
+                        Change::Put(n) => notes.put(*n),
                         Change::Gone(id) => {
                             notes.remove(id);
                         }

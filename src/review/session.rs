@@ -70,8 +70,7 @@ impl Review {
         let meters = player.take_meter_output();
         let scan = ScanJob::start_with(path, options.scan_cache, scan_options);
         let spec = SpecJob::start(path, options.spec_profiles);
-        let (mut keeper, notes, problem) =
-            NoteKeeper::open(options.notes_root.as_deref(), path);
+        let (mut keeper, notes, problem) = NoteKeeper::open(options.notes_root.as_deref(), path);
         keeper.set_editor(&options.editor);
         let timecode = player.timecode();
         keeper.describe_timecode(player.rate(), &timecode.start.to_string());
@@ -205,6 +204,12 @@ impl Review {
     pub fn refresh(&mut self, now: Instant) -> bool {
         self.snapshot = self.player.snapshot();
         self.keeper.refresh(&mut self.notes, now)
+    }
+
+    /// Calls `wake` when another process or window changes this review's notes, so a view that
+    /// draws only when something happens knows to refresh.
+    pub fn watch_notes(&mut self, wake: Box<dyn Fn() + Send>) {
+        self.keeper.watch(wake);
     }
 
     /// The view says which frame's picture it shows (`None`: no picture yet).

@@ -92,7 +92,11 @@ pub fn to_keep(dirs: &Dirs) -> Vec<Item> {
     if let Some(root) = &dirs.notes_root {
         let db = crate::notes::NoteStore::database_path(root);
         if db.exists() {
-            items.push(Item::new(ItemKind::Notes, "review notes (all reviews)", &db));
+            items.push(Item::new(
+                ItemKind::Notes,
+                "review notes (all reviews)",
+                &db,
+            ));
         }
     }
     items.push(Item::new(

@@ -285,11 +285,13 @@ impl ReviewApp {
             spec_profiles: self.spec_profiles.clone(),
         };
         match Review::open(path, options) {
-            Ok((review, notes_problem)) => {
+            Ok((mut review, notes_problem)) => {
                 let ctx = self.ctx.clone();
                 review
                     .player()
                     .set_waker(Box::new(move || ctx.request_repaint()));
+                let ctx = self.ctx.clone();
+                review.watch_notes(Box::new(move || ctx.request_repaint()));
                 self.session = Some(Session {
                     review,
                     picture: PictureView::watermarked(&self.settings, path, &self.ctx),
@@ -419,8 +421,15 @@ impl eframe::App for ReviewApp {
         let started = Instant::now();
         let ctx = ui.ctx().clone();
         self.view.inner_size = ctx.input(|i| i.viewport().inner_rect.map(|r| r.size()));
-        if let Some(s) = self.session.as_mut() {
-            s.review.refresh(Instant::now());
+        if let Some(s) = self.session.as_mut()
+            && s.review.refresh(Instant::now())
+        {
+            // Another window or `earmark notes` changed them; the panel shows it now, and a
+            // support log (and a scripted run) can see when.
+            eprintln!(
+                "notice: notes: {} notes, changed elsewhere (another window or `earmark notes`)",
+                s.review.notes().len()
+            );
         }
         self.dropped_files(&ctx);
         self.keyboard(&ctx);
@@ -430,7 +439,8 @@ impl eframe::App for ReviewApp {
                 self.stats.upload_us.push(s.picture.last_upload_us as u32);
             }
             s.review.set_frame_on_screen(s.picture.frame());
-            // Keys above may have moved the transport: draw what it does now.
+            // Keys above may have moved the transport: draw what it does now. (Notes changed
+            // elsewhere are taken in at most four times a second, by the first refresh above.)
             s.review.refresh(Instant::now());
         }
         self.listen();

@@ -32,6 +32,7 @@ mod loudness_file;
 mod loudness_scan_job;
 mod marker_formats;
 mod notes_cli;
+mod notes_db;
 mod notes_panel;
 mod playback_open;
 mod report_pdf;

@@ -127,8 +127,14 @@ fn deletes_the_media_and_its_caches_and_keeps_the_work() {
     // Kept: the notes, the exports.
     assert!(notes.exists(), "the notes database is kept");
     // The media is gone, and its notes are still there to find, with the file they were about.
-    let listed = ok(&earmark(h, &["notes", "list", "--json", "--text", "keep this"]));
-    assert!(listed.contains("keep this note") && listed.contains("ep1.mov"), "{listed}");
+    let listed = ok(&earmark(
+        h,
+        &["notes", "list", "--json", "--text", "keep this"],
+    ));
+    assert!(
+        listed.contains("keep this note") && listed.contains("ep1.mov"),
+        "{listed}"
+    );
     assert!(
         std::fs::read_to_string(&out_csv)
             .expect("csv kept")

@@ -27,6 +27,7 @@ mod live_meters;
 mod live_switch;
 mod no_network;
 mod notes_survive_kill;
+mod notes_two_writers;
 mod playback_dropout;
 mod playback_sync;
 mod soak;

@@ -63,10 +63,9 @@ impl NotesDb {
         }
         self.write(|w| {
             // Checked again under the write lock: another process may have just done it.
-            let done = w
-                .tx
-                .query_row("SELECT 1 FROM migrated WHERE key = ?1", [key], |_| Ok(()))
-                .is_ok();
+            let done =
+                w.tx.query_row("SELECT 1 FROM migrated WHERE key = ?1", [key], |_| Ok(()))
+                    .is_ok();
             if done {
                 return Ok(LegacyMigration::default());
             }

@@ -22,9 +22,11 @@ mod migrate;
 pub mod query;
 mod rows;
 mod salvage;
+mod watch;
 
 pub use migrate::LegacyMigration;
 pub use rows::ReviewInfo;
+pub use watch::{Watch, watch};
 
 use super::record::NoteRecord;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -36,7 +38,7 @@ use thiserror::Error;
 pub const FILE: &str = "notes.sqlite3";
 /// The layout this code writes (`PRAGMA user_version`).
 const SCHEMA_VERSION: i64 = 1;
-/// How long a write waits for another process's write to finish.
+/// How long a write (or the watch's read) waits for another process's write to finish.
 const BUSY_WAIT: Duration = Duration::from_secs(10);
 
 const SCHEMA: &str = "
@@ -365,12 +367,14 @@ impl Writer<'_> {
         let mut out = Vec::new();
         let mut it = stmt.query([key]).map_err(|e| self.err(e))?;
         while let Some(row) = it.next().map_err(|e| self.err(e))? {
-            out.push(rows::read_note(row).map(|(r, _)| r).map_err(|what| {
-                DbError::Row {
-                    path: self.path.clone(),
-                    what,
-                }
-            })?);
+            out.push(
+                rows::read_note(row)
+                    .map(|(r, _)| r)
+                    .map_err(|what| DbError::Row {
+                        path: self.path.clone(),
+                        what,
+                    })?,
+            );
         }
         Ok(out)
     }

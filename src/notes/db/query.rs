@@ -51,7 +51,10 @@ pub fn run(c: &Connection, q: &NoteQuery) -> rusqlite::Result<Vec<Found>> {
     let mut args: Vec<Value> = Vec::new();
     let mut add = |clause: &str, v: Value| {
         args.push(v);
-        sql.push_str(&format!(" AND {clause}", clause = clause.replace('?', &format!("?{}", args.len()))));
+        sql.push_str(&format!(
+            " AND {clause}",
+            clause = clause.replace('?', &format!("?{}", args.len()))
+        ));
     };
     if let Some(r) = &q.review {
         add("r.key = ?", Value::Text(r.clone()));

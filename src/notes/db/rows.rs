@@ -46,10 +46,7 @@ pub fn upsert_review(c: &Connection, key: &str, info: &ReviewInfo) -> rusqlite::
 
 pub fn write_note(c: &Connection, key: &str, r: &NoteRecord, seq: i64) -> rusqlite::Result<()> {
     let n = &r.note;
-    let setup = n
-        .setup
-        .as_ref()
-        .and_then(|s| serde_json::to_string(s).ok());
+    let setup = n.setup.as_ref().and_then(|s| serde_json::to_string(s).ok());
     let stamps = serde_json::to_string(&r.stamps).unwrap_or_else(|_| "{}".into());
     c.prepare_cached(
         "INSERT INTO notes (id, review, seq, deleted, frame, end_frame, text, category, author,

@@ -34,9 +34,10 @@ pub fn rebuild(path: &Path, why: &str) -> Result<(NotesDb, Problems), DbError> {
     let mut db = NotesDb::open_checked(path)?;
     let (kept, lost) = copy_readable(&aside, &mut db);
     let mut problem = format!(
-        "The notes database {} was damaged ({why}). It was set aside as {} and a new one made; \
+        "The notes database {} was damaged ({}). It was set aside as {} and a new one made; \
          {kept} notes could be read and were kept",
         path.display(),
+        why.split_whitespace().collect::<Vec<_>>().join(" "),
         aside.display()
     );
     if lost > 0 {
@@ -67,7 +68,11 @@ fn aside_name(path: &Path) -> PathBuf {
 }
 
 fn suffix(n: u32) -> String {
-    if n == 0 { String::new() } else { format!("-{n}") }
+    if n == 0 {
+        String::new()
+    } else {
+        format!("-{n}")
+    }
 }
 
 /// Copies every readable review and note row of the file at `from` into `db`; returns how many
