@@ -41,7 +41,10 @@ fn spread(mut v: Vec<Duration>) -> Spread {
 }
 
 fn note(i: usize) -> Note {
-    let mut n = Note::new(i as u64 * 7, format!("note {i}: dialogue under the music — 台詞"));
+    let mut n = Note::new(
+        i as u64 * 7,
+        format!("note {i}: dialogue under the music — 台詞"),
+    );
     n.author = "Ada".into();
     n
 }
@@ -158,7 +161,10 @@ fn journal(dir: &Path) -> Results {
             .sum()
     };
     let t = Instant::now();
-    assert_eq!(all(&|n| n.status == earmark::notes::Status::Open), REVIEWS * PER_REVIEW);
+    assert_eq!(
+        all(&|n| n.status == earmark::notes::Status::Open),
+        REVIEWS * PER_REVIEW
+    );
     let list_open = t.elapsed();
     let t = Instant::now();
     assert_eq!(all(&|n| n.text.contains("note 4242:")), 1);
@@ -183,18 +189,39 @@ fn main() {
         "notes store, {} notes across {REVIEWS} reviews, on the disk under target/",
         REVIEWS * PER_REVIEW
     );
-    println!("{:<44} {:>14} {:>14} {:>8}", "", "SQLite", "journal", "ratio");
+    println!(
+        "{:<44} {:>14} {:>14} {:>8}",
+        "", "SQLite", "journal", "ratio"
+    );
     let row = |what: &str, a: f64, b: f64| {
         println!("{what:<44} {a:>11.3} ms {b:>11.3} ms {:>7.2}x", a / b);
     };
-    row("add 10,000, one save each (total)", ms(db.add_total), ms(j.add_total));
+    row(
+        "add 10,000, one save each (total)",
+        ms(db.add_total),
+        ms(j.add_total),
+    );
     row("add, one save: median", db.add.median, j.add.median);
     row("add, one save: p95", db.add.p95, j.add.p95);
     row("keystroke to saved: median", db.key.median, j.key.median);
     row("keystroke to saved: p95", db.key.p95, j.key.p95);
     row("keystroke to saved: worst", db.key.worst, j.key.worst);
-    row("open one review (200 notes)", ms(db.open_one), ms(j.open_one));
-    row("list every open note of 50 reviews", ms(db.list_open), ms(j.list_open));
-    row("find one note by text across 50 reviews", ms(db.list_text), ms(j.list_text));
-    println!("(ratio: SQLite / journal; below 1 is faster. Target: keystroke p95 under 16 ms, one frame)");
+    row(
+        "open one review (200 notes)",
+        ms(db.open_one),
+        ms(j.open_one),
+    );
+    row(
+        "list every open note of 50 reviews",
+        ms(db.list_open),
+        ms(j.list_open),
+    );
+    row(
+        "find one note by text across 50 reviews",
+        ms(db.list_text),
+        ms(j.list_text),
+    );
+    println!(
+        "(ratio: SQLite / journal; below 1 is faster. Target: keystroke p95 under 16 ms, one frame)"
+    );
 }
