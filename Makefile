@@ -1,7 +1,7 @@
 # Earmark — two commands on a fresh Debian/Ubuntu machine:
 #   make run    installs missing system packages, builds release, opens the demo clip (or FILE=…)
 #   make test   installs what tests need, makes fixtures, checks format and lints, runs every test
-.PHONY: run build deps test-deps fixtures lint lint-only test test-ready test-build fresh-test bench fuzz soak demo-clip clean-fixtures
+.PHONY: run build deps test-deps fixtures lint test fresh-test bench fuzz soak demo-clip clean-fixtures
 
 CARGO ?= cargo
 FILE ?= assets/demo/earmark-demo.mov
@@ -28,42 +28,16 @@ fixtures: test-deps
 	scripts/make-layout-fixtures.sh
 	scripts/make-rotation-fixtures.sh
 
-lint: deps lint-only
+lint: deps
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
 
-# `make test` in three phases. First the build packages (a fresh machine has none). Then two
-# chains side by side, since neither needs the other and each leaves the processor idle at times
-# (package downloads, one ffmpeg at a time, linking): the test packages and fixtures, and the
-# build of every test binary. Then the tests: the library, the CLI and the checks binary, then
-# the device binary with four test threads (its level-measuring cases, each on a null sink of
-# its own, run side by side; the timing cases hold the machine alone).
-#
-# The lint is part of that build, not a second compile: Clippy's driver compiles Earmark's own
-# crate (RUSTC_WORKSPACE_WRAPPER, as `cargo clippy` itself does, but building instead of only
-# checking), with `-D warnings`, over the library, binary, tests and benches. `cargo clippy`
-# would first check every dependency a second time, which on a fresh machine took longer than
-# the lint. The tests run under the same wrapper so nothing is compiled again. `make lint` is
-# the usual `cargo clippy`.
-CLIPPY_DRIVER = $(shell rustc --print sysroot 2>/dev/null)/bin/clippy-driver
-test test-ready test-build: export RUSTC_WORKSPACE_WRAPPER = $(CLIPPY_DRIVER)
-test test-ready test-build: export CLIPPY_ARGS = -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
-
-test: deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-ready
+# The device binary gets four test threads: its level-measuring cases (each on a null sink of its
+# own) run side by side; the timing cases hold the machine alone whatever the thread count.
+test: test-deps fixtures lint
 	scripts/with-test-env.sh sh -c '$(CARGO) test --release --no-fail-fast --lib --bins --test checks; \
 	  a=$$?; $(CARGO) test --release --no-fail-fast --test device -- --test-threads=4; \
 	  b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]'
-
-test-ready: fixtures test-build
-
-# Every test binary built, linted as it is compiled (above), without running any.
-test-build:
-	@[ -x "$(CLIPPY_DRIVER)" ] || { echo "no clippy-driver at $(CLIPPY_DRIVER): rustup component add clippy" >&2; exit 1; }
-	$(CARGO) fmt --check
-	$(CARGO) test --release --no-run --lib --bins --tests --benches
-
-lint-only:
-	$(CARGO) fmt --check
-	$(CARGO) clippy --release --all-targets -- -D warnings
 
 # The two set-up commands proved where nothing was installed before: a clean Debian 12 root
 # (cached), a fresh clone of HEAD, `make run` (window screenshot checked) and `make test` in it.

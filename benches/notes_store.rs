@@ -42,7 +42,7 @@ fn spread(mut v: Vec<Duration>) -> Spread {
 
 fn note(i: usize) -> Note {
     let mut n = Note::new(
-        i as u64 * 7,
+        earmark::time::Frame(i as u64 * 7),
         format!("note {i}: dialogue under the music — 台詞"),
     );
     n.author = "Ada".into();

@@ -279,15 +279,15 @@ fn labels(ctx: Option<&MarkerContext>, note: &Note) -> (Option<String>, Option<S
         return (None, None);
     };
     (
-        Some(ctx.timecode_of(note.frame).to_string()),
-        note.last_frame().map(|e| ctx.timecode_of(e).to_string()),
+        Some(ctx.timecode_of(note.frame.0).to_string()),
+        note.last_frame().map(|e| ctx.timecode_of(e.0).to_string()),
     )
 }
 
 /// One line of text output for `note`.
 fn line(ctx: Option<&MarkerContext>, note: &Note) -> String {
     let (tc, last) = labels(ctx, note);
-    let at = tc.unwrap_or_else(|| format!("frame {}", note.frame));
+    let at = tc.unwrap_or_else(|| note.frame.to_string());
     let end = last.map(|e| format!("–{e}")).unwrap_or_default();
     format!(
         "{at}{end}  {} [{}] {}: {}",

@@ -1,4 +1,5 @@
-//! Notes ⇄ markers: the bridge between the store's [`Note`] and the exporters' [`Marker`].
+//! Notes ⇄ markers: the bridge between the store's [`Note`] and the exporters' [`Marker`]
+//! (notes speak [`Frame`]; the formats' own code works in plain frame counts).
 //!
 //! Why a separate step: the marker formats know nothing of ids, time stamps or listening
 //! set-ups, and the store knows nothing of formats. Everything a `Marker` carries (frame, range
@@ -9,12 +10,13 @@
 
 use super::markers::Marker;
 use super::note_list::{Note, NoteId, NoteList, now_ms};
+use crate::time::Frame;
 
 /// The marker an exporter sees for `note`.
 pub fn to_marker(note: &Note) -> Marker {
     Marker {
-        frame: note.frame,
-        end_frame: note.end_frame,
+        frame: note.frame.0,
+        end_frame: note.end_frame.map(|e| e.0),
         text: note.text.clone(),
         category: note.category,
         author: note.author.clone(),
@@ -29,7 +31,7 @@ pub fn to_markers(list: &NoteList) -> Vec<Marker> {
 
 /// A new note carrying `marker` (stamped now, no listening set-up: it was not heard here).
 pub fn from_marker(marker: &Marker) -> Note {
-    let mut note = Note::new(marker.frame, marker.text.clone());
+    let mut note = Note::new(Frame(marker.frame), marker.text.clone());
     apply(marker, &mut note);
     note
 }
@@ -37,7 +39,7 @@ pub fn from_marker(marker: &Marker) -> Note {
 /// Adds `marker` to `list` as a new note (stamped now, no listening set-up: an imported note
 /// was not heard here) and returns its id.
 pub fn add_marker(list: &mut NoteList, marker: &Marker) -> NoteId {
-    let id = list.add(marker.frame, marker.text.clone());
+    let id = list.add(Frame(marker.frame), marker.text.clone());
     if let Some(note) = list.get_mut(id) {
         apply(marker, note);
     }
@@ -46,8 +48,8 @@ pub fn add_marker(list: &mut NoteList, marker: &Marker) -> NoteId {
 
 /// Writes what `marker` carries onto `note`, leaving its id and set-up alone.
 pub fn apply(marker: &Marker, note: &mut Note) {
-    note.frame = marker.frame;
-    note.end_frame = marker.end_frame;
+    note.frame = Frame(marker.frame);
+    note.end_frame = marker.end_frame.map(Frame);
     note.text.clone_from(&marker.text);
     note.category = marker.category;
     note.author.clone_from(&marker.author);

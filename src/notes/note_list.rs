@@ -6,6 +6,7 @@
 //! and ordered by creation, which is the tie-break on a shared frame.
 
 use super::markers::{Category, Status};
+use crate::time::Frame;
 use serde::{Deserialize, Serialize};
 
 /// Wall-clock time for note stamps, ms since 1970 UTC (0 if the clock is before 1970).
@@ -47,10 +48,10 @@ impl std::str::FromStr for NoteId {
 pub struct Note {
     pub id: NoteId,
     /// Frame the note is pinned to (0 = first picture of the file).
-    pub frame: u64,
+    pub frame: Frame,
     /// For a note about a stretch: the first frame after it (exclusive end).
     #[serde(default)]
-    pub end_frame: Option<u64>,
+    pub end_frame: Option<Frame>,
     pub text: String,
     #[serde(default)]
     pub category: Category,
@@ -77,7 +78,7 @@ pub struct NoteList {
 
 impl Note {
     /// A new open note at `frame`, stamped now.
-    pub fn new(frame: u64, text: impl Into<String>) -> Self {
+    pub fn new(frame: Frame, text: impl Into<String>) -> Self {
         let now = now_ms();
         Self {
             id: NoteId::new(),
@@ -94,8 +95,8 @@ impl Note {
     }
 
     /// A range's last frame (inclusive), as every view shows it; `None` for a point.
-    pub fn last_frame(&self) -> Option<u64> {
-        super::markers::last_frame(self.frame, self.end_frame)
+    pub fn last_frame(&self) -> Option<Frame> {
+        super::markers::last_frame(self.frame.0, self.end_frame.map(|e| e.0)).map(Frame)
     }
 }
 
@@ -113,7 +114,7 @@ impl NoteList {
     }
 
     /// Adds a note at `frame` and returns its id.
-    pub fn add(&mut self, frame: u64, text: impl Into<String>) -> NoteId {
+    pub fn add(&mut self, frame: Frame, text: impl Into<String>) -> NoteId {
         let note = Note::new(frame, text);
         let id = note.id;
         self.put(note);
@@ -159,12 +160,12 @@ impl NoteList {
     }
 
     /// The first note after `frame` (strictly later).
-    pub fn next_after(&self, frame: u64) -> Option<&Note> {
+    pub fn next_after(&self, frame: Frame) -> Option<&Note> {
         self.notes.iter().find(|n| n.frame > frame)
     }
 
     /// The last note before `frame` (strictly earlier).
-    pub fn previous_before(&self, frame: u64) -> Option<&Note> {
+    pub fn previous_before(&self, frame: Frame) -> Option<&Note> {
         self.notes.iter().rev().find(|n| n.frame < frame)
     }
 }
@@ -176,31 +177,34 @@ mod tests {
     #[test]
     fn kept_in_frame_order_with_creation_order_on_ties() {
         let mut list = NoteList::new();
-        let a = list.add(50, "a");
-        let b = list.add(10, "b");
-        let c = list.add(50, "c");
-        let frames: Vec<(u64, NoteId)> = list.iter().map(|n| (n.frame, n.id)).collect();
+        let a = list.add(Frame(50), "a");
+        let b = list.add(Frame(10), "b");
+        let c = list.add(Frame(50), "c");
+        let frames: Vec<(u64, NoteId)> = list.iter().map(|n| (n.frame.0, n.id)).collect();
         assert_eq!(frames, vec![(10, b), (50, a), (50, c)]);
     }
 
     #[test]
     fn previous_and_next_are_strict() {
         let mut list = NoteList::new();
-        list.add(10, "");
-        list.add(20, "");
-        assert_eq!(list.next_after(10).map(|n| n.frame), Some(20));
-        assert_eq!(list.next_after(9).map(|n| n.frame), Some(10));
-        assert_eq!(list.next_after(20), None);
-        assert_eq!(list.previous_before(20).map(|n| n.frame), Some(10));
-        assert_eq!(list.previous_before(10), None);
-        assert_eq!(list.previous_before(u64::MAX).map(|n| n.frame), Some(20));
+        list.add(Frame(10), "");
+        list.add(Frame(20), "");
+        assert_eq!(list.next_after(Frame(10)).map(|n| n.frame.0), Some(20));
+        assert_eq!(list.next_after(Frame(9)).map(|n| n.frame.0), Some(10));
+        assert_eq!(list.next_after(Frame(20)), None);
+        assert_eq!(list.previous_before(Frame(20)).map(|n| n.frame.0), Some(10));
+        assert_eq!(list.previous_before(Frame(10)), None);
+        assert_eq!(
+            list.previous_before(Frame(u64::MAX)).map(|n| n.frame.0),
+            Some(20)
+        );
     }
 
     #[test]
     fn remove_and_edit_by_id() {
         let mut list = NoteList::new();
-        let a = list.add(1, "x");
-        let b = list.add(2, "y");
+        let a = list.add(Frame(1), "x");
+        let b = list.add(Frame(2), "y");
         if let Some(n) = list.get_mut(b) {
             n.text.push('!');
         }

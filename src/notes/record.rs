@@ -164,7 +164,7 @@ fn wins(sa: Option<&Stamp>, a: &Note, sb: Option<&Stamp>, b: &Note, f: Field) ->
 
 fn value_key(f: Field, n: &Note) -> String {
     match f {
-        Field::Frame => format!("{:020}", n.frame),
+        Field::Frame => format!("{:020}", n.frame.0),
         Field::EndFrame => format!("{:?}", n.end_frame),
         Field::Text => n.text.clone(),
         Field::Category => n.category.id().to_owned(),
@@ -222,7 +222,7 @@ mod tests {
     }
 
     fn base() -> NoteRecord {
-        let mut n = Note::new(100, "dialogue low");
+        let mut n = Note::new(crate::time::Frame(100), "dialogue low");
         n.author = "Ada".into();
         NoteRecord::created(n, &stamp(1_000, "Ada"))
     }
@@ -325,7 +325,7 @@ mod tests {
                     let mut after = before.clone();
                     match next(4) {
                         0 => after.text = format!("t{}", next(5)),
-                        1 => after.frame = next(5),
+                        1 => after.frame = crate::time::Frame(next(5)),
                         2 => after.status = Status::Addressed,
                         _ => {
                             c.delete(&stamp(1_000 + next(10) as i64, &format!("p{i}")));

@@ -285,7 +285,7 @@ mod tests {
     }
 
     fn save_new(o: &mut Opened, frame: u64, text: &str) -> NoteId {
-        let id = o.notes.add(frame, text);
+        let id = o.notes.add(crate::time::Frame(frame), text);
         let n = o.notes.get(id).expect("note").clone();
         o.store.save(&n).expect("save");
         id
@@ -387,7 +387,7 @@ mod tests {
         let mut o = NoteStore::open(&root, &m).expect("open");
         save_new(&mut o, 1, "typed in the window");
         let batch: Vec<Note> = (0..100)
-            .map(|i| Note::new(i, format!("imported {i}")))
+            .map(|i| Note::new(crate::time::Frame(i), format!("imported {i}")))
             .collect();
         let all = o.store.import(&batch, false).expect("import");
         assert_eq!(all.len(), 101);

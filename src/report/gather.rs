@@ -128,22 +128,22 @@ pub fn gather(
     for n in notes.iter() {
         let thumbnail_png = match png_thumbnail(
             reader,
-            n.frame,
+            n.frame.0,
             (v.width, v.height),
             options.thumbnail_width,
             options.watermark.as_ref(),
         ) {
             Ok(png) => Some(png),
             Err(e) => {
-                eprintln!("earmark: no thumbnail for frame {}: {e}", n.frame);
+                eprintln!("earmark: no thumbnail for frame {}: {e}", n.frame.0);
                 None
             }
         };
         rows.push(ReportNote {
-            timecode: ctx.timecode_of(n.frame).to_string(),
+            timecode: ctx.timecode_of(n.frame.0).to_string(),
             last_timecode: n
                 .last_frame()
-                .map(|e| ctx.timecode_of(e).to_string())
+                .map(|e| ctx.timecode_of(e.0).to_string())
                 .unwrap_or_default(),
             category: n.category.label().to_owned(),
             status: match n.status {

@@ -87,8 +87,8 @@ mod tests {
     #[test]
     fn filter_by_category_and_status() {
         let mut list = NoteList::new();
-        let a = list.add(1, "a");
-        list.add(2, "b");
+        let a = list.add(crate::time::Frame(1), "a");
+        list.add(crate::time::Frame(2), "b");
         if let Some(n) = list.get_mut(a) {
             n.category = Category::Dialogue;
             n.status = Status::Addressed;
@@ -116,7 +116,7 @@ mod tests {
     #[test]
     fn a_new_note_is_admitted_by_the_filter() {
         let mut list = NoteList::new();
-        let id = list.add(1, "");
+        let id = list.add(crate::time::Frame(1), "");
         let mut f = NoteFilter {
             category: Some(Category::Music),
             status: Some(Status::Addressed),
@@ -132,9 +132,9 @@ mod tests {
     #[test]
     fn undo_restores_the_same_note_and_ids_never_collide() {
         let mut list = NoteList::new();
-        let a = list.add(10, "a");
-        let b = list.add(20, "b");
-        let c = list.add(30, "c");
+        let a = list.add(crate::time::Frame(10), "a");
+        let b = list.add(crate::time::Frame(20), "b");
+        let c = list.add(crate::time::Frame(30), "c");
         let mut del = DeletedNotes::default();
         assert!(del.delete(&mut list, c));
         assert!(del.delete(&mut list, b));
@@ -143,7 +143,7 @@ mod tests {
         assert_eq!(del.undo(&mut list), Some(b));
         assert_eq!(list.get(b).map(|n| n.text.as_str()), Some("b"));
         // c is still deleted; a new note must not take its id.
-        let d = list.add(5, "d");
+        let d = list.add(crate::time::Frame(5), "d");
         assert_ne!(d, c);
         assert_eq!(del.undo(&mut list), Some(c));
         let order: Vec<NoteId> = list.iter().map(|n| n.id).collect();

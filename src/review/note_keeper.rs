@@ -194,9 +194,9 @@ mod tests {
         let root = dir.path().join("notes");
         let (mut k, mut notes, problem) = NoteKeeper::open(Some(&root), &media);
         assert_eq!(problem, None);
-        let a = notes.add(3, "first");
+        let a = notes.add(crate::time::Frame(3), "first");
         k.changed(&mut notes, a);
-        let b = notes.add(9, "second");
+        let b = notes.add(crate::time::Frame(9), "second");
         k.changed(&mut notes, b);
         notes.remove(a);
         k.changed(&mut notes, a);
@@ -217,7 +217,7 @@ mod tests {
         let (mut k, mut notes, problem) = NoteKeeper::open(Some(&root), &media);
         let problem = problem.expect("reported");
         assert!(problem.contains("cannot be saved"), "{problem}");
-        let a = notes.add(1, "x");
+        let a = notes.add(crate::time::Frame(1), "x");
         k.changed(&mut notes, a);
         assert_eq!(k.state(), SaveState::NotKept);
     }
@@ -227,7 +227,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let (mut k, mut notes, problem) = NoteKeeper::open(None, &dir.path().join("x.mov"));
         assert_eq!(problem, None);
-        let a = notes.add(1, "x");
+        let a = notes.add(crate::time::Frame(1), "x");
         k.changed(&mut notes, a);
         assert_eq!(k.state(), SaveState::NotKept);
     }

@@ -110,13 +110,13 @@ impl Review {
             Intent::GoToEnd => p.send(Command::Seek(self.last_frame())),
             Intent::Seek(frame) => p.send(Command::Seek(frame.at_most(self.last_frame()))),
             Intent::PreviousNote(filter) => {
-                if let Some(n) = self.notes_shown(filter).filter(|n| n.frame < here.0).last() {
-                    p.send(Command::Seek(Frame(n.frame)));
+                if let Some(n) = self.notes_shown(filter).filter(|n| n.frame < here).last() {
+                    p.send(Command::Seek(n.frame));
                 }
             }
             Intent::NextNote(filter) => {
-                if let Some(n) = self.notes_shown(filter).find(|n| n.frame > here.0) {
-                    p.send(Command::Seek(Frame(n.frame)));
+                if let Some(n) = self.notes_shown(filter).find(|n| n.frame > here) {
+                    p.send(Command::Seek(n.frame));
                 }
             }
             Intent::MarkIn | Intent::MarkOut | Intent::ClearIn | Intent::ClearOut => {
@@ -144,7 +144,7 @@ impl Review {
                 category,
             } => {
                 // Pinned to the picture the reviewer reacted to; playback carries on.
-                let id = self.notes.add(here.0, text);
+                let id = self.notes.add(here, text);
                 if let Some(n) = self.notes.get_mut(id) {
                     n.setup = setup;
                     n.author = author.trim().to_owned();

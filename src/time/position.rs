@@ -5,10 +5,14 @@
 //! [`FrameRate`], never floating-point seconds.
 
 use super::FrameRate;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A frame number on a file's timeline.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A frame number on a file's timeline (stored and exchanged as the plain number).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
 pub struct Frame(pub u64);
 
 /// Programme time: nanoseconds from the start of frame 0 (negative before it).

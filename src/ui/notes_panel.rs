@@ -10,6 +10,7 @@ use crate::media::SourceTimecode;
 use crate::notes::{Category, Note, NoteId, NoteList, Status};
 use crate::review::NoteFilter;
 use crate::review::SaveState;
+use crate::time::Frame;
 use eframe::egui;
 
 /// What the reviewer did in the list.
@@ -190,10 +191,10 @@ fn row(
 ) -> Option<NotesEvent> {
     let mut event = None;
     let id = note.id;
-    let at = view.tc.at_frame(note.frame as i64).to_string();
+    let at = view.tc.at_frame(note.frame.0 as i64).to_string();
     let here = match note.end_frame {
-        Some(end) => (note.frame..end.max(note.frame + 1)).contains(&view.current),
-        None => note.frame == view.current,
+        Some(end) => (note.frame.0..end.0.max(note.frame.0 + 1)).contains(&view.current),
+        None => note.frame.0 == view.current,
     };
     ui.horizontal(|ui| {
         let label = egui::RichText::new(&at).monospace().color(if here {
@@ -203,12 +204,12 @@ fn row(
         });
         if ui
             .add(egui::Button::new(label).frame(false))
-            .on_hover_text(format!("Go to frame {}", note.frame))
+            .on_hover_text(format!("Go to frame {}", note.frame.0))
             .clicked()
         {
-            event = Some(NotesEvent::GoTo(note.frame));
+            event = Some(NotesEvent::GoTo(note.frame.0));
         }
-        if let Some(last) = note.last_frame() {
+        if let Some(Frame(last)) = note.last_frame() {
             // The range's last frame, the one the reviewer stopped on (stored exclusive, as
             // exports write an out point; every view shows the last frame).
             // An en dash: egui's bundled font has no arrow glyph.
@@ -283,7 +284,7 @@ fn row(
         match note.end_frame {
             None => {
                 // A range ends on the frame on screen, so it must lie after the note's start.
-                let can = view.current > note.frame;
+                let can = view.current > note.frame.0;
                 let resp = ui
                     .add_enabled(can, egui::Button::new("end here").small())
                     .on_hover_text("Make this note a range ending at the frame on screen")
@@ -292,7 +293,7 @@ fn row(
                     )
                     .accessible_name(format!("End the note at {at} here"));
                 if resp.clicked() {
-                    note.end_frame = Some(view.current + 1);
+                    note.end_frame = Some(Frame(view.current + 1));
                     event = Some(NotesEvent::Edited(id));
                 }
             }
@@ -371,12 +372,15 @@ mod tests {
     #[test]
     fn range_is_shown_and_end_here_makes_one() {
         let mut notes = NoteList::new();
-        let a = notes.add(250, "hum under the dialogue");
+        let a = notes.add(crate::time::Frame(250), "hum under the dialogue");
         let mut h = harness(notes, 300);
         h.run();
         h.get_by_label("End the note at 01:00:10:00 here").click();
         h.run();
-        assert_eq!(h.state().notes.get(a).and_then(|n| n.end_frame), Some(301));
+        assert_eq!(
+            h.state().notes.get(a).and_then(|n| n.end_frame),
+            Some(Frame(301))
+        );
         assert_eq!(h.state().events, vec![NotesEvent::Edited(a)]);
         // The range shows its last frame, 01:00:12:00 (frame 300).
         assert!(h.query_by_label("01:00:12:00").is_some());
@@ -389,8 +393,8 @@ mod tests {
     #[test]
     fn the_count_says_how_many_the_filter_shows() {
         let mut notes = NoteList::new();
-        let a = notes.add(25, "one");
-        notes.add(50, "two");
+        let a = notes.add(crate::time::Frame(25), "one");
+        notes.add(crate::time::Frame(50), "two");
         if let Some(n) = notes.get_mut(a) {
             n.status = Status::Addressed;
         }

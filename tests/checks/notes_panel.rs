@@ -115,7 +115,7 @@ fn in_window(h: &Harness<'_, ReviewApp>) -> Vec<Row> {
         .map(|n| {
             (
                 n.id,
-                n.frame,
+                n.frame.0,
                 n.text.clone(),
                 n.category,
                 n.status,
@@ -134,7 +134,7 @@ fn on_disk(root: &Path) -> Vec<Row> {
         .map(|n| {
             (
                 n.id,
-                n.frame,
+                n.frame.0,
                 n.text.clone(),
                 n.category,
                 n.status,

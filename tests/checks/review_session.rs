@@ -72,7 +72,7 @@ fn intents_change_the_review_and_events_say_what_changed() {
     assert_eq!(review.save_state(), SaveState::Saved);
     let note = review.notes().get(first).expect("added").clone();
     assert_eq!(
-        (note.frame, note.text.as_str(), note.author.as_str()),
+        (note.frame.0, note.text.as_str(), note.author.as_str()),
         (120, "ラインが歪む", "Ёжик 編集者"),
         "author trimmed, text kept as typed"
     );
@@ -172,7 +172,7 @@ fn intents_change_the_review_and_events_say_what_changed() {
     let mut kept: Vec<(u64, String, Status)> = again
         .notes()
         .iter()
-        .map(|n| (n.frame, n.text.clone(), n.status))
+        .map(|n| (n.frame.0, n.text.clone(), n.status))
         .collect();
     kept.sort_by_key(|k| k.0);
     assert_eq!(

@@ -229,7 +229,7 @@ fn notes_land_on_the_frame_on_screen_even_while_playing() {
             .review
             .notes()
             .iter()
-            .map(|n| (n.frame, n.text.clone()))
+            .map(|n| (n.frame.0, n.text.clone()))
             .collect();
         assert_eq!(notes, vec![(10, "dialogue level dips".to_owned())]);
     }
@@ -248,7 +248,7 @@ fn notes_land_on_the_frame_on_screen_even_while_playing() {
         .review
         .notes()
         .iter()
-        .map(|n| n.frame)
+        .map(|n| n.frame.0)
         .collect();
     assert_eq!(
         notes,

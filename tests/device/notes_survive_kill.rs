@@ -90,5 +90,5 @@ fn a_note_typed_before_kill_9_is_there_after() {
         "the confirmed text survived: {text:?}"
     );
     // The first picture was on screen when M was pressed.
-    assert_eq!(notes[0].frame, 0);
+    assert_eq!(notes[0].frame.0, 0);
 }

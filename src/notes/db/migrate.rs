@@ -93,8 +93,8 @@ impl NotesDb {
 fn convert(key: &str, old: &LegacyNote) -> NoteRecord {
     let note = Note {
         id: legacy_id(key, old.id, old.created_ms),
-        frame: old.frame,
-        end_frame: old.end_frame,
+        frame: crate::time::Frame(old.frame),
+        end_frame: old.end_frame.map(crate::time::Frame),
         text: old.text.clone(),
         category: old.category,
         author: old.author.clone(),

@@ -3,6 +3,7 @@
 
 use crate::notes::record::{Field, NoteRecord, Stamp};
 use crate::notes::{Category, ListeningSetup, Note, NoteId, Status};
+use crate::time::Frame;
 use rusqlite::{Connection, Row, params};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -61,8 +62,8 @@ pub fn write_note(c: &Connection, key: &str, r: &NoteRecord, seq: i64) -> rusqli
         key,
         seq,
         r.deleted,
-        n.frame as i64,
-        n.end_frame.map(|e| e as i64),
+        n.frame.0 as i64,
+        n.end_frame.map(|e| e.0 as i64),
         n.text,
         n.category.id(),
         n.author,
@@ -91,8 +92,8 @@ pub fn read_note(row: &Row<'_>) -> Result<(NoteRecord, i64), String> {
     let end_frame: Option<i64> = row.get(4).map_err(sql)?;
     let note = Note {
         id,
-        frame: frame.max(0) as u64,
-        end_frame: end_frame.map(|e| e.max(0) as u64),
+        frame: Frame(frame.max(0) as u64),
+        end_frame: end_frame.map(|e| Frame(e.max(0) as u64)),
         text: row.get(5).map_err(sql)?,
         category: Category::parse(&category).unwrap_or_default(),
         author: row.get(7).map_err(sql)?,

@@ -149,8 +149,8 @@ impl ReviewApp {
             .iter()
             .filter(|n| filter.matches(n))
             .map(|n| timeline::TimelineNote {
-                frame: n.frame,
-                last: n.last_frame(),
+                frame: n.frame.0,
+                last: n.last_frame().map(|f| f.0),
                 colour: timeline::category_colour(n.category),
             })
             .collect();
