@@ -131,11 +131,7 @@ fn the_open_review_and_an_import_in_another_process_keep_both_sets() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let out = child.wait_with_output().expect("import ends");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let finished = Instant::now();
 
     // The review sees the import within a second, without reopening.
@@ -190,12 +186,7 @@ fn two_imports_at_once_keep_all_three_thousand() {
         .expect("start b");
     for child in [first, second] {
         let out = child.wait_with_output().expect("import ends");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let said = String::from_utf8_lossy(&out.stdout);
+        let said = ok(&out);
         assert!(said.contains("imported 1500 notes"), "{said}");
     }
     let all = listed(h, &[s(&file)]);
@@ -276,11 +267,7 @@ fn two_processes_editing_one_note_keep_both_changes() {
         );
         for c in [a, b] {
             let out = c.wait_with_output().expect("edit ends");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            ok(&out);
         }
     }
     let stored = listed(h, &[s(&file)]);
@@ -346,11 +333,7 @@ fn a_journal_from_the_previous_version_is_brought_in_once() {
     let mut told = String::new();
     for c in [a, b] {
         let out = c.wait_with_output().expect("list ends");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ok(&out);
         told.push_str(&String::from_utf8_lossy(&out.stderr));
     }
     assert!(
@@ -463,11 +446,7 @@ fn a_damaged_database_is_set_aside_named_and_what_can_be_read_is_kept() {
     let out = command(h, &["notes", "list", "--json", s(&file)])
         .output()
         .expect("list");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let told = String::from_utf8_lossy(&out.stderr);
     assert!(
         told.contains(s(&db)) && told.contains("damaged") && told.contains("set aside"),
@@ -501,11 +480,7 @@ fn a_damaged_database_is_set_aside_named_and_what_can_be_read_is_kept() {
     )
     .output()
     .expect("import");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok(&out);
     let told = String::from_utf8_lossy(&out.stderr);
     assert!(
         told.contains(s(&db)) && told.contains("0 notes could be read"),

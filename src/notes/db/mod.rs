@@ -223,25 +223,14 @@ impl NotesDb {
     /// The notes of review `key` changed after change number `seq` (by anyone), and the
     /// newest change number among them (`seq` when none).
     pub fn changes_since(&self, key: &str, seq: i64) -> Result<(Vec<NoteRecord>, i64), DbError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {} FROM notes WHERE review = ?1 AND seq > ?2 ORDER BY seq",
-                rows::NOTE_COLUMNS
-            ))
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        let mut newest = seq;
-        let mut it = stmt.query(params![key, seq]).map_err(|e| self.err(e))?;
-        while let Some(row) = it.next().map_err(|e| self.err(e))? {
-            let (record, row_seq) = rows::read_note(row).map_err(|what| DbError::Row {
-                path: self.path.clone(),
-                what,
-            })?;
-            newest = newest.max(row_seq);
-            out.push(record);
-        }
-        Ok((out, newest))
+        let found = select_notes(
+            &self.conn,
+            &self.path,
+            "review = ?1 AND seq > ?2 ORDER BY seq",
+            params![key, seq],
+        )?;
+        let newest = found.iter().map(|(_, s)| *s).fold(seq, i64::max);
+        Ok((found.into_iter().map(|(r, _)| r).collect(), newest))
     }
 
     /// A number that changes whenever another connection (another process, another window)
@@ -328,23 +317,8 @@ impl Writer<'_> {
 
     /// The stored record of note `id` (tombstones too), as it is now.
     pub fn get(&self, id: super::NoteId) -> Result<Option<NoteRecord>, DbError> {
-        let mut stmt = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {} FROM notes WHERE id = ?1",
-                rows::NOTE_COLUMNS
-            ))
-            .map_err(|e| self.err(e))?;
-        let mut it = stmt.query([id.to_string()]).map_err(|e| self.err(e))?;
-        match it.next().map_err(|e| self.err(e))? {
-            Some(row) => rows::read_note(row)
-                .map(|(r, _)| Some(r))
-                .map_err(|what| DbError::Row {
-                    path: self.path.clone(),
-                    what,
-                }),
-            None => Ok(None),
-        }
+        let found = select_notes(&self.tx, &self.path, "id = ?1", [id.to_string()])?;
+        Ok(found.into_iter().next().map(|(r, _)| r))
     }
 
     /// Stores `record` under review `key` with the next change number.
@@ -357,26 +331,8 @@ impl Writer<'_> {
 
     /// Every note of review `key` as it is now (tombstones too).
     pub fn all(&self, key: &str) -> Result<Vec<NoteRecord>, DbError> {
-        let mut stmt = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {} FROM notes WHERE review = ?1",
-                rows::NOTE_COLUMNS
-            ))
-            .map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        let mut it = stmt.query([key]).map_err(|e| self.err(e))?;
-        while let Some(row) = it.next().map_err(|e| self.err(e))? {
-            out.push(
-                rows::read_note(row)
-                    .map(|(r, _)| r)
-                    .map_err(|what| DbError::Row {
-                        path: self.path.clone(),
-                        what,
-                    })?,
-            );
-        }
-        Ok(out)
+        let found = select_notes(&self.tx, &self.path, "review = ?1", [key])?;
+        Ok(found.into_iter().map(|(r, _)| r).collect())
     }
 
     /// Notes that review `key`'s old journal was brought in (`count` notes from `source`).
@@ -404,4 +360,33 @@ impl Writer<'_> {
         self.put(key, record)?;
         Ok(true)
     }
+}
+
+/// The note rows matching `filter` (an SQL condition on `notes`, then any ordering), each with
+/// its change number; a row that cannot be read fails the whole read, naming the file.
+fn select_notes(
+    conn: &Connection,
+    path: &Path,
+    filter: &str,
+    args: impl rusqlite::Params,
+) -> Result<Vec<(NoteRecord, i64)>, DbError> {
+    let sql = |source| DbError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {} FROM notes WHERE {filter}",
+            rows::NOTE_COLUMNS
+        ))
+        .map_err(sql)?;
+    let mut out = Vec::new();
+    let mut it = stmt.query(args).map_err(sql)?;
+    while let Some(row) = it.next().map_err(sql)? {
+        out.push(rows::read_note(row).map_err(|what| DbError::Row {
+            path: path.to_path_buf(),
+            what,
+        })?);
+    }
+    Ok(out)
 }
