@@ -389,10 +389,18 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
                 report.last_warning
             );
             eprintln!(
-                "pictures {} from frame {}, dropped {}; A/V at presentation: mean {:.0} us, p95 {:.0} us, max {:.0} us over {}; first picture {}, first sound {}; device latency {:.1} ms; CPU {}",
+                "pictures {} from frame {}, dropped {}{}; A/V at presentation: mean {:.0} us, p95 {:.0} us, max {:.0} us over {}; first picture {}, first sound {}; device latency {:.1} ms; CPU {}",
                 report.pictures_presented,
                 report.start_frame,
                 report.dropped_frames,
+                if report.dropped_while_held > 0 {
+                    format!(
+                        " ({} of them while the system held the presenter past their time)",
+                        report.dropped_while_held
+                    )
+                } else {
+                    String::new()
+                },
                 report.av.mean_us,
                 report.av.p95_abs_us,
                 report.av.max_abs_us,

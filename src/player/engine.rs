@@ -63,6 +63,23 @@ pub struct Presentation {
     pub speed: i32,
     /// Whether the clock was following the audio device.
     pub audio_clock: bool,
+    /// How much later than it asked the system woke the presenting thread before this
+    /// picture (0 for a display that does not say): the machine's share of any lateness.
+    pub woke_late_ns: i64,
+}
+
+impl Presentation {
+    /// How far from `due_ns` (programme time) this picture was shown by the player's own
+    /// doing: early always counts; late counts less what the system added by waking the
+    /// presenting thread later than it asked (a stalled VM is the machine's lateness).
+    pub fn own_lateness_ns(&self, due_ns: i64) -> i64 {
+        let off = self.clock_ns - due_ns;
+        if off < 0 {
+            -off
+        } else {
+            (off - self.woke_late_ns).max(0)
+        }
+    }
 }
 
 /// Start-up timings, from [`Player::open`] being called.
@@ -82,6 +99,8 @@ pub(super) struct Presenter {
     pub(super) first_picture_ns: Option<i64>,
     /// A seek happened: the next jump is not a drop.
     pub(super) jumped: bool,
+    /// The presenting thread's latest oversleep, logged with the next picture.
+    pub(super) woke_late_ns: i64,
 }
 
 pub(super) struct Shared {
@@ -193,6 +212,7 @@ impl Player {
                 record: options.record_presentations,
                 log: Vec::new(),
                 first_picture_ns: None,
+                woke_late_ns: 0,
                 jumped: true,
             }),
             video,
@@ -303,6 +323,13 @@ impl Player {
         self.shared.clock_now(monotonic::now_ns())
     }
 
+    /// Tells the presentation log how much later than asked the presenting thread was last
+    /// woken (a headless presenter sleeping until a frame is due): the next picture logged
+    /// carries it, so a check can tell the machine's stalls from the player's own timing.
+    pub fn note_wake_lateness(&self, late_ns: i64) {
+        lock(&self.shared.presenter).woke_late_ns = late_ns.max(0);
+    }
+
     /// Picks the picture for the clock now (the call a display makes at each refresh) and
     /// logs its presentation. `None` until the first picture is decoded.
     pub fn present(&self) -> Option<Arc<Picture>> {
@@ -409,6 +436,7 @@ impl Shared {
             p.last = Some(pic.frame);
             p.first_picture_ns.get_or_insert(now);
             if p.record {
+                let woke_late_ns = p.woke_late_ns;
                 p.log.push(Presentation {
                     frame: pic.frame,
                     frame_ns: self.rate.frame_start_ns(pic.frame as i64),
@@ -416,8 +444,10 @@ impl Shared {
                     at_ns: now,
                     speed,
                     audio_clock,
+                    woke_late_ns,
                 });
             }
+            p.woke_late_ns = 0;
         }
         p.last_speed = speed;
         Some(pic)

@@ -67,6 +67,8 @@ pub struct PlayReport {
     pub last_warning: &'static str,
     pub pictures_presented: usize,
     pub dropped_frames: u64,
+    /// Of those, the pictures whose time had passed before the system woke the presenter.
+    pub dropped_while_held: u64,
     pub av: AvStats,
     /// From opening the file to the first picture presented / first sound heard, ms.
     pub first_picture_ms: Option<f64>,
@@ -191,6 +193,9 @@ pub fn play_headless(req: &PlayRequest) -> Result<PlayReport, PlayerError> {
         last_warning: player.last_device_warning(),
         pictures_presented: presentations.len(),
         dropped_frames: snap.dropped_frames,
+        dropped_while_held: skips(&presentations, 1_000_000)
+            .while_held
+            .min(snap.dropped_frames),
         av: av_stats(&presentations),
         first_picture_ms: ms(times.first_picture_ns),
         first_sound_ms: ms(times.first_sound_ns),
@@ -234,6 +239,35 @@ pub fn av_stats(log: &[Presentation]) -> AvStats {
     }
 }
 
+/// Pictures skipped while playing forwards at 1×, and how many of them the system skipped by
+/// waking the presenter after their time had passed (the player was not at fault).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Skips {
+    pub frames: u64,
+    pub while_held: u64,
+}
+
+/// Counts the skips in a presentation log: a forward step of more than one frame at 1× is a
+/// skip (a seek or loop wrap is a jump the log cannot tell apart, so pass logs of plain play).
+/// It was the system's when the presenter woke, later than it asked, past the first skipped
+/// picture's time — within `slack_ns` of its own doing.
+pub fn skips(log: &[Presentation], slack_ns: i64) -> Skips {
+    let mut s = Skips::default();
+    for w in log.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if a.speed != 1 || b.speed != 1 || b.frame <= a.frame + 1 {
+            continue;
+        }
+        let n = b.frame - a.frame - 1;
+        s.frames += n;
+        let frame_len = (b.frame_ns - a.frame_ns) / (n + 1) as i64;
+        if b.own_lateness_ns(a.frame_ns + frame_len) <= slack_ns {
+            s.while_held += n;
+        }
+    }
+    s
+}
+
 /// User + system CPU time of this process, in ns (Linux: /proc/self/stat, in clock ticks of
 /// 10 ms — enough over a playback of seconds).
 fn process_cpu_ns() -> Option<i64> {
@@ -244,4 +278,56 @@ fn process_cpu_ns() -> Option<i64> {
     let utime: i64 = fields.get(11)?.parse().ok()?;
     let stime: i64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) * 10_000_000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Frame `f` of a 25 fps file shown `late_ms` after its time, the system having woken the
+    /// presenter `held_ms` later than asked.
+    fn shown(f: u64, late_ms: i64, held_ms: i64) -> Presentation {
+        Presentation {
+            frame: f,
+            frame_ns: f as i64 * 40_000_000,
+            clock_ns: f as i64 * 40_000_000 + late_ms * 1_000_000,
+            at_ns: 0,
+            speed: 1,
+            audio_clock: true,
+            woke_late_ns: held_ms * 1_000_000,
+        }
+    }
+
+    #[test]
+    fn skips_are_the_systems_only_when_it_held_the_presenter_past_their_time() {
+        // 0, 1, then 3 shown 10 ms into its time: frame 2 was due 50 ms before that.
+        let held = [shown(0, 0, 0), shown(1, 0, 0), shown(3, 10, 51)];
+        assert_eq!(
+            skips(&held, 1_000_000),
+            Skips {
+                frames: 1,
+                while_held: 1
+            }
+        );
+        // The same skip with the presenter woken on time is the player's own.
+        let awake = [shown(0, 0, 0), shown(1, 0, 0), shown(3, 10, 0)];
+        assert_eq!(skips(&awake, 1_000_000).while_held, 0);
+        // Woken 20 ms late is not enough to excuse missing a picture due 50 ms earlier.
+        let short = [shown(1, 0, 0), shown(3, 10, 20)];
+        assert_eq!(skips(&short, 1_000_000).while_held, 0);
+        // Shown early is never excused, and steps of one frame or paused ones are no skips.
+        let early = Presentation {
+            clock_ns: 80_000_000 - 5_000_000,
+            ..shown(2, 0, 100)
+        };
+        assert_eq!(early.own_lateness_ns(80_000_000), 5_000_000);
+        let paused = Presentation {
+            speed: 0,
+            ..shown(9, 0, 0)
+        };
+        assert_eq!(
+            skips(&[shown(0, 0, 0), shown(1, 0, 0), paused], 0),
+            Skips::default()
+        );
+    }
 }

@@ -36,7 +36,7 @@ pub use crate::audio::output::SystemVolume;
 pub use clock::{ClockMode, MasterClock};
 pub use engine::{Player, PlayerOptions, Presentation, StartTimes, Waker};
 pub use error::PlayerError;
-pub use headless::{AvStats, PlayReport, PlayRequest, av_stats, play_headless};
+pub use headless::{AvStats, PlayReport, PlayRequest, Skips, av_stats, play_headless, skips};
 pub use listening::{
     DIALOGUE_BASIS, ListeningMonitor, ListeningView, advice as level_advice, chain_for,
     default_dose_path,

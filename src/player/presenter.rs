@@ -44,7 +44,9 @@ pub fn run_presenter(player: &Player, stop: &AtomicBool) {
             }
             let left_ns = if s > 0 { due - now_pos } else { now_pos - due };
             let wait_ns = (left_ns / i64::from(s.unsigned_abs().max(1))).clamp(20_000, 20_000_000);
+            let asleep = monotonic::now_ns();
             std::thread::sleep(Duration::from_nanos(wait_ns as u64));
+            player.note_wake_lateness(monotonic::now_ns() - asleep - wait_ns);
         }
     }
     player.present();

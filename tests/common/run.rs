@@ -523,3 +523,18 @@ pub fn fill_disk(dir: &Path) -> PathBuf {
     let _ = f.flush();
     path
 }
+
+/// Runs a real-time check; if it fails, says why and runs it once more, failing on the second.
+/// For checks a stalled shared VM can spoil now and then (a decoder starved past a frame's
+/// time): a real fault repeats, so it cannot pass twice in a row by luck.
+pub fn twice_if_stalled(name: &str, check: impl Fn() + std::panic::RefUnwindSafe) {
+    if let Err(why) = std::panic::catch_unwind(&check) {
+        let why = why
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| why.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        eprintln!("{name}: first run failed ({why}); running it again");
+        check();
+    }
+}

@@ -94,7 +94,10 @@ fn damaged_packets_are_skipped_with_a_notice_and_playback_goes_on() {
         f.stderr
     );
 
-    let f = run::run(window(&home, &file, "4.5"), Duration::from_secs(45));
+    let shot = home.dir.path().join("after-damage.png");
+    let mut w = window(&home, &file, "4.5");
+    w.arg("--screenshot").arg(&shot);
+    let f = run::run(w, Duration::from_secs(45));
     assert_no_panic("window, damaged file", &f);
     assert!(f.status.success(), "exit {:?}:\n{}", f.status, f.stderr);
     let notice = line_with(
@@ -103,11 +106,20 @@ fn damaged_packets_are_skipped_with_a_notice_and_playback_goes_on() {
         &["damaged data", "damaged.mov"],
     );
     println!("window: {notice}");
-    // The window kept painting pictures through to the end of the play (4.5 s at 25 fps).
+    // The window played through the damage to the end of the file (frame 99 of 100): after a
+    // play the window waits until the picture it paints is the one the clock stopped on, and
+    // the screenshot names it. (How often it painted on the way depends on the machine: this
+    // case runs beside others.)
+    let stopped = number_after(&f.stderr, " of frame ");
+    assert!(
+        stopped >= 95,
+        "the window's picture stopped at frame {stopped}, before the end\n{}",
+        f.stderr
+    );
     let frames = number_after(&f.stderr, "ui while playing:");
     assert!(
-        frames >= 80,
-        "the window stopped playing: {frames} frames\n{}",
+        frames >= 20,
+        "the window hardly painted while playing: {frames} frames\n{}",
         f.stderr
     );
 }

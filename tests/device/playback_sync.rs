@@ -99,29 +99,54 @@ fn play(file: &Path, period: u64) -> Run {
 }
 
 /// Plays and checks `name`. The presenter is an ordinary thread on a shared two-core VM: now
-/// and then the machine stalls it past a frame's due time, which these checks count against
-/// the sync (the clock itself is not at fault). One such run is retried; a second failure
-/// fails, so a real sync error — which repeats — cannot pass.
+/// and then the machine stalls it while it is awake, which no log can tell from the player's
+/// own lateness. One such run is retried; a second failure fails, so a real sync error — which
+/// repeats — cannot pass.
 fn check_rate(name: &str, period: u64) {
     let _one = crate::run::exclusive();
-    let first = std::panic::catch_unwind(|| check_rate_once(name, period));
-    if let Err(why) = first {
-        let why = why
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| why.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        eprintln!("{name}: first run failed ({why}); playing it again");
-        check_rate_once(name, period);
-    }
+    crate::run::twice_if_stalled(name, || check_rate_once(name, period));
 }
 
 fn check_rate_once(name: &str, period: u64) {
     let file = sync_fixture(name);
     check_fixture(&file, period);
     let run = play(&file, period);
+    dump_log(name, &run.log);
     assert_eq!(run.underruns, 0, "{name}: audio underran");
-    assert_eq!(run.dropped, 0, "{name}: frames dropped");
+    // A skipped picture is the player's fault unless the system woke the presenter after the
+    // skipped picture's time had passed (a stalled VM): showing the picture then due is right.
+    // Any forward step of more than one frame is a skip, but the seek's.
+    let seek_to = 7 * period - 5;
+    let skip_steps: Vec<(Presentation, Presentation)> = run
+        .log
+        .windows(2)
+        .map(|w| (w[0], w[1]))
+        .filter(|(a, b)| {
+            a.speed == 1 && b.speed == 1 && b.frame > a.frame + 1 && b.frame != seek_to
+        })
+        .collect();
+    let skips: Vec<(u64, i64, i64)> = skip_steps
+        .iter()
+        .map(|(a, b)| {
+            let frame_len = (b.frame_ns - a.frame_ns) / (b.frame - a.frame) as i64;
+            (
+                b.frame,
+                b.own_lateness_ns(a.frame_ns + frame_len),
+                b.woke_late_ns,
+            )
+        })
+        .collect();
+    assert!(
+        skips.iter().all(|s| s.1 <= 1_000_000),
+        "{name}: pictures skipped while the presenter was awake \
+         (frame, own lateness ns, system's lateness ns): {skips:?}"
+    );
+    let skipped: u64 = skip_steps.iter().map(|(a, b)| b.frame - a.frame - 1).sum();
+    assert!(
+        run.dropped <= skipped,
+        "{name}: the player counted {} dropped pictures, its log shows {skipped}",
+        run.dropped
+    );
     // Steady state: skip the first frames after each start, pause or seek (a jump or a gap).
     let mut steady = Vec::new();
     let mut since_jump = 0;
@@ -140,23 +165,30 @@ fn check_rate_once(name: &str, period: u64) {
         steady.len(),
         run.log.len()
     );
-    // Shown on the audio clock: within 1 ms (a presenter thread woken late by a busy 2-core
-    // machine may miss that now and then — by less than half a 59.94 frame, and rarely).
+    // Shown on the audio clock: within 1 ms of the player's own doing. The presenter sleeps
+    // until a frame is due; a VM that wakes it late (steal time, a neighbour) is the machine's
+    // lateness, logged with the picture and reported here, not counted against the sync.
     let mut offs: Vec<i64> = steady
+        .iter()
+        .map(|p| p.own_lateness_ns(p.frame_ns))
+        .collect();
+    offs.sort_unstable();
+    let mut raw: Vec<i64> = steady
         .iter()
         .map(|p| (p.clock_ns - p.frame_ns).abs())
         .collect();
-    offs.sort_unstable();
+    raw.sort_unstable();
+    let stalls = steady.iter().filter(|p| p.woke_late_ns > 1_000_000).count();
     let worst = offs[offs.len() - 1];
-    dump_log(name, &run.log);
     let within = offs.iter().filter(|o| **o <= 1_000_000).count() as f64 / offs.len() as f64;
+    let pct = |v: &[i64], q: usize| v[v.len() * q / 100] as f64 / 1e6;
     assert!(
         within >= 0.97 && offs[offs.len() * 95 / 100] <= 1_000_000,
         "{name}: only {:.1} % of frames shown within 1 ms of the audio clock \
          (median {:.3} ms, 90th {:.3} ms, worst {:.3} ms; log in target/sync-logs/)",
         within * 100.0,
-        offs[offs.len() / 2] as f64 / 1e6,
-        offs[offs.len() * 9 / 10] as f64 / 1e6,
+        pct(&offs, 50),
+        pct(&offs, 90),
         worst as f64 / 1e6
     );
     assert!(
@@ -167,12 +199,20 @@ fn check_rate_once(name: &str, period: u64) {
     // The flash frames: each shown with its beep's first sample (same rule, same allowance).
     for p in steady.iter().filter(|p| p.frame % period == 0) {
         assert!(
-            (p.clock_ns - p.frame_ns).abs() <= 8_000_000,
+            p.own_lateness_ns(p.frame_ns) <= 8_000_000,
             "{name}: flash frame {} shown {:.3} ms off its beep",
             p.frame,
             (p.clock_ns - p.frame_ns) as f64 / 1e6
         );
     }
+    eprintln!(
+        "{name}: system woke the presenter >1 ms late {stalls} times (raw offsets: median {:.3} ms, \
+         90th {:.3} ms, worst {:.3} ms); {} pictures skipped during such stalls",
+        pct(&raw, 50),
+        pct(&raw, 90),
+        raw[raw.len() - 1] as f64 / 1e6,
+        skips.len()
+    );
     // The flash frames shown in steady state: where their beeps are (each frame's start is
     // its beep's first sample, checked above), and in every stretch that was played.
     let flashes: Vec<u64> = steady
@@ -219,13 +259,13 @@ fn check_rate_once(name: &str, period: u64) {
 
 /// Keeps the presentation log of the latest run of `name` (frame, programme time, clock, when)
 /// in target/sync-logs/, so a failure can be looked at after the fact.
-fn dump_log(name: &str, log: &[Presentation]) {
+pub(crate) fn dump_log(name: &str, log: &[Presentation]) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/sync-logs");
-    let mut csv = String::from("frame,frame_ns,clock_ns,at_ns,speed,audio_clock\n");
+    let mut csv = String::from("frame,frame_ns,clock_ns,at_ns,speed,audio_clock,woke_late_ns\n");
     for p in log {
         csv.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            p.frame, p.frame_ns, p.clock_ns, p.at_ns, p.speed, p.audio_clock
+            "{},{},{},{},{},{},{}\n",
+            p.frame, p.frame_ns, p.clock_ns, p.at_ns, p.speed, p.audio_clock, p.woke_late_ns
         ));
     }
     let _ = std::fs::create_dir_all(&dir);

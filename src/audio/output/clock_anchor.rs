@@ -18,6 +18,8 @@ pub struct Anchor {
     pub heard_at_ns: i64,
     /// Programme time where the frame's segment began (the clock never reads earlier).
     pub segment_start_ns: i64,
+    /// Which segment (unique for the stream's life: each lap of a loop is a new one).
+    pub segment: u64,
 }
 
 impl Anchor {
@@ -36,6 +38,7 @@ pub struct ClockAnchor {
     pos_ns: AtomicI64,
     heard_at_ns: AtomicI64,
     segment_start_ns: AtomicI64,
+    segment: AtomicU64,
 }
 
 impl ClockAnchor {
@@ -49,6 +52,7 @@ impl ClockAnchor {
         self.heard_at_ns.store(a.heard_at_ns, Ordering::Relaxed);
         self.segment_start_ns
             .store(a.segment_start_ns, Ordering::Relaxed);
+        self.segment.store(a.segment, Ordering::Relaxed);
         self.valid.store(true, Ordering::Relaxed);
         self.seq.store(s.wrapping_add(2), Ordering::Release);
     }
@@ -71,6 +75,7 @@ impl ClockAnchor {
                 pos_ns: self.pos_ns.load(Ordering::Relaxed),
                 heard_at_ns: self.heard_at_ns.load(Ordering::Relaxed),
                 segment_start_ns: self.segment_start_ns.load(Ordering::Relaxed),
+                segment: self.segment.load(Ordering::Relaxed),
             };
             let valid = self.valid.load(Ordering::Relaxed);
             fence(Ordering::Acquire);
@@ -103,6 +108,7 @@ mod tests {
                         pos_ns: i * 3,
                         heard_at_ns: i * 5,
                         segment_start_ns: i * 7,
+                        segment: i as u64 * 11,
                     });
                 }
             })
@@ -112,8 +118,8 @@ mod tests {
             if let Some(a) = cell.read() {
                 let i = a.epoch as i64;
                 assert_eq!(
-                    (a.pos_ns, a.heard_at_ns, a.segment_start_ns),
-                    (i * 3, i * 5, i * 7)
+                    (a.pos_ns, a.heard_at_ns, a.segment_start_ns, a.segment),
+                    (i * 3, i * 5, i * 7, i as u64 * 11)
                 );
             }
         }
@@ -129,6 +135,7 @@ mod tests {
             pos_ns: 10_000,
             heard_at_ns: 500,
             segment_start_ns: 9_900,
+            segment: 0,
         };
         assert_eq!(a.at(700), 10_200);
         assert_eq!(a.at(0), 9_900);

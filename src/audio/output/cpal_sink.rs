@@ -292,6 +292,7 @@ impl CpalSink {
                                 pos_ns,
                                 heard_at_ns: heard_at,
                                 segment_start_ns: filled.segment_start_ns,
+                                segment: filled.segment,
                             });
                             if cb_shared.first_sound_ns.load(Ordering::Relaxed) < 0 {
                                 cb_shared.first_sound_ns.store(heard_at, Ordering::Relaxed);

@@ -103,6 +103,9 @@ pub struct Filled {
     pub epoch: u64,
     /// Programme time where that frame's segment began.
     pub segment_start_ns: i64,
+    /// Which segment that is: its first sample's place in the stream of samples, unique for
+    /// the stream's life (a loop's every lap starts at the same time but not the same place).
+    pub segment: u64,
 }
 
 /// The device callback's end. Never allocates or blocks.
@@ -139,6 +142,7 @@ impl FeedReader {
                 filled.first_ns = Some(seg.source_ns + frames_to_ns(frames_in, rate));
                 filled.epoch = seg.epoch;
                 filled.segment_start_ns = seg.source_ns;
+                filled.segment = seg.start_index;
             }
             match self.samples.read_chunk(want) {
                 Ok(chunk) => {
