@@ -20,5 +20,6 @@ pub mod review;
 pub mod security;
 pub mod settings;
 pub mod time;
+pub mod together;
 pub mod ui;
 pub mod video;

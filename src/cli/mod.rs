@@ -92,6 +92,29 @@ pub struct Cli {
     #[arg(long)]
     pub exit: bool,
 
+    /// Review together: host this review and print an invitation for the others (with --exit:
+    /// without a window, commands one per line on standard input).
+    #[arg(long, conflicts_with = "join")]
+    pub host: bool,
+
+    /// Review together: join the review an invitation (`earmark-invite:…`) names, with your own
+    /// copy of the same file.
+    #[arg(long, value_name = "INVITATION")]
+    pub join: Option<String>,
+
+    /// Your name, as the others in a shared review see it.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Relay for a shared review: `public` (iroh's relays), `none` (direct only: a LAN or this
+    /// machine), or a URL of your facility's own iroh-relay.
+    #[arg(long, value_name = "RELAY", default_value = "public")]
+    pub relay: String,
+
+    /// Hours an invitation stays valid.
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub invite_hours: u32,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -246,6 +269,13 @@ pub fn wants_window(cli: &Cli) -> bool {
 /// window starts, or the outcome when the options are wrong. The binary hands the setup to the
 /// window (`ui::run_window`) and its end to [`window_outcome`].
 pub fn window_setup(cli: &Cli) -> Result<ReviewSetup, Outcome> {
+    if cli.host || cli.join.is_some() {
+        return Err(Outcome::BadInput(
+            "reviewing together runs without a window for now: add --exit (commands on standard \
+             input)"
+                .into(),
+        ));
+    }
     let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
         return Err(Outcome::BadInput(format!(
             "unknown --monitor mode {:?}",
@@ -314,8 +344,83 @@ pub fn window_outcome(end: ReviewEnd) -> Outcome {
     }
 }
 
+/// `earmark FILE --host|--join INVITATION --exit`: a shared review without a window.
+fn together_console(cli: &Cli) -> anyhow::Result<Outcome> {
+    use crate::together::console::{self, ConsoleEnd, ConsoleOptions, Role};
+    use crate::together::link::Relay;
+    let file = cli.file.clone().unwrap_or_else(crate::review::demo_clip);
+    let relay = match cli.relay.as_str() {
+        "none" => Relay::None,
+        "public" => Relay::Public,
+        url if url.starts_with("http://") || url.starts_with("https://") => {
+            Relay::Own(url.to_owned())
+        }
+        other => {
+            return Ok(Outcome::BadInput(format!(
+                "--relay takes public, none or a relay URL, not {other:?}"
+            )));
+        }
+    };
+    let (loaded, device) = settings_and_device(cli);
+    let name = cli
+        .name
+        .clone()
+        .or_else(|| Some(loaded.settings.reviewer.clone()).filter(|n| !n.trim().is_empty()))
+        .unwrap_or_else(|| "a reviewer".into());
+    let role = match &cli.join {
+        Some(invitation) => Role::Join {
+            invitation: invitation.clone(),
+        },
+        None => Role::Host {
+            hours: cli.invite_hours.max(1),
+        },
+    };
+    let (audio, fold_down) = match sound_choice(cli) {
+        Ok(c) => c,
+        Err(e) => return Ok(Outcome::BadInput(e)),
+    };
+    let options = crate::review::ReviewOptions {
+        player: crate::player::PlayerOptions {
+            device,
+            device_rate: cli.device_rate,
+            audio: audio.unwrap_or_default(),
+            fold_down: fold_down.unwrap_or_default(),
+            ..crate::player::PlayerOptions::default()
+        },
+        scan_cache: crate::persist::loudness_cache_dir(),
+        notes_root: crate::notes::NoteStore::default_root(),
+        editor: name.clone(),
+        spec_profiles: crate::player::SpecProfiles::default(),
+    };
+    let review = match crate::review::Review::open(&file, options) {
+        Ok((review, _)) => review,
+        Err(e) => return Ok(Outcome::BadInput(format!("{}: {e}", file.display()))),
+    };
+    // Commands arrive on standard input, read on their own thread.
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("console-input".into())
+        .spawn(move || {
+            for line in std::io::stdin().lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        })?;
+    let options = ConsoleOptions { name, relay, role };
+    match console::run(review, &options, lines, &mut std::io::stdout()) {
+        Ok(ConsoleEnd::Done) => Ok(Outcome::Done),
+        Ok(ConsoleEnd::Ended(why)) => Ok(Outcome::BadInput(why)),
+        Err(e) => Ok(Outcome::BadInput(e.to_string())),
+    }
+}
+
 /// `earmark FILE --play-from TC --play-for S --monitor MODE --exit`: headless playback.
 pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
+    if cli.host || cli.join.is_some() {
+        return together_console(cli);
+    }
     let file = cli.file.clone().unwrap_or_else(crate::review::demo_clip);
     let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
         return Ok(Outcome::BadInput(format!(

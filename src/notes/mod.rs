@@ -21,6 +21,7 @@ mod store;
 pub use listening_setup::ListeningSetup;
 pub use markers::{Category, Status};
 pub use note_list::{Note, NoteId, NoteList, now_ms};
+pub use record::NoteRecord;
 pub use store::{Change, NoteStore, NotesError, Opened};
 pub mod exchange;
 pub mod markers;

@@ -47,8 +47,9 @@ pub struct Stamp {
     pub by: String,
 }
 
-/// A note with the history merging needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A note with the history merging needs (sent whole between participants of a shared review).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NoteRecord {
     /// The note's fields (for a tombstone: its id, frame and times; the rest blanked).
     pub note: Note,

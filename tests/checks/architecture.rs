@@ -31,12 +31,15 @@ const ALLOWED: &[(&str, &str)] = &[
     // hands the setup to the window. Neither the command line nor the window uses the other.
     (
         "cli",
-        "review player report security analysis settings headphones video delivery notes audio media meters time persist",
+        "together review player report security analysis settings headphones video delivery notes audio media meters time persist",
     ),
     (
         "ui",
-        "review player report security analysis settings headphones video delivery notes media meters time persist",
+        "together review player report security analysis settings headphones video delivery notes media meters time persist",
     ),
+    // Reviewing together: remote participants drive a review like the window does (intents in,
+    // events out); the network (iroh) is touched only here.
+    ("together", "review player notes security persist time"),
     // The review session: the open file, intents in and events out, notes saved as they change,
     // marks and loop, the background analysis. No window, no command line.
     ("review", "player analysis settings notes time"),

@@ -31,6 +31,7 @@ mod notes_two_writers;
 mod playback_dropout;
 mod playback_sync;
 mod soak;
+mod together;
 mod track_layouts;
 mod transport;
 mod window_screenshot;

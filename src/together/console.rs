@@ -1,0 +1,422 @@
+//! A participant without a window: `earmark FILE --host --exit` or `--join INVITE --exit`. It
+//! opens the review, hosts or joins, and takes commands one per line on standard input (`play`,
+//! `pause`, `seek FRAME`, `step N`, `give NAME`, `remove NAME`, `invite`, `quit`); it prints
+//! what happens on standard output, one line per event, for scripts and the tests: the
+//! invitation, who joins and leaves, and `at frame N paused` whenever the transport settles.
+
+use super::TogetherError;
+use super::follow;
+use super::guest::{Guest, GuestAction, Stage};
+use super::host::{Host, HostAction};
+use super::identity::FileIdentity;
+use super::link::{Invitation, Link, Relay, new_secret};
+use super::message::{ControlIntent, Message, SharedTransport};
+use crate::player::Transport;
+use crate::review::{Intent, Review};
+use crate::time::{Frame, monotonic};
+use std::io::Write;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Host or guest.
+#[derive(Clone, Debug)]
+pub enum Role {
+    /// Host, with invitations lasting this many hours.
+    Host { hours: u32 },
+    /// Join with this invitation text.
+    Join { invitation: String },
+}
+
+/// How a console participant runs.
+#[derive(Clone, Debug)]
+pub struct ConsoleOptions {
+    pub name: String,
+    pub relay: Relay,
+    pub role: Role,
+}
+
+/// How the console ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsoleEnd {
+    /// `quit` or the end of the input.
+    Done,
+    /// The session would not have us or ended on us, in words.
+    Ended(String),
+}
+
+/// How a participant's transport is asked to lead: a play is scheduled this far ahead, so
+/// every participant has time to queue its sound before the shared start.
+const START_LEAD_NS: i64 = 300_000_000;
+/// A playing guest more than this far from the host starts again from where the host is (a
+/// coarse correction: the output's own start-up time stays within it).
+const DRIFT_LIMIT_NS: i64 = 250_000_000;
+/// While playing, the host tells where it is this often (a fresh anchor for the guests).
+const REANCHOR_NS: i64 = 1_000_000_000;
+
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The identity of the open file, as the others will compare it.
+pub fn identity_of(review: &Review) -> Result<FileIdentity, TogetherError> {
+    let path = review.path();
+    let sha256 = crate::persist::file_sha256(path)
+        .map_err(|e| TogetherError::File(format!("{}: {e}", path.display())))?;
+    let bytes = std::fs::metadata(path)
+        .map_err(|e| TogetherError::File(format!("{}: {e}", path.display())))?
+        .len();
+    let rate = review.player().rate();
+    Ok(FileIdentity {
+        sha256,
+        bytes,
+        frames: review.player().frame_count(),
+        rate_num: rate.0.num,
+        rate_den: rate.0.den,
+        start: review.player().timecode().start.to_string(),
+    })
+}
+
+/// The shared transport the host's review is in now.
+fn host_transport(review: &Review) -> SharedTransport {
+    let snap = review.snapshot();
+    let (pos, _, _) = review.player().clock();
+    let rate = review.player().rate();
+    let speed = match snap.transport {
+        Transport::Paused => 0,
+        Transport::Starting => 1,
+        Transport::Playing { speed } => speed,
+    };
+    let now = monotonic::now_ns();
+    if speed == 0 {
+        return SharedTransport {
+            frame: snap.frame.0,
+            host_ns: now,
+            speed: 0,
+            looping: snap.looping,
+            loop_range: snap.loop_range.map(|(a, b)| (a.0, b.0)),
+            ..SharedTransport::default()
+        };
+    }
+    // Programme `pos` at `now`: the frame under it started (pos − its start) / speed earlier.
+    let frame = rate.frame_at_ns(pos).max(0);
+    let into = pos - rate.frame_start_ns(frame);
+    SharedTransport {
+        frame: frame as u64,
+        host_ns: now - into / i64::from(speed.max(1)),
+        speed,
+        looping: snap.looping,
+        loop_range: snap.loop_range.map(|(a, b)| (a.0, b.0)),
+        ..SharedTransport::default()
+    }
+}
+
+/// The commands typed since the last look, as (command, argument, line); `None` once the
+/// input has ended.
+fn typed(lines: &mpsc::Receiver<String>) -> Option<Vec<(String, String, String)>> {
+    let mut out = Vec::new();
+    loop {
+        match lines.try_recv() {
+            Ok(line) => {
+                let trimmed = line.trim();
+                if trimmed.is_empty() {
+                    continue;
+                }
+                let (cmd, rest) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
+                out.push((cmd.to_lowercase(), rest.trim().to_owned(), line.clone()));
+            }
+            Err(mpsc::TryRecvError::Empty) => return Some(out),
+            // What was typed before the input ended still counts; the end shows next time.
+            Err(mpsc::TryRecvError::Disconnected) => return (!out.is_empty()).then_some(out),
+        }
+    }
+}
+
+fn control_of(cmd: &str, arg: &str) -> Option<ControlIntent> {
+    match cmd {
+        "play" => Some(ControlIntent::Play),
+        "pause" | "stop" => Some(ControlIntent::Pause),
+        "seek" => arg.parse().ok().map(|frame| ControlIntent::Seek { frame }),
+        "step" => arg
+            .parse()
+            .ok()
+            .map(|frames| ControlIntent::Step { frames }),
+        "shuttle" => arg
+            .parse()
+            .ok()
+            .map(|speed| ControlIntent::Shuttle { speed }),
+        _ => None,
+    }
+}
+
+fn apply_control(review: &mut Review, c: ControlIntent) {
+    let intent = match c {
+        ControlIntent::Play => Intent::Play,
+        ControlIntent::Pause => Intent::Pause,
+        ControlIntent::Seek { frame } => Intent::Seek(Frame(frame)),
+        ControlIntent::Step { frames } => Intent::Step(frames),
+        ControlIntent::Shuttle { speed } => Intent::Shuttle(speed),
+        ControlIntent::Loop { .. } => Intent::ToggleLoop,
+    };
+    review.apply(intent);
+}
+
+/// Prints a line for scripts (stdout, flushed at once).
+fn say(out: &mut impl Write, line: &str) {
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+/// Runs a participant until `quit`, the end of `lines`, or the session ending.
+pub fn run(
+    mut review: Review,
+    options: &ConsoleOptions,
+    lines: mpsc::Receiver<String>,
+    out: &mut impl Write,
+) -> Result<ConsoleEnd, TogetherError> {
+    let identity = identity_of(&review)?;
+    match &options.role {
+        Role::Host { hours } => run_host(&mut review, options, identity, *hours, lines, out),
+        Role::Join { invitation } => {
+            let inv = Invitation::decode(invitation, unix_ms())?;
+            run_guest(&mut review, options, identity, &inv, lines, out)
+        }
+    }
+}
+
+fn run_host(
+    review: &mut Review,
+    options: &ConsoleOptions,
+    identity: FileIdentity,
+    hours: u32,
+    lines: mpsc::Receiver<String>,
+    out: &mut impl Write,
+) -> Result<ConsoleEnd, TogetherError> {
+    let link = Link::host(&options.relay)?;
+    let expires = unix_ms() + i64::from(hours) * 3_600_000;
+    let mut host = Host::new(&options.name, identity, &new_secret()?, expires);
+    let invite = |host: &Host| {
+        Invitation::new(
+            link.key(),
+            link.addr(),
+            &options.name,
+            host.secret(),
+            host.expires_ms(),
+        )
+        .encode()
+    };
+    say(out, &format!("invitation: {}", invite(&host)));
+    let mut published = host_transport(review);
+    let mut published_at = monotonic::now_ns();
+    let mut settled = Settled::default();
+    loop {
+        review.refresh(Instant::now());
+        let now = monotonic::now_ns();
+        let mut actions = Vec::new();
+        while let Some(ev) = link.next_event(Duration::ZERO) {
+            actions.extend(host.on_event(ev, now, unix_ms()));
+        }
+        let Some(typed) = typed(&lines) else {
+            return Ok(ConsoleEnd::Done);
+        };
+        for (cmd, arg, line) in typed {
+            match cmd.as_str() {
+                "quit" => return Ok(ConsoleEnd::Done),
+                "invite" => say(out, &format!("invitation: {}", invite(&host))),
+                "give" => actions.extend(host.give_control(&arg)),
+                "remove" => actions.extend(host.remove(&arg, new_secret()?)),
+                _ => match control_of(&cmd, &arg) {
+                    Some(c) => apply_control(review, c),
+                    None => say(out, &format!("unknown command: {line}")),
+                },
+            }
+        }
+        for a in actions {
+            match a {
+                HostAction::Send(p, m) => link.send(p, m),
+                HostAction::Close(p, why) => link.close(p, &why),
+                HostAction::Apply(c) => apply_control(review, c),
+                HostAction::Note(_) => {}
+                HostAction::Log(line) => say(out, &line),
+            }
+        }
+        review.refresh(Instant::now());
+        // While the sound is still on its way the clock holds: tell the guests once it runs.
+        if review.snapshot().transport == Transport::Starting {
+            settled.report(review, out);
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        }
+        let t = host_transport(review);
+        let moved = t.speed != published.speed
+            || (t.speed == 0 && t.frame != published.frame)
+            || t.looping != published.looping
+            || t.loop_range != published.loop_range;
+        let stale = t.speed != 0 && now - published_at > REANCHOR_NS;
+        if moved || stale {
+            for a in host.transport(t) {
+                if let HostAction::Send(p, m) = a {
+                    link.send(p, m);
+                }
+            }
+            published = t;
+            published_at = now;
+        }
+        settled.report(review, out);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Prints `at frame N paused` once each time the transport comes to rest.
+#[derive(Default)]
+struct Settled {
+    last: Option<u64>,
+}
+
+impl Settled {
+    fn report(&mut self, review: &Review, out: &mut impl Write) {
+        let snap = review.snapshot();
+        if snap.transport == Transport::Paused {
+            if self.last != Some(snap.frame.0) {
+                self.last = Some(snap.frame.0);
+                say(out, &format!("at frame {} paused", snap.frame.0));
+            }
+        } else {
+            self.last = None;
+        }
+    }
+}
+
+fn run_guest(
+    review: &mut Review,
+    options: &ConsoleOptions,
+    identity: FileIdentity,
+    invitation: &Invitation,
+    lines: mpsc::Receiver<String>,
+    out: &mut impl Write,
+) -> Result<ConsoleEnd, TogetherError> {
+    let link = Link::join(&options.relay, invitation)?;
+    let mut guest = Guest::new(
+        &options.name,
+        &invitation.secret,
+        identity,
+        &invitation.host_name,
+    );
+    let rate = review.player().rate();
+    let mut settled = Settled::default();
+    // A play waiting for its start instant (our clock), and where it starts.
+    let mut pending_start: Option<(i64, u64)> = None;
+    loop {
+        review.refresh(Instant::now());
+        let now = monotonic::now_ns();
+        let mut actions = guest.tick(now);
+        while let Some(ev) = link.next_event(Duration::ZERO) {
+            actions.extend(guest.on_event(ev));
+        }
+        let Some(typed) = typed(&lines) else {
+            return Ok(ConsoleEnd::Done);
+        };
+        for (cmd, arg, line) in typed {
+            match cmd.as_str() {
+                "quit" => {
+                    if let Some(host) = guest.host_peer() {
+                        link.send(host, Message::Bye);
+                    }
+                    return Ok(ConsoleEnd::Done);
+                }
+                "ask" => actions.push(GuestAction::Send(Message::RequestControl)),
+                _ => match control_of(&cmd, &arg) {
+                    Some(c) if guest.has_control() => {
+                        actions.push(GuestAction::Send(Message::Control(c)))
+                    }
+                    Some(_) => say(out, "the transport is the host's: ask for control"),
+                    None => say(out, &format!("unknown command: {line}")),
+                },
+            }
+        }
+        for a in actions {
+            match a {
+                GuestAction::Send(m) => {
+                    if let Some(host) = guest.host_peer() {
+                        link.send(host, m);
+                    }
+                }
+                GuestAction::Follow(_) => pending_start = None,
+                GuestAction::Note(_) => {}
+                GuestAction::Notice(line) => say(out, &line),
+                GuestAction::Ended(why) => {
+                    say(out, &format!("ended: {why}"));
+                    return Ok(ConsoleEnd::Ended(why));
+                }
+            }
+        }
+        if *guest.stage() == Stage::In
+            && let Some(t) = guest.transport()
+        {
+            follow_host(review, &t, &guest, rate, now, &mut pending_start);
+        }
+        settled.report(review, out);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Moves the guest's review toward the host's transport.
+fn follow_host(
+    review: &mut Review,
+    t: &SharedTransport,
+    guest: &Guest,
+    rate: crate::time::FrameRate,
+    now: i64,
+    pending_start: &mut Option<(i64, u64)>,
+) {
+    let snap = review.snapshot().clone();
+    let Some(target) = follow::target(t, guest.clock(), rate, now) else {
+        return;
+    };
+    let playing = snap.transport != Transport::Paused;
+    if target.speed == 0 {
+        *pending_start = None;
+        if playing {
+            review.apply(Intent::Pause);
+        } else if snap.frame.0 != target.frame(rate) {
+            review.apply(Intent::Seek(Frame(target.frame(rate))));
+        }
+        return;
+    }
+    if target.speed != 1 {
+        // Shuttle: follow the speed, correct the place coarsely.
+        if snap.transport
+            != (Transport::Playing {
+                speed: target.speed,
+            })
+        {
+            review.apply(Intent::Seek(Frame(target.frame(rate))));
+            review.apply(Intent::Shuttle(target.speed));
+        }
+        return;
+    }
+    if playing {
+        let (pos, _, _) = review.player().clock();
+        if snap.transport != Transport::Starting && (pos - target.pos_ns).abs() > DRIFT_LIMIT_NS {
+            review.apply(Intent::Pause);
+        }
+        return;
+    }
+    match *pending_start {
+        None => {
+            // Start together a little ahead: seek where the host will be then, play then.
+            let at = now + START_LEAD_NS;
+            let frame = rate.frame_at_ns(target.pos_ns + START_LEAD_NS).max(0) as u64 + 1;
+            let start_ns = rate.frame_start_ns(frame as i64);
+            let when = at + (start_ns - (target.pos_ns + START_LEAD_NS));
+            review.apply(Intent::Seek(Frame(frame)));
+            *pending_start = Some((when, frame));
+        }
+        Some((when, _)) if now >= when => {
+            *pending_start = None;
+            review.apply(Intent::Play);
+        }
+        Some(_) => {}
+    }
+}

@@ -1,0 +1,383 @@
+//! The host's side of a shared review, as a state machine: network events and the host's own
+//! transport in, actions out (messages to send, connections to close, moves for the local
+//! review, lines for the access log). The host decides who is in (the invitation's secret, the
+//! same copy of the file, not removed), who holds control, and where the transport is.
+
+use super::identity::FileIdentity;
+use super::link::{LinkEvent, PeerId};
+use super::message::{
+    ControlIntent, Message, PROTOCOL, Participant, Presence, RateLimit, SharedTransport,
+};
+use crate::notes::NoteRecord;
+use std::collections::{HashMap, HashSet};
+
+/// What the host should do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HostAction {
+    Send(PeerId, Message),
+    Close(PeerId, String),
+    /// A guest holding control moved the transport: apply it to the host's review.
+    Apply(ControlIntent),
+    /// A note from a guest: merge it into the host's store.
+    Note(NoteRecord),
+    /// For the access log and the screen: joins, leaves, refusals, control changes.
+    Log(String),
+}
+
+struct Guest {
+    name: String,
+    presence: Option<Presence>,
+}
+
+/// The host's state.
+pub struct Host {
+    name: String,
+    file: FileIdentity,
+    secret: String,
+    expires_ms: i64,
+    guests: HashMap<PeerId, Guest>,
+    /// Connected, not yet let in.
+    waiting: HashSet<PeerId>,
+    removed: HashSet<PeerId>,
+    limits: HashMap<PeerId, RateLimit>,
+    /// Who moves the transport (`None`: the host).
+    control: Option<PeerId>,
+    transport: SharedTransport,
+}
+
+impl Host {
+    pub fn new(name: &str, file: FileIdentity, secret: &str, expires_ms: i64) -> Self {
+        Self {
+            name: name.to_owned(),
+            file,
+            secret: secret.to_owned(),
+            expires_ms,
+            guests: HashMap::new(),
+            waiting: HashSet::new(),
+            removed: HashSet::new(),
+            limits: HashMap::new(),
+            control: None,
+            transport: SharedTransport::default(),
+        }
+    }
+
+    /// The current invitation's secret (changed when someone is removed).
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
+
+    pub fn expires_ms(&self) -> i64 {
+        self.expires_ms
+    }
+
+    /// Who is in, host first.
+    pub fn roster(&self) -> Vec<Participant> {
+        let mut out = vec![Participant {
+            name: self.name.clone(),
+            id: "host".into(),
+            has_control: self.control.is_none(),
+        }];
+        let mut guests: Vec<_> = self.guests.iter().collect();
+        guests.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+        out.extend(guests.into_iter().map(|(id, g)| Participant {
+            name: g.name.clone(),
+            id: id.short(),
+            has_control: self.control == Some(*id),
+        }));
+        out
+    }
+
+    /// Presence of each guest, as last told.
+    pub fn presences(&self) -> Vec<Presence> {
+        self.guests
+            .values()
+            .filter_map(|g| g.presence.clone())
+            .collect()
+    }
+
+    fn broadcast(&self, m: &Message, except: Option<PeerId>) -> Vec<HostAction> {
+        self.guests
+            .keys()
+            .filter(|p| Some(**p) != except)
+            .map(|p| HostAction::Send(*p, m.clone()))
+            .collect()
+    }
+
+    fn roster_update(&self) -> Vec<HostAction> {
+        self.broadcast(
+            &Message::Roster {
+                participants: self.roster(),
+            },
+            None,
+        )
+    }
+
+    /// The host's transport moved (or, while playing, a fresh reading of where it is).
+    pub fn transport(&mut self, mut t: SharedTransport) -> Vec<HostAction> {
+        t.seq = self.transport.seq + 1;
+        self.transport = t;
+        self.broadcast(&Message::Transport(t), None)
+    }
+
+    /// A note made or changed on the host: everyone gets it.
+    pub fn note(&self, record: NoteRecord) -> Vec<HostAction> {
+        self.broadcast(
+            &Message::Note {
+                record: Box::new(record),
+            },
+            None,
+        )
+    }
+
+    /// Hands control to the participant named `name` (or back to the host).
+    pub fn give_control(&mut self, name: &str) -> Vec<HostAction> {
+        let to = self
+            .guests
+            .iter()
+            .find(|(_, g)| g.name == name)
+            .map(|(p, _)| *p);
+        if to.is_none() && name != self.name {
+            return vec![HostAction::Log(format!("no participant is called {name}"))];
+        }
+        self.control = to;
+        let mut out = vec![HostAction::Log(format!("control: {name}"))];
+        out.extend(self.broadcast(
+            &Message::ControlTo {
+                name: name.to_owned(),
+            },
+            None,
+        ));
+        out.extend(self.roster_update());
+        out
+    }
+
+    /// Removes the participant named `name`: their connection is closed, their key refused
+    /// from now on, and the invitation's secret changes (`new_secret`) so the old invitation
+    /// lets nobody else in either.
+    pub fn remove(&mut self, name: &str, new_secret: String) -> Vec<HostAction> {
+        let Some(peer) = self
+            .guests
+            .iter()
+            .find(|(_, g)| g.name == name)
+            .map(|(p, _)| *p)
+        else {
+            return vec![HostAction::Log(format!("no participant is called {name}"))];
+        };
+        self.guests.remove(&peer);
+        self.removed.insert(peer);
+        self.secret = new_secret;
+        if self.control == Some(peer) {
+            self.control = None;
+        }
+        let mut out = vec![
+            HostAction::Send(
+                peer,
+                Message::Removed {
+                    reason: format!("{} removed you from the review", self.name),
+                },
+            ),
+            HostAction::Close(peer, "removed".into()),
+            HostAction::Log(format!("removed: {name} ({})", peer.short())),
+        ];
+        out.extend(self.roster_update());
+        out
+    }
+
+    fn refuse(&mut self, peer: PeerId, reason: String, log: String) -> Vec<HostAction> {
+        self.waiting.remove(&peer);
+        vec![
+            HostAction::Send(peer, Message::Refused { reason }),
+            HostAction::Close(peer, "refused".into()),
+            HostAction::Log(log),
+        ]
+    }
+
+    /// Takes in one network event at our instants `now_ns` (monotonic) and `now_ms` (Unix).
+    pub fn on_event(&mut self, event: LinkEvent, now_ns: i64, now_ms: i64) -> Vec<HostAction> {
+        match event {
+            LinkEvent::Connected(peer) => {
+                if self.removed.contains(&peer) {
+                    return self.refuse(
+                        peer,
+                        format!("{} removed you from this review", self.name),
+                        format!(
+                            "refused: a removed participant ({}) came back",
+                            peer.short()
+                        ),
+                    );
+                }
+                self.waiting.insert(peer);
+                Vec::new()
+            }
+            LinkEvent::Closed(peer, why) => {
+                self.waiting.remove(&peer);
+                self.limits.remove(&peer);
+                match self.guests.remove(&peer) {
+                    Some(g) => {
+                        if self.control == Some(peer) {
+                            self.control = None;
+                        }
+                        let mut out = vec![HostAction::Log(format!(
+                            "left: {} ({}): {why}",
+                            g.name,
+                            peer.short()
+                        ))];
+                        out.extend(self.roster_update());
+                        out
+                    }
+                    None => Vec::new(),
+                }
+            }
+            LinkEvent::Dropped(peer, why) => vec![HostAction::Log(format!(
+                "dropped a message from {}: {why}",
+                self.who(peer)
+            ))],
+            LinkEvent::Message(peer, m, _) => {
+                if !self.limits.entry(peer).or_default().allow(now_ns) {
+                    return Vec::new();
+                }
+                self.on_message(peer, m, now_ns, now_ms)
+            }
+        }
+    }
+
+    fn who(&self, peer: PeerId) -> String {
+        self.guests
+            .get(&peer)
+            .map_or_else(|| peer.short(), |g| g.name.clone())
+    }
+
+    fn on_message(
+        &mut self,
+        peer: PeerId,
+        m: Message,
+        now_ns: i64,
+        now_ms: i64,
+    ) -> Vec<HostAction> {
+        if self.waiting.contains(&peer) {
+            return match m {
+                Message::Hello {
+                    protocol,
+                    name,
+                    secret,
+                    file,
+                } => self.hello(peer, protocol, name, secret, file, now_ms),
+                other => self.refuse(
+                    peer,
+                    "say hello first".into(),
+                    format!("refused {}: {} before hello", peer.short(), other.kind()),
+                ),
+            };
+        }
+        if !self.guests.contains_key(&peer) {
+            return Vec::new();
+        }
+        match m {
+            // The link answers pings as they arrive (`link`); one that reaches here is late.
+            Message::Ping { .. } => Vec::new(),
+            Message::Control(c) if self.control == Some(peer) => vec![HostAction::Apply(c)],
+            Message::Control(_) => vec![HostAction::Log(format!(
+                "{} moved the transport without control: ignored",
+                self.who(peer)
+            ))],
+            Message::RequestControl => vec![HostAction::Log(format!(
+                "{} asks for control",
+                self.who(peer)
+            ))],
+            Message::Presence(mut p) => {
+                let name = self.who(peer);
+                p.name = name;
+                let out = self.broadcast(&Message::Presence(p.clone()), Some(peer));
+                if let Some(g) = self.guests.get_mut(&peer) {
+                    g.presence = Some(p);
+                }
+                out
+            }
+            Message::Note { record } => {
+                let mut out = vec![HostAction::Note((*record).clone())];
+                out.extend(self.broadcast(&Message::Note { record }, Some(peer)));
+                out
+            }
+            Message::Bye => self.on_event(LinkEvent::Closed(peer, "left".into()), now_ns, now_ms),
+            other => vec![HostAction::Log(format!(
+                "{} sent {}, which guests do not send: ignored",
+                self.who(peer),
+                other.kind()
+            ))],
+        }
+    }
+
+    fn hello(
+        &mut self,
+        peer: PeerId,
+        protocol: u32,
+        name: String,
+        secret: String,
+        file: Box<FileIdentity>,
+        now_ms: i64,
+    ) -> Vec<HostAction> {
+        let name: String = name.chars().filter(|c| !c.is_control()).take(80).collect();
+        let name = if name.trim().is_empty() {
+            format!("guest {}", peer.short())
+        } else {
+            name
+        };
+        if protocol != PROTOCOL {
+            return self.refuse(
+                peer,
+                format!(
+                    "{}'s Earmark speaks version {PROTOCOL} of the shared review, yours {protocol}: \
+                     update so both match",
+                    self.name
+                ),
+                format!("refused {name}: protocol {protocol}"),
+            );
+        }
+        if secret != self.secret {
+            return self.refuse(
+                peer,
+                "this invitation is no longer valid: ask for a new one".into(),
+                format!(
+                    "refused {name} ({}): an old or wrong invitation",
+                    peer.short()
+                ),
+            );
+        }
+        if now_ms >= self.expires_ms {
+            return self.refuse(
+                peer,
+                format!("{}'s invitation has expired: ask for a new one", self.name),
+                format!("refused {name}: the invitation expired"),
+            );
+        }
+        if let Some(why) = self.file.differs(&file, &name) {
+            return self.refuse(peer, why.clone(), format!("refused {name}: {why}"));
+        }
+        self.waiting.remove(&peer);
+        self.guests.insert(
+            peer,
+            Guest {
+                name: name.clone(),
+                presence: None,
+            },
+        );
+        let mut out = vec![
+            HostAction::Send(
+                peer,
+                Message::Welcome {
+                    host: self.name.clone(),
+                    roster: self.roster(),
+                    transport: self.transport,
+                },
+            ),
+            HostAction::Log(format!("joined: {name} ({})", peer.short())),
+        ];
+        out.extend(self.broadcast(
+            &Message::Roster {
+                participants: self.roster(),
+            },
+            Some(peer),
+        ));
+        out
+    }
+}

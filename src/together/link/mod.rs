@@ -1,0 +1,352 @@
+//! The network under a shared review: iroh endpoints (QUIC, keys as identities, hole punching
+//! and relays when asked), the only place iroh and tokio are used. A star: every guest connects
+//! to the host, which relays what one says to the others — simpler than gossip for the handful
+//! of people in a review, and removal is enforceable (a gossip swarm cannot shut a member out).
+//!
+//! It runs on its own thread ("together-net", a single-threaded tokio runtime) and talks to the
+//! rest of Earmark by plain channels: [`Link::send`] in, [`LinkEvent`]s out. Each message is one
+//! QUIC unidirectional stream, read whole up to [`MAX_MESSAGE_BYTES`]; a connection's streams
+//! are read in the order they were opened, so messages arrive in the order they were sent.
+
+pub mod invite;
+
+pub use invite::{Invitation, new_secret};
+
+use super::TogetherError;
+use super::message::{MAX_MESSAGE_BYTES, Message};
+use crate::time::monotonic;
+use iroh::endpoint::{Connection, VarInt, presets};
+use iroh::{Endpoint, EndpointAddr, EndpointId, RelayMode, SecretKey};
+use std::collections::HashMap;
+use std::sync::mpsc;
+use tokio::sync::mpsc as tmpsc;
+
+/// The application protocol spoken on the connection.
+pub const ALPN: &[u8] = b"earmark/together/1";
+
+/// A participant at the other end of a connection, by their key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PeerId(EndpointId);
+
+impl PeerId {
+    /// The key's short form, for people and the access log.
+    pub fn short(&self) -> String {
+        self.0.fmt_short().to_string()
+    }
+}
+
+/// Which relay helps when two participants cannot reach each other directly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Relay {
+    /// None: direct connections only (a LAN, or this machine).
+    None,
+    /// iroh's public relays (they see encrypted traffic, keys and addresses only).
+    Public,
+    /// A relay of the facility's own (`iroh-relay`), by URL.
+    Own(String),
+}
+
+/// What the network says.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinkEvent {
+    /// A connection is up; nothing it says is trusted until the session has checked it.
+    Connected(PeerId),
+    /// A message and when it arrived (monotonic ns, stamped as it was read).
+    Message(PeerId, Message, i64),
+    /// A message that was dropped, and why (logged, never acted on).
+    Dropped(PeerId, String),
+    /// The connection ended, and why.
+    Closed(PeerId, String),
+}
+
+enum Command {
+    Send(PeerId, Message),
+    Close(PeerId, String),
+    Shutdown,
+}
+
+/// What a connection's writer does next.
+enum Out {
+    Message(Message),
+    /// Close once everything before has reached the other end (a refusal must be read before
+    /// the door shuts).
+    Close(String),
+}
+
+/// One end of a shared review's network.
+pub struct Link {
+    commands: tmpsc::UnboundedSender<Command>,
+    events: mpsc::Receiver<LinkEvent>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    key: SecretKey,
+    addr: EndpointAddr,
+}
+
+impl Link {
+    /// Starts an endpoint that accepts guests.
+    pub fn host(relay: &Relay) -> Result<Self, TogetherError> {
+        Self::start(relay, None)
+    }
+
+    /// Starts an endpoint and connects to the invitation's host.
+    pub fn join(relay: &Relay, invitation: &Invitation) -> Result<Self, TogetherError> {
+        Self::start(relay, Some(invitation.host.clone()))
+    }
+
+    fn start(relay: &Relay, dial: Option<EndpointAddr>) -> Result<Self, TogetherError> {
+        let relay_mode = match relay {
+            Relay::None => RelayMode::Disabled,
+            Relay::Public => RelayMode::Default,
+            Relay::Own(url) => {
+                let url = url
+                    .parse()
+                    .map_err(|_| TogetherError::Relay(format!("not a relay URL: {url}")))?;
+                RelayMode::custom([url])
+            }
+        };
+        let key = SecretKey::generate();
+        let (commands, rx_commands) = tmpsc::unbounded_channel();
+        let (tx_events, events) = mpsc::channel();
+        let (tx_ready, rx_ready) = mpsc::channel();
+        let thread_key = key.clone();
+        let thread = std::thread::Builder::new()
+            .name("together-net".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = tx_ready.send(Err(TogetherError::Network(e.to_string())));
+                        return;
+                    }
+                };
+                rt.block_on(run(
+                    thread_key,
+                    relay_mode,
+                    dial,
+                    rx_commands,
+                    tx_events,
+                    tx_ready,
+                ));
+            })
+            .map_err(|e| TogetherError::Network(format!("no network thread: {e}")))?;
+        let addr = rx_ready
+            .recv()
+            .map_err(|_| TogetherError::Network("the network thread stopped".into()))??;
+        Ok(Self {
+            commands,
+            events,
+            thread: Some(thread),
+            key,
+            addr,
+        })
+    }
+
+    /// This endpoint's address (its key and where it listens).
+    pub fn addr(&self) -> EndpointAddr {
+        self.addr.clone()
+    }
+
+    /// This endpoint's key, which signs invitations.
+    pub fn key(&self) -> &SecretKey {
+        &self.key
+    }
+
+    /// This endpoint, as the others see it.
+    pub fn me(&self) -> PeerId {
+        PeerId(self.key.public())
+    }
+
+    /// Sends `message` to `peer` (in order with everything sent to it before).
+    pub fn send(&self, peer: PeerId, message: Message) {
+        let _ = self.commands.send(Command::Send(peer, message));
+    }
+
+    /// Ends the connection to `peer`, telling it `reason`.
+    pub fn close(&self, peer: PeerId, reason: &str) {
+        let _ = self.commands.send(Command::Close(peer, reason.to_owned()));
+    }
+
+    /// The next event, waiting up to `timeout`.
+    pub fn next_event(&self, timeout: std::time::Duration) -> Option<LinkEvent> {
+        self.events.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The network thread's work: bind, dial or accept, read every connection, send as asked.
+async fn run(
+    key: SecretKey,
+    relay_mode: RelayMode,
+    dial: Option<EndpointAddr>,
+    mut commands: tmpsc::UnboundedReceiver<Command>,
+    events: mpsc::Sender<LinkEvent>,
+    ready: mpsc::Sender<Result<EndpointAddr, TogetherError>>,
+) {
+    let endpoint = match Endpoint::builder(presets::Minimal)
+        .secret_key(key)
+        .alpns(vec![ALPN.to_vec()])
+        .relay_mode(relay_mode)
+        .bind()
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => {
+            let _ = ready.send(Err(TogetherError::Network(format!("cannot listen: {e}"))));
+            return;
+        }
+    };
+    let (tx_conn, mut new_conns) = tmpsc::unbounded_channel::<Connection>();
+    if let Some(addr) = dial.clone() {
+        match endpoint.connect(addr, ALPN).await {
+            Ok(conn) => {
+                let _ = tx_conn.send(conn);
+            }
+            Err(e) => {
+                let _ = ready.send(Err(TogetherError::Network(format!(
+                    "cannot reach the host: {e}"
+                ))));
+                endpoint.close().await;
+                return;
+            }
+        }
+    } else {
+        let ep = endpoint.clone();
+        let tx = tx_conn.clone();
+        tokio::spawn(async move {
+            while let Some(incoming) = ep.accept().await {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    if let Ok(accepting) = incoming.accept()
+                        && let Ok(conn) = accepting.await
+                    {
+                        let _ = tx.send(conn);
+                    }
+                });
+            }
+        });
+    }
+    let hosting = dial.is_none();
+    let _ = ready.send(Ok(endpoint.addr()));
+    let mut senders: HashMap<PeerId, tmpsc::UnboundedSender<Out>> = HashMap::new();
+    let mut conns: HashMap<PeerId, Connection> = HashMap::new();
+    loop {
+        tokio::select! {
+            conn = new_conns.recv() => {
+                let Some(conn) = conn else { continue };
+                let peer = PeerId(conn.remote_id());
+                let (tx, rx) = tmpsc::unbounded_channel();
+                // The host answers clock pings here, stamped as they are read and answered,
+                // so the time a message waits for the session's loop is not counted as
+                // time on the wire.
+                let tx_pong = hosting.then(|| tx.clone());
+                senders.insert(peer, tx);
+                conns.insert(peer, conn.clone());
+                let _ = events.send(LinkEvent::Connected(peer));
+                tokio::spawn(write_loop(conn.clone(), rx));
+                tokio::spawn(read_loop(conn, peer, events.clone(), tx_pong));
+            }
+            cmd = commands.recv() => match cmd {
+                Some(Command::Send(peer, m)) => {
+                    if let Some(tx) = senders.get(&peer) {
+                        let _ = tx.send(Out::Message(m));
+                    }
+                }
+                Some(Command::Close(peer, reason)) => {
+                    conns.remove(&peer);
+                    if let Some(tx) = senders.remove(&peer) {
+                        let _ = tx.send(Out::Close(reason));
+                    }
+                }
+                Some(Command::Shutdown) | None => break,
+            }
+        }
+    }
+    for c in conns.values() {
+        c.close(VarInt::from_u32(0), b"left");
+    }
+    endpoint.close().await;
+}
+
+/// Sends one connection's messages in order, one stream each.
+async fn write_loop(conn: Connection, mut rx: tmpsc::UnboundedReceiver<Out>) {
+    let mut last = None;
+    while let Some(out) = rx.recv().await {
+        match out {
+            Out::Message(m) => {
+                let bytes = m.encode();
+                let Ok(mut send) = conn.open_uni().await else {
+                    return;
+                };
+                if send.write_all(&bytes).await.is_err() || send.finish().is_err() {
+                    return;
+                }
+                last = Some(send);
+            }
+            Out::Close(reason) => {
+                if let Some(send) = last.take() {
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), send.stopped())
+                        .await;
+                }
+                conn.close(VarInt::from_u32(1), reason.as_bytes());
+                return;
+            }
+        }
+    }
+}
+
+/// Reads one connection's messages until it closes.
+async fn read_loop(
+    conn: Connection,
+    peer: PeerId,
+    events: mpsc::Sender<LinkEvent>,
+    pong: Option<tmpsc::UnboundedSender<Out>>,
+) {
+    loop {
+        let mut recv = match conn.accept_uni().await {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = events.send(LinkEvent::Closed(peer, closed_reason(&e.to_string())));
+                return;
+            }
+        };
+        let event = match recv.read_to_end(MAX_MESSAGE_BYTES).await {
+            Ok(bytes) => {
+                let at = monotonic::now_ns();
+                match Message::decode(&bytes) {
+                    Ok(Message::Ping { t1 }) if pong.is_some() => {
+                        if let Some(tx) = &pong {
+                            let t3 = monotonic::now_ns();
+                            let _ = tx.send(Out::Message(Message::Pong { t1, t2: at, t3 }));
+                        }
+                        continue;
+                    }
+                    Ok(m) => LinkEvent::Message(peer, m, at),
+                    Err(e) => LinkEvent::Dropped(peer, e.to_string()),
+                }
+            }
+            Err(e) => LinkEvent::Dropped(peer, format!("an unreadable message: {e}")),
+        };
+        if events.send(event).is_err() {
+            return;
+        }
+    }
+}
+
+/// The words of a close, without QUIC's wrapping where the other end gave a reason.
+fn closed_reason(raw: &str) -> String {
+    match raw.split_once("reason: ") {
+        Some((_, r)) => r.trim_end_matches(')').to_owned(),
+        None => raw.to_owned(),
+    }
+}

@@ -1,0 +1,241 @@
+//! Reviewing together, as users do it: separate `earmark` processes on this machine, each with
+//! its own copy of the file, its own home and its own sound output (the test environment's null
+//! sink), talking over loopback with no relay. The host is driven by lines on its standard
+//! input, like a person at the keys; every participant prints what happens on its own.
+
+use crate::run::{Home, ffmpeg};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn sync_file() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cache-sync/sync_25.mov");
+    assert!(
+        p.exists(),
+        "{} is missing: run `make fixtures`",
+        p.display()
+    );
+    p
+}
+
+/// One participant: its process, its keyboard, and the lines it printed.
+struct Participant {
+    name: String,
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+    _home: Home,
+}
+
+impl Participant {
+    fn start(name: &str, file: &Path, role: &[&str]) -> Self {
+        let home = Home::new();
+        let mut cmd: Command = home.earmark();
+        cmd.arg(file)
+            .args(role)
+            .args([
+                "--exit", "--relay", "none", "--device", "Review", "--name", name,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = cmd.spawn().expect("earmark starts");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        let who = name.to_owned();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                eprintln!("[{who}] {line}");
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self {
+            name: name.to_owned(),
+            child,
+            stdin,
+            lines,
+            seen: Vec::new(),
+            _home: home,
+        }
+    }
+
+    fn host(name: &str, file: &Path) -> (Self, String) {
+        let mut p = Self::start(name, file, &["--host"]);
+        let line = p.wait_for(|l| l.starts_with("invitation: "), 20);
+        let invitation = line["invitation: ".len()..].to_owned();
+        (p, invitation)
+    }
+
+    fn type_line(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").expect("the participant reads its input");
+        self.stdin.flush().expect("flush");
+    }
+
+    /// Waits up to `secs` for a line `ok` accepts (lines seen before are searched too).
+    fn wait_for(&mut self, ok: impl Fn(&str) -> bool, secs: u64) -> String {
+        if let Some(l) = self.seen.iter().find(|l| ok(l)) {
+            return l.clone();
+        }
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    self.seen.push(l.clone());
+                    if ok(&l) {
+                        return l;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "{} never printed the line waited for; it printed:\n{}",
+            self.name,
+            self.seen.join("\n")
+        );
+    }
+
+    /// Forgets the lines seen so far (the next wait looks only at new ones).
+    fn forget(&mut self) {
+        while let Ok(l) = self.lines.try_recv() {
+            self.seen.push(l);
+        }
+        self.seen.clear();
+    }
+
+    /// The frame of the next `at frame N paused` line.
+    fn paused_frame(&mut self, secs: u64) -> u64 {
+        let l = self.wait_for(
+            |l| l.starts_with("at frame ") && l.ends_with(" paused"),
+            secs,
+        );
+        l["at frame ".len()..l.len() - " paused".len()]
+            .parse()
+            .expect("a frame number")
+    }
+
+    fn exit_code(mut self, secs: u64) -> Option<i32> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                return s.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("{} did not exit", self.name);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Participant {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_guest_follows_the_hosts_seeks_and_plays_to_the_same_frame() {
+    let _device = crate::run::exclusive();
+    let file = sync_file();
+    let (mut host, invitation) = Participant::host("Jo", &file);
+    let mut guest = Participant::start("Sam 美咲", &file, &["--join", &invitation]);
+    guest.wait_for(
+        |l| l.starts_with("joined Jo's review: Jo (control), Sam 美咲"),
+        20,
+    );
+    host.wait_for(|l| l.starts_with("joined: Sam 美咲 ("), 5);
+
+    // A seek while stopped: the guest lands on the same frame.
+    host.forget();
+    guest.forget();
+    host.type_line("seek 100");
+    assert_eq!(host.paused_frame(10), 100);
+    assert_eq!(guest.paused_frame(10), 100);
+
+    // Two seconds of play, then stop: both stop on the frame the host stopped on.
+    host.forget();
+    guest.forget();
+    host.type_line("play");
+    std::thread::sleep(Duration::from_millis(2500));
+    host.type_line("pause");
+    let stopped = host.paused_frame(10);
+    assert!(
+        (140..=175).contains(&stopped),
+        "2.5 s from frame 100 at 25 fps ended at {stopped}"
+    );
+    let followed = guest.wait_for(|l| l == format!("at frame {stopped} paused"), 10);
+    eprintln!("host stopped at {stopped}; guest: {followed}");
+
+    // The guest cannot move the host's transport without control.
+    guest.type_line("seek 10");
+    guest.wait_for(|l| l.contains("ask for control"), 5);
+
+    // The host leaves: the guest is told.
+    host.type_line("quit");
+    guest.wait_for(|l| l.starts_with("ended: the connection to Jo ended"), 10);
+    assert_eq!(host.exit_code(10), Some(0));
+}
+
+#[test]
+fn a_copy_of_another_cut_is_refused_saying_whose_and_how() {
+    let _device = crate::run::shared();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shorter = dir.path().join("sync_25_cut.mov");
+    // The same picture and sound, two seconds shorter: another cut of the same programme.
+    ffmpeg(&[
+        "-i",
+        sync_file().to_str().expect("path"),
+        "-t",
+        "10",
+        "-c",
+        "copy",
+        "-map",
+        "0",
+        shorter.to_str().expect("path"),
+    ]);
+    let (mut host, invitation) = Participant::host("Jo", &sync_file());
+    let mut guest = Participant::start("Sam", &shorter, &["--join", &invitation]);
+    let why = guest.wait_for(|l| l.starts_with("ended: "), 20);
+    assert_eq!(why, "ended: Sam's copy is 2 s shorter — a different cut");
+    host.wait_for(
+        |l| l == "refused Sam: Sam's copy is 2 s shorter — a different cut",
+        5,
+    );
+    assert_eq!(guest.exit_code(10), Some(2));
+}
+
+#[test]
+fn a_removed_guest_cannot_come_back_with_the_old_invitation() {
+    let _device = crate::run::shared();
+    let file = sync_file();
+    let (mut host, invitation) = Participant::host("Jo", &file);
+    let mut guest = Participant::start("Sam", &file, &["--join", &invitation]);
+    guest.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    host.wait_for(|l| l.starts_with("joined: Sam ("), 5);
+    host.type_line("remove Sam");
+    guest.wait_for(|l| l == "ended: Jo removed you from the review", 10);
+    assert_eq!(guest.exit_code(10), Some(2));
+    // Again, from a fresh start with the same invitation: the host changed its secret.
+    let mut again = Participant::start("Sam", &file, &["--join", &invitation]);
+    again.wait_for(
+        |l| l == "ended: this invitation is no longer valid: ask for a new one",
+        20,
+    );
+    // A new invitation from the host lets a newcomer in.
+    host.forget();
+    host.type_line("invite");
+    let fresh =
+        host.wait_for(|l| l.starts_with("invitation: "), 5)["invitation: ".len()..].to_owned();
+    assert_ne!(fresh, invitation);
+    let mut newcomer = Participant::start("Ana", &file, &["--join", &fresh]);
+    newcomer.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+}
