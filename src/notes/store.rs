@@ -170,6 +170,38 @@ impl NoteStore {
         Ok(shown)
     }
 
+    /// The record (note and per-field times) of note `id` as this process last stored or read
+    /// it: what a shared review sends to the other participants.
+    pub fn record(&self, id: NoteId) -> Option<&NoteRecord> {
+        self.known.get(&id)
+    }
+
+    /// Folds in `theirs`, a copy of a note from another participant of a shared review, field
+    /// by field (the later change wins), and stores the result. Returns what to show when it
+    /// changed anything here.
+    pub fn merge_remote(&mut self, theirs: &NoteRecord) -> Result<Option<Change>, NotesError> {
+        let key = self.key.clone();
+        let id = theirs.id();
+        let merged = self.db.write(|w| {
+            let stored = w.get(id)?;
+            let mut merged = stored.clone().unwrap_or_else(|| theirs.clone());
+            merged.merge(theirs);
+            if stored.as_ref() != Some(&merged) {
+                w.put(&key, &merged)?;
+            }
+            Ok(merged)
+        })?;
+        if self.known.get(&id) == Some(&merged) {
+            return Ok(None);
+        }
+        let change = match merged.live() {
+            Some(n) => Change::Put(Box::new(n.clone())),
+            None => Change::Gone(id),
+        };
+        self.known.insert(id, merged);
+        Ok(Some(change))
+    }
+
     /// Records that the note is deleted; on the disk when this returns.
     pub fn delete(&mut self, id: NoteId) -> Result<(), NotesError> {
         let stamp = self.stamp();

@@ -7,7 +7,7 @@
 //! is asked four times a second, and a note with a change of ours not yet stored is left as we
 //! have it (its save merges field by field), so neither side overwrites the other.
 
-use crate::notes::{Change, NoteId, NoteList, NoteStore};
+use crate::notes::{Change, NoteId, NoteList, NoteRecord, NoteStore};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -134,6 +134,31 @@ impl NoteKeeper {
             // Reading failed (the disk went away): what is shown stays; the next poll retries.
             Err(_) => false,
         }
+    }
+
+    /// The stored record of note `id` (what a shared review sends to the others).
+    pub fn record(&self, id: NoteId) -> Option<NoteRecord> {
+        self.store.as_ref()?.record(id).cloned()
+    }
+
+    /// Takes in a note from another participant: merged with ours field by field, stored, and
+    /// shown. True when `notes` changed. Without a store it is only shown.
+    pub fn take_in(&mut self, notes: &mut NoteList, theirs: &NoteRecord) -> Result<bool, String> {
+        let change = match self.store.as_mut() {
+            Some(store) => store.merge_remote(theirs).map_err(|e| e.to_string())?,
+            None => Some(match theirs.live() {
+                Some(n) => Change::Put(Box::new(n.clone())),
+                None => Change::Gone(theirs.id()),
+            }),
+        };
+        Ok(match change {
+            Some(Change::Put(n)) => {
+                notes.put(*n);
+                true
+            }
+            Some(Change::Gone(id)) => notes.remove(id),
+            None => false,
+        })
     }
 
     fn flush(&mut self, notes: &mut NoteList) {

@@ -10,7 +10,7 @@ use super::marks::Marks;
 use super::note_filter::{DeletedNotes, NoteFilter};
 use super::note_keeper::{NoteKeeper, SaveState};
 use crate::analysis::{ScanJob, ScanOptions, SpecJob};
-use crate::notes::{Note, NoteList};
+use crate::notes::{Note, NoteId, NoteList, NoteRecord};
 use crate::player::{
     Command, MeterOutput, Player, PlayerError, PlayerOptions, Snapshot, SpecProfiles, Transport,
 };
@@ -266,6 +266,26 @@ impl Review {
     }
 
     /// Where the notes stand on disk.
+    /// The stored record of note `id` (its fields and when each changed), to share it.
+    pub fn note_record(&self, id: NoteId) -> Option<NoteRecord> {
+        self.keeper.record(id)
+    }
+
+    /// Takes in a note from another participant of a shared review (merged field by field
+    /// with this review's copy and stored); says what changed.
+    pub fn take_in_note(&mut self, theirs: &NoteRecord) -> Result<Vec<Event>, String> {
+        let id = theirs.id();
+        let had = self.notes.get(id).is_some();
+        if !self.keeper.take_in(&mut self.notes, theirs)? {
+            return Ok(Vec::new());
+        }
+        Ok(vec![match (had, self.notes.get(id).is_some()) {
+            (false, true) => Event::NoteAdded(id),
+            (true, false) => Event::NoteDeleted(id),
+            _ => Event::NoteChanged(id),
+        }])
+    }
+
     pub fn save_state(&self) -> SaveState {
         self.keeper.state()
     }

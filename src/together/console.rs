@@ -11,8 +11,9 @@ use super::host::{Host, HostAction};
 use super::identity::FileIdentity;
 use super::link::{Invitation, Link, Relay, new_secret};
 use super::message::{ControlIntent, Message, SharedTransport};
+use crate::notes::NoteRecord;
 use crate::player::Transport;
-use crate::review::{Intent, Review};
+use crate::review::{Event, Intent, Review};
 use crate::time::{Frame, monotonic};
 use std::io::Write;
 use std::sync::mpsc;
@@ -162,6 +163,56 @@ fn apply_control(review: &mut Review, c: ControlIntent) {
     review.apply(intent);
 }
 
+/// Adds a note typed on the console, signed with the participant's name; returns the records
+/// to share (the note as stored, with its per-field times).
+fn add_note(review: &mut Review, name: &str, text: &str) -> Vec<NoteRecord> {
+    let events = review.apply(Intent::AddNote {
+        text: text.to_owned(),
+        author: name.to_owned(),
+        setup: None,
+        category: None,
+    });
+    shared_records(review, &events)
+}
+
+/// The records of the notes `events` say changed here, to send to the others.
+fn shared_records(review: &Review, events: &[Event]) -> Vec<NoteRecord> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::NoteAdded(id)
+            | Event::NoteChanged(id)
+            | Event::NoteDeleted(id)
+            | Event::NoteRestored(id) => review.note_record(*id),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every note of this review, to bring a participant who (re)joins up to date.
+fn all_records(review: &Review) -> Vec<NoteRecord> {
+    review
+        .notes()
+        .iter()
+        .filter_map(|n| review.note_record(n.id))
+        .collect()
+}
+
+/// Takes in a note from another participant and says so.
+fn take_in(review: &mut Review, record: &NoteRecord, out: &mut impl Write) {
+    match review.take_in_note(record) {
+        Ok(events) if !events.is_empty() => match record.live() {
+            Some(n) => say(
+                out,
+                &format!("note: {} at frame {}: {}", n.author, n.frame.0, n.text),
+            ),
+            None => say(out, &format!("note deleted: {}", record.id())),
+        },
+        Ok(_) => {}
+        Err(e) => say(out, &format!("a shared note could not be saved here: {e}")),
+    }
+}
+
 /// Prints a line for scripts (stdout, flushed at once).
 fn say(out: &mut impl Write, line: &str) {
     let _ = writeln!(out, "{line}");
@@ -226,6 +277,11 @@ fn run_host(
                 "invite" => say(out, &format!("invitation: {}", invite(&host))),
                 "give" => actions.extend(host.give_control(&arg)),
                 "remove" => actions.extend(host.remove(&arg, new_secret()?)),
+                "note" => {
+                    for r in add_note(review, &options.name, &arg) {
+                        actions.extend(host.note(r));
+                    }
+                }
                 _ => match control_of(&cmd, &arg) {
                     Some(c) => apply_control(review, c),
                     None => say(out, &format!("unknown command: {line}")),
@@ -237,7 +293,17 @@ fn run_host(
                 HostAction::Send(p, m) => link.send(p, m),
                 HostAction::Close(p, why) => link.close(p, &why),
                 HostAction::Apply(c) => apply_control(review, c),
-                HostAction::Note(_) => {}
+                HostAction::Note(record) => take_in(review, &record, out),
+                HostAction::Joined(peer) => {
+                    for record in all_records(review) {
+                        link.send(
+                            peer,
+                            Message::Note {
+                                record: Box::new(record),
+                            },
+                        );
+                    }
+                }
                 HostAction::Log(line) => say(out, &line),
             }
         }
@@ -326,6 +392,13 @@ fn run_guest(
                     return Ok(ConsoleEnd::Done);
                 }
                 "ask" => actions.push(GuestAction::Send(Message::RequestControl)),
+                "note" => {
+                    for r in add_note(review, &options.name, &arg) {
+                        actions.push(GuestAction::Send(Message::Note {
+                            record: Box::new(r),
+                        }));
+                    }
+                }
                 _ => match control_of(&cmd, &arg) {
                     Some(c) if guest.has_control() => {
                         actions.push(GuestAction::Send(Message::Control(c)))
@@ -343,7 +416,20 @@ fn run_guest(
                     }
                 }
                 GuestAction::Follow(_) => pending_start = None,
-                GuestAction::Note(_) => {}
+                GuestAction::Note(record) => take_in(review, &record, out),
+                GuestAction::Welcomed => {
+                    // Notes written here before (or while away) merge into everyone's.
+                    if let Some(host) = guest.host_peer() {
+                        for record in all_records(review) {
+                            link.send(
+                                host,
+                                Message::Note {
+                                    record: Box::new(record),
+                                },
+                            );
+                        }
+                    }
+                }
                 GuestAction::Notice(line) => say(out, &line),
                 GuestAction::Ended(why) => {
                     say(out, &format!("ended: {why}"));

@@ -23,6 +23,8 @@ pub enum GuestAction {
     Follow(SharedTransport),
     /// A note from someone else: merge it into the local store.
     Note(NoteRecord),
+    /// The host let us in: share what we have.
+    Welcomed,
     /// In words, for the screen.
     Notice(String),
     /// The session is over for this guest (refused, removed, the host gone), and why.
@@ -169,10 +171,10 @@ impl Guest {
                 self.stage = Stage::In;
                 self.host_name = host.clone();
                 self.roster = roster;
-                let mut out = vec![GuestAction::Notice(format!(
-                    "joined {host}'s review: {}",
-                    self.names()
-                ))];
+                let mut out = vec![
+                    GuestAction::Notice(format!("joined {host}'s review: {}", self.names())),
+                    GuestAction::Welcomed,
+                ];
                 out.extend(self.tick(at_ns));
                 self.transport = Some(transport);
                 out.push(GuestAction::Follow(transport));

@@ -20,6 +20,8 @@ pub enum HostAction {
     Apply(ControlIntent),
     /// A note from a guest: merge it into the host's store.
     Note(NoteRecord),
+    /// A guest was let in: bring them up to date (the notes so far).
+    Joined(PeerId),
     /// For the access log and the screen: joins, leaves, refusals, control changes.
     Log(String),
 }
@@ -371,6 +373,7 @@ impl Host {
                 },
             ),
             HostAction::Log(format!("joined: {name} ({})", peer.short())),
+            HostAction::Joined(peer),
         ];
         out.extend(self.broadcast(
             &Message::Roster {

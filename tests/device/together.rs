@@ -120,7 +120,23 @@ impl Participant {
             .expect("a frame number")
     }
 
-    fn exit_code(mut self, secs: u64) -> Option<i32> {
+    /// What `earmark notes list --json` says in this participant's home, every review.
+    fn notes_json(&self) -> String {
+        let out = self
+            ._home
+            .earmark()
+            .args(["notes", "list", "--json"])
+            .output()
+            .expect("earmark notes list");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn exit_code(&mut self, secs: u64) -> Option<i32> {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             if let Ok(Some(s)) = self.child.try_wait() {
@@ -238,4 +254,57 @@ fn a_removed_guest_cannot_come_back_with_the_old_invitation() {
     assert_ne!(fresh, invitation);
     let mut newcomer = Participant::start("Ana", &file, &["--join", &fresh]);
     newcomer.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+}
+
+#[test]
+fn notes_typed_by_anyone_reach_everyone_within_half_a_second_and_stay_in_the_hosts_notes() {
+    let _device = crate::run::shared();
+    let file = sync_file();
+    let (mut host, invitation) = Participant::host("Jo", &file);
+    // The host writes a note before anyone joins: a late joiner gets it.
+    host.type_line("note Dialogue dips under the score here");
+    let mut guest = Participant::start("美咲", &file, &["--join", &invitation]);
+    guest.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    guest.wait_for(
+        |l| l == "note: Jo at frame 0: Dialogue dips under the score here",
+        5,
+    );
+
+    // Each side's note reaches the other within half a second.
+    fn passes(from: &mut Participant, to: &mut Participant, name: &str, text: &str) {
+        to.forget();
+        let typed = Instant::now();
+        from.type_line(&format!("note {text}"));
+        to.wait_for(|l| l == format!("note: {name} at frame 0: {text}"), 5);
+        let took = typed.elapsed();
+        eprintln!("a note from {name} arrived in {took:?}");
+        assert!(took < Duration::from_millis(500), "{took:?}");
+    }
+    passes(
+        &mut guest,
+        &mut host,
+        "美咲",
+        "台詞が小さい — la voix est trop basse",
+    );
+    passes(
+        &mut host,
+        &mut guest,
+        "Jo",
+        "Agreed: ride the music down 2 dB",
+    );
+    host.type_line("quit");
+    assert_eq!(host.exit_code(10), Some(0));
+
+    // The host's own notes now hold everyone's (what its export and report are made from).
+    let listed = host.notes_json();
+    for text in [
+        "Dialogue dips under the score here",
+        "台詞が小さい — la voix est trop basse",
+        "Agreed: ride the music down 2 dB",
+    ] {
+        assert!(
+            listed.contains(text),
+            "{text} not in the host's notes:\n{listed}"
+        );
+    }
 }
