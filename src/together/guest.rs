@@ -235,3 +235,133 @@ impl Guest {
             .join(", ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guest() -> (Guest, PeerId) {
+        let file = FileIdentity {
+            sha256: "ab".repeat(32),
+            bytes: 1,
+            frames: 1,
+            rate_num: 25,
+            rate_den: 1,
+            start: "01:00:00:00".into(),
+        };
+        (Guest::new("Sam", "s3cret", file, "Jo"), PeerId::made_up())
+    }
+
+    fn welcome(g: &mut Guest, host: PeerId) -> Vec<GuestAction> {
+        g.on_event(LinkEvent::Connected(host));
+        g.on_event(LinkEvent::Message(
+            host,
+            Message::Welcome {
+                host: "Jo".into(),
+                roster: Vec::new(),
+                transport: SharedTransport {
+                    seq: 5,
+                    frame: 40,
+                    ..SharedTransport::default()
+                },
+            },
+            1_000,
+        ))
+    }
+
+    #[test]
+    fn the_guest_says_hello_then_pings_and_follows_only_newer_transport() {
+        let (mut g, host) = guest();
+        let hello = g.on_event(LinkEvent::Connected(host));
+        assert!(
+            matches!(&hello[0], GuestAction::Send(Message::Hello { secret, .. }) if secret == "s3cret")
+        );
+        assert!(g.tick(0).is_empty(), "no pings before being let in");
+        let out = welcome(&mut g, host);
+        assert!(out.contains(&GuestAction::Welcomed));
+        assert!(
+            out.iter()
+                .any(|a| matches!(a, GuestAction::Send(Message::Ping { t1: 1_000 })))
+        );
+        assert!(
+            out.iter()
+                .any(|a| matches!(a, GuestAction::Follow(t) if t.frame == 40))
+        );
+        // A quick ping every 100 ms at first.
+        assert!(g.tick(50_000_000).is_empty());
+        assert_eq!(g.tick(100_001_000).len(), 1);
+        // Transport messages that arrive late or twice are passed over.
+        let t = |seq, frame| {
+            LinkEvent::Message(
+                host,
+                Message::Transport(SharedTransport {
+                    seq,
+                    frame,
+                    ..SharedTransport::default()
+                }),
+                0,
+            )
+        };
+        assert_eq!(g.on_event(t(7, 70)).len(), 1);
+        assert!(g.on_event(t(6, 60)).is_empty());
+        assert!(g.on_event(t(7, 70)).is_empty());
+        assert_eq!(g.transport().map(|t| t.frame), Some(70));
+        // A pong sets the clock: the host reads 10 s ahead.
+        g.on_event(LinkEvent::Message(
+            host,
+            Message::Pong {
+                t1: 0,
+                t2: 10_000_100_000,
+                t3: 10_000_150_000,
+            },
+            250_000,
+        ));
+        assert_eq!(
+            g.clock().estimate().map(|e| e.offset_ns),
+            Some(10_000_000_000)
+        );
+    }
+
+    #[test]
+    fn refusal_removal_and_a_lost_host_end_the_session_once_with_the_reason() {
+        let (mut g, host) = guest();
+        g.on_event(LinkEvent::Connected(host));
+        let out = g.on_event(LinkEvent::Message(
+            host,
+            Message::Refused {
+                reason: "Sam's copy is 2 s shorter — a different cut".into(),
+            },
+            0,
+        ));
+        assert_eq!(
+            out,
+            [GuestAction::Ended(
+                "Sam's copy is 2 s shorter — a different cut".into()
+            )]
+        );
+        assert!(
+            g.on_event(LinkEvent::Closed(host, "refused".into()))
+                .is_empty()
+        );
+
+        let (mut g, host) = guest();
+        g.on_event(LinkEvent::Connected(host));
+        let out = g.on_event(LinkEvent::Closed(host, "timed out".into()));
+        assert_eq!(
+            out,
+            [GuestAction::Ended(
+                "Jo did not let you in (timed out)".into()
+            )]
+        );
+
+        let (mut g, host) = guest();
+        welcome(&mut g, host);
+        let out = g.on_event(LinkEvent::Closed(host, "left".into()));
+        assert_eq!(
+            out,
+            [GuestAction::Ended(
+                "the connection to Jo ended (left)".into()
+            )]
+        );
+    }
+}

@@ -384,3 +384,196 @@ impl Host {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy() -> FileIdentity {
+        FileIdentity {
+            sha256: "ab".repeat(32),
+            bytes: 1000,
+            frames: 300,
+            rate_num: 25,
+            rate_den: 1,
+            start: "01:00:00:00".into(),
+        }
+    }
+
+    fn hello(name: &str, secret: &str, file: FileIdentity) -> Message {
+        Message::Hello {
+            protocol: PROTOCOL,
+            name: name.into(),
+            secret: secret.into(),
+            file: Box::new(file),
+        }
+    }
+
+    fn msg(peer: PeerId, m: Message) -> LinkEvent {
+        LinkEvent::Message(peer, m, 0)
+    }
+
+    fn sent_to(actions: &[HostAction], peer: PeerId) -> Vec<&'static str> {
+        actions
+            .iter()
+            .filter_map(|a| match a {
+                HostAction::Send(p, m) if *p == peer => Some(m.kind()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A host with `names` let in, and their peers.
+    fn with_guests(names: &[&str]) -> (Host, Vec<PeerId>) {
+        let mut host = Host::new("Jo", copy(), "s3cret", 1_000);
+        let peers = names
+            .iter()
+            .map(|n| {
+                let p = PeerId::made_up();
+                host.on_event(LinkEvent::Connected(p), 0, 0);
+                let out = host.on_event(msg(p, hello(n, "s3cret", copy())), 0, 0);
+                assert_eq!(sent_to(&out, p), ["welcome"], "{out:?}");
+                assert!(out.contains(&HostAction::Joined(p)));
+                p
+            })
+            .collect();
+        (host, peers)
+    }
+
+    #[test]
+    fn only_an_invited_guest_with_the_same_copy_gets_in_and_everyone_hears_of_it() {
+        let (mut host, peers) = with_guests(&["Sam", "Ana"]);
+        let names: Vec<_> = host.roster().into_iter().map(|p| p.name).collect();
+        assert_eq!(names, ["Jo", "Ana", "Sam"]);
+        let refusals = [
+            (hello("Eve", "guess", copy()), "no longer valid"),
+            (
+                hello(
+                    "Eve",
+                    "s3cret",
+                    FileIdentity {
+                        frames: 250,
+                        sha256: "cd".repeat(32),
+                        ..copy()
+                    },
+                ),
+                "Eve's copy is 2 s shorter — a different cut",
+            ),
+            (
+                Message::Hello {
+                    protocol: PROTOCOL + 1,
+                    name: "Eve".into(),
+                    secret: "s3cret".into(),
+                    file: Box::new(copy()),
+                },
+                "update so both match",
+            ),
+            (Message::Ping { t1: 0 }, "say hello first"),
+        ];
+        for (m, why) in refusals {
+            let eve = PeerId::made_up();
+            host.on_event(LinkEvent::Connected(eve), 0, 0);
+            let out = host.on_event(msg(eve, m), 0, 0);
+            assert!(
+                matches!(&out[0], HostAction::Send(p, Message::Refused { reason }) if *p == eve && reason.contains(why)),
+                "{out:?}"
+            );
+            assert!(out.contains(&HostAction::Close(eve, "refused".into())));
+        }
+        // Past the invitation's expiry nobody new gets in.
+        let late = PeerId::made_up();
+        host.on_event(LinkEvent::Connected(late), 0, 0);
+        let out = host.on_event(msg(late, hello("Lee", "s3cret", copy())), 0, 1_000);
+        assert_eq!(sent_to(&out, late), ["refused"]);
+        assert_eq!(host.roster().len(), 3);
+        // The others heard about the second guest.
+        let (mut host, _) = with_guests(&["Sam"]);
+        let ana = PeerId::made_up();
+        host.on_event(LinkEvent::Connected(ana), 0, 0);
+        let out = host.on_event(msg(ana, hello("Ana", "s3cret", copy())), 0, 0);
+        assert!(
+            out.iter()
+                .any(|a| matches!(a, HostAction::Send(p, Message::Roster { .. }) if *p != ana))
+        );
+        let _ = peers;
+    }
+
+    #[test]
+    fn only_the_participant_holding_control_moves_the_transport() {
+        let (mut host, peers) = with_guests(&["Sam", "Ana"]);
+        let seek = Message::Control(ControlIntent::Seek { frame: 42 });
+        let out = host.on_event(msg(peers[0], seek.clone()), 0, 0);
+        assert!(
+            !out.iter().any(|a| matches!(a, HostAction::Apply(_))),
+            "{out:?}"
+        );
+        let out = host.give_control("Sam");
+        assert_eq!(sent_to(&out, peers[1]), ["control_to", "roster"]);
+        let out = host.on_event(msg(peers[0], seek.clone()), 0, 0);
+        assert_eq!(out, [HostAction::Apply(ControlIntent::Seek { frame: 42 })]);
+        assert!(
+            host.on_event(msg(peers[1], seek.clone()), 0, 0)[0]
+                != HostAction::Apply(ControlIntent::Seek { frame: 42 })
+        );
+        // Control comes back to the host when its holder leaves.
+        host.on_event(LinkEvent::Closed(peers[0], "gone".into()), 0, 0);
+        assert!(host.roster()[0].has_control);
+        // The transport goes to everyone with a growing sequence number.
+        let out = host.transport(SharedTransport::default());
+        let out2 = host.transport(SharedTransport::default());
+        let seq = |o: &[HostAction]| match &o[0] {
+            HostAction::Send(_, Message::Transport(t)) => t.seq,
+            other => panic!("{other:?}"),
+        };
+        assert!(seq(&out2) > seq(&out));
+    }
+
+    #[test]
+    fn a_removed_guest_is_shut_out_and_the_old_secret_stops_working() {
+        let (mut host, peers) = with_guests(&["Sam", "Ana"]);
+        let out = host.remove("Sam", "n3w".into());
+        assert_eq!(sent_to(&out, peers[0]), ["removed"]);
+        assert!(out.contains(&HostAction::Close(peers[0], "removed".into())));
+        assert_eq!(host.secret(), "n3w");
+        // The same key knocking again is refused at once; a new key with the old secret too.
+        let out = host.on_event(LinkEvent::Connected(peers[0]), 0, 0);
+        assert_eq!(sent_to(&out, peers[0]), ["refused"]);
+        let again = PeerId::made_up();
+        host.on_event(LinkEvent::Connected(again), 0, 0);
+        let out = host.on_event(msg(again, hello("Sam", "s3cret", copy())), 0, 0);
+        assert_eq!(sent_to(&out, again), ["refused"]);
+    }
+
+    #[test]
+    fn a_guests_note_is_kept_and_passed_to_the_others_and_a_flood_is_cut() {
+        let (mut host, peers) = with_guests(&["Sam", "Ana"]);
+        let record = NoteRecord::created(
+            crate::notes::Note::new(crate::time::Frame(3), "レベル"),
+            &crate::notes::record::Stamp::default(),
+        );
+        let out = host.on_event(
+            msg(
+                peers[0],
+                Message::Note {
+                    record: Box::new(record.clone()),
+                },
+            ),
+            0,
+            0,
+        );
+        assert!(out.contains(&HostAction::Note(record)));
+        assert_eq!(sent_to(&out, peers[1]), ["note"]);
+        assert!(sent_to(&out, peers[0]).is_empty());
+        let flood = (0..1000)
+            .filter(|_| {
+                !host
+                    .on_event(msg(peers[1], Message::RequestControl), 5, 0)
+                    .is_empty()
+            })
+            .count();
+        assert!(
+            flood <= crate::together::message::MAX_PER_SECOND as usize,
+            "{flood}"
+        );
+    }
+}

@@ -33,6 +33,12 @@ impl PeerId {
     pub fn short(&self) -> String {
         self.0.fmt_short().to_string()
     }
+
+    /// A participant with a fresh key, for tests of the session logic without a network.
+    #[cfg(test)]
+    pub(crate) fn made_up() -> Self {
+        Self(SecretKey::generate().public())
+    }
 }
 
 /// Which relay helps when two participants cannot reach each other directly.
