@@ -25,6 +25,9 @@ pub enum AccessEvent {
     Delete,
     /// The review was marked complete.
     ReviewComplete,
+    /// In a shared review: someone joined, left, was refused or removed, or control passed
+    /// (the detail names them by name and key).
+    Session,
 }
 
 impl AccessEvent {
@@ -36,6 +39,7 @@ impl AccessEvent {
             Self::Export => "export",
             Self::Delete => "delete",
             Self::ReviewComplete => "review-complete",
+            Self::Session => "session",
         }
     }
 }

@@ -14,6 +14,7 @@ use super::message::{ControlIntent, Message, SharedTransport};
 use crate::notes::NoteRecord;
 use crate::player::Transport;
 use crate::review::{Event, Intent, Review};
+use crate::security::{AccessEvent, AccessLog, Dirs};
 use crate::time::{Frame, monotonic};
 use std::io::Write;
 use std::sync::mpsc;
@@ -219,6 +220,18 @@ fn say(out: &mut impl Write, line: &str) {
     let _ = out.flush();
 }
 
+/// The access log of this machine, for the session's joins, leaves and control changes (a
+/// session goes on without it, saying why).
+fn access_log(name: &str, out: &mut impl Write) -> Option<AccessLog> {
+    match Dirs::system().and_then(|d| AccessLog::start(&d, name)) {
+        Ok(log) => Some(log),
+        Err(e) => {
+            say(out, &format!("the session is not logged: {e}"));
+            None
+        }
+    }
+}
+
 /// Runs a participant until `quit`, the end of `lines`, or the session ending.
 pub fn run(
     mut review: Review,
@@ -245,6 +258,15 @@ fn run_host(
     out: &mut impl Write,
 ) -> Result<ConsoleEnd, TogetherError> {
     let link = Link::host(&options.relay)?;
+    let log = access_log(&options.name, out);
+    let media = review.path().to_path_buf();
+    if let Some(l) = &log {
+        l.record_detail(
+            AccessEvent::Session,
+            &media,
+            &format!("hosting as {}", options.name),
+        );
+    }
     let expires = unix_ms() + i64::from(hours) * 3_600_000;
     let mut host = Host::new(&options.name, identity, &new_secret()?, expires);
     let invite = |host: &Host| {
@@ -304,7 +326,12 @@ fn run_host(
                         );
                     }
                 }
-                HostAction::Log(line) => say(out, &line),
+                HostAction::Log(line) => {
+                    if let Some(l) = &log {
+                        l.record_detail(AccessEvent::Session, &media, &line);
+                    }
+                    say(out, &line);
+                }
             }
         }
         review.refresh(Instant::now());
@@ -363,6 +390,13 @@ fn run_guest(
     out: &mut impl Write,
 ) -> Result<ConsoleEnd, TogetherError> {
     let link = Link::join(&options.relay, invitation)?;
+    let log = access_log(&options.name, out);
+    let media = review.path().to_path_buf();
+    let note_session = |detail: &str| {
+        if let Some(l) = &log {
+            l.record_detail(AccessEvent::Session, &media, detail);
+        }
+    };
     let mut guest = Guest::new(
         &options.name,
         &invitation.secret,
@@ -430,8 +464,14 @@ fn run_guest(
                         }
                     }
                 }
-                GuestAction::Notice(line) => say(out, &line),
+                GuestAction::Notice(line) => {
+                    if line.starts_with("joined ") || line.starts_with("control: ") {
+                        note_session(&line);
+                    }
+                    say(out, &line);
+                }
                 GuestAction::Ended(why) => {
+                    note_session(&format!("ended: {why}"));
                     say(out, &format!("ended: {why}"));
                     return Ok(ConsoleEnd::Ended(why));
                 }

@@ -136,6 +136,28 @@ impl Participant {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// This participant's access log, as `earmark log --json` prints it.
+    fn access_log(&self) -> String {
+        let out = self
+            ._home
+            .earmark()
+            .args(["log", "--json"])
+            .output()
+            .expect("earmark log");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Ends the process at once, as a crash or a pulled plug would.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     fn exit_code(&mut self, secs: u64) -> Option<i32> {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
@@ -307,4 +329,64 @@ fn notes_typed_by_anyone_reach_everyone_within_half_a_second_and_stay_in_the_hos
             "{text} not in the host's notes:\n{listed}"
         );
     }
+}
+
+#[test]
+fn three_reviewers_pass_control_and_a_guest_killed_and_restarted_lands_on_the_frame() {
+    let _device = crate::run::exclusive();
+    let file = sync_file();
+    let (mut host, invitation) = Participant::host("Jo", &file);
+    let mut sam = Participant::start("Sam", &file, &["--join", &invitation]);
+    let mut ana = Participant::start("Ana", &file, &["--join", &invitation]);
+    for g in [&mut sam, &mut ana] {
+        g.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    }
+    host.wait_for(|l| l.starts_with("joined: Ana ("), 5);
+    host.wait_for(|l| l.starts_with("joined: Sam ("), 5);
+    for p in [&mut host, &mut sam, &mut ana] {
+        p.forget();
+    }
+    host.type_line("seek 60");
+    for p in [&mut host, &mut sam, &mut ana] {
+        assert_eq!(p.paused_frame(10), 60, "{}", p.name);
+    }
+
+    // Control to Sam: Sam's seek moves everyone.
+    host.type_line("give Sam");
+    sam.wait_for(|l| l == "control: Sam", 5);
+    for p in [&mut host, &mut sam, &mut ana] {
+        p.forget();
+    }
+    sam.type_line("seek 150");
+    for p in [&mut host, &mut sam, &mut ana] {
+        assert_eq!(p.paused_frame(10), 150, "{}", p.name);
+    }
+    // Ana, without control, cannot.
+    ana.type_line("seek 10");
+    ana.wait_for(|l| l.contains("ask for control"), 5);
+
+    // Ana's machine dies; she starts again with the same invitation and lands where all are.
+    ana.kill();
+    host.wait_for(|l| l.starts_with("left: Ana ("), 30);
+    let mut ana = Participant::start("Ana", &file, &["--join", &invitation]);
+    ana.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    ana.wait_for(|l| l == "at frame 150 paused", 10);
+
+    host.type_line("quit");
+    assert_eq!(host.exit_code(10), Some(0));
+    // The host's access log names who joined, left and held control.
+    let log = host.access_log();
+    for what in [
+        "hosting as Jo",
+        "joined: Sam (",
+        "joined: Ana (",
+        "control: Sam",
+        "left: Ana (",
+    ] {
+        assert!(
+            log.contains(what),
+            "{what} not in the host's access log:\n{log}"
+        );
+    }
+    assert!(log.contains("\"session\""), "{log}");
 }

@@ -15,7 +15,7 @@ pub use invite::{Invitation, new_secret};
 use super::TogetherError;
 use super::message::{MAX_MESSAGE_BYTES, Message};
 use crate::time::monotonic;
-use iroh::endpoint::{Connection, VarInt, presets};
+use iroh::endpoint::{Connection, IdleTimeout, QuicTransportConfig, VarInt, presets};
 use iroh::{Endpoint, EndpointAddr, EndpointId, RelayMode, SecretKey};
 use std::collections::HashMap;
 use std::sync::mpsc;
@@ -23,6 +23,9 @@ use tokio::sync::mpsc as tmpsc;
 
 /// The application protocol spoken on the connection.
 pub const ALPN: &[u8] = b"earmark/together/1";
+/// Keep-alives on an idle connection, and how long silence lasts before it is given up.
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(1);
+const GIVE_UP: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A participant at the other end of a connection, by their key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -199,10 +202,17 @@ async fn run(
     events: mpsc::Sender<LinkEvent>,
     ready: mpsc::Sender<Result<EndpointAddr, TogetherError>>,
 ) {
+    // A participant whose machine dies is noticed within seconds, not QUIC's default half
+    // minute: keep-alives every second, given up after five silent ones.
+    let mut quic = QuicTransportConfig::builder().keep_alive_interval(KEEP_ALIVE);
+    if let Ok(idle) = IdleTimeout::try_from(GIVE_UP) {
+        quic = quic.max_idle_timeout(Some(idle));
+    }
     let endpoint = match Endpoint::builder(presets::Minimal)
         .secret_key(key)
         .alpns(vec![ALPN.to_vec()])
         .relay_mode(relay_mode)
+        .transport_config(quic.build())
         .bind()
         .await
     {
