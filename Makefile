@@ -54,6 +54,7 @@ bench: test-deps
 	$(CARGO) bench --bench loudness
 	$(CARGO) bench --bench spec_check
 	$(CARGO) bench --bench notes_store
+	scripts/with-test-env.sh $(CARGO) bench --bench together
 
 # Mutation fuzzing of the spec check's readers (tests/checks/fuzz_spec.rs) for FUZZ_SECONDS, with
 # integer-overflow checks on in earmark's own code; findings land in tests/fuzz/crashes/.
