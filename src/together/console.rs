@@ -406,7 +406,7 @@ fn run_guest(
     let rate = review.player().rate();
     let mut settled = Settled::default();
     // A play waiting for its start instant (our clock), and where it starts.
-    let mut pending_start: Option<(i64, u64)> = None;
+    let mut follower = Follower::default();
     loop {
         review.refresh(Instant::now());
         let now = monotonic::now_ns();
@@ -449,7 +449,7 @@ fn run_guest(
                         link.send(host, m);
                     }
                 }
-                GuestAction::Follow(_) => pending_start = None,
+                GuestAction::Follow(_) => follower.pending_start = None,
                 GuestAction::Note(record) => take_in(review, &record, out),
                 GuestAction::Welcomed => {
                     // Notes written here before (or while away) merge into everyone's.
@@ -480,10 +480,38 @@ fn run_guest(
         if *guest.stage() == Stage::In
             && let Some(t) = guest.transport()
         {
-            follow_host(review, &t, &guest, rate, now, &mut pending_start);
+            follow_host(review, &t, &guest, rate, now, &mut follower, out);
         }
         settled.report(review, out);
         std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// How a guest keeps up with a playing host: a play waiting for its start instant, what its
+/// own start-up has been seen to take (its sound is heard that long after the play), and when
+/// it last said how far from the host it runs.
+#[derive(Default)]
+struct Follower {
+    /// Our instant to press play, and the frame it starts on.
+    pending_start: Option<(i64, u64)>,
+    /// Learned start-up time of this output, ns.
+    startup_ns: i64,
+    /// A start was made and its result is not yet looked at.
+    checking: bool,
+    /// When the last start (or correction) was made, and the last report.
+    started_at: i64,
+    reported_at: i64,
+}
+
+/// A start is looked at once it has run this long (the clock's smoothing has settled).
+const CHECK_AFTER_NS: i64 = 700_000_000;
+/// A start this far off is made again, with what it taught.
+const RESTART_OVER_NS: i64 = 20_000_000;
+
+impl Follower {
+    fn forget_start(&mut self) {
+        self.pending_start = None;
+        self.checking = false;
     }
 }
 
@@ -494,7 +522,8 @@ fn follow_host(
     guest: &Guest,
     rate: crate::time::FrameRate,
     now: i64,
-    pending_start: &mut Option<(i64, u64)>,
+    f: &mut Follower,
+    out: &mut impl Write,
 ) {
     let snap = review.snapshot().clone();
     let Some(target) = follow::target(t, guest.clock(), rate, now) else {
@@ -502,7 +531,7 @@ fn follow_host(
     };
     let playing = snap.transport != Transport::Paused;
     if target.speed == 0 {
-        *pending_start = None;
+        f.forget_start();
         if playing {
             review.apply(Intent::Pause);
         } else if snap.frame.0 != target.frame(rate) {
@@ -512,6 +541,7 @@ fn follow_host(
     }
     if target.speed != 1 {
         // Shuttle: follow the speed, correct the place coarsely.
+        f.forget_start();
         if snap.transport
             != (Transport::Playing {
                 speed: target.speed,
@@ -523,24 +553,45 @@ fn follow_host(
         return;
     }
     if playing {
+        if snap.transport == Transport::Starting {
+            return;
+        }
         let (pos, _, _) = review.player().clock();
-        if snap.transport != Transport::Starting && (pos - target.pos_ns).abs() > DRIFT_LIMIT_NS {
+        // Positive: this participant is behind the host.
+        let behind = target.pos_ns - pos;
+        if now - f.reported_at >= 1_000_000_000 {
+            f.reported_at = now;
+            say(
+                out,
+                &format!("playing, {:+.1} ms from the host", -behind as f64 / 1e6),
+            );
+        }
+        let check = f.checking && now - f.started_at >= CHECK_AFTER_NS;
+        if check {
+            f.checking = false;
+        }
+        if (check && behind.abs() > RESTART_OVER_NS) || behind.abs() > DRIFT_LIMIT_NS {
+            // The start took longer (or shorter) than thought: learn it and start again.
+            f.startup_ns = (f.startup_ns + behind).clamp(0, 1_000_000_000);
             review.apply(Intent::Pause);
         }
         return;
     }
-    match *pending_start {
+    match f.pending_start {
         None => {
-            // Start together a little ahead: seek where the host will be then, play then.
-            let at = now + START_LEAD_NS;
-            let frame = rate.frame_at_ns(target.pos_ns + START_LEAD_NS).max(0) as u64 + 1;
+            // Start together a little ahead: seek where the host will be then, and press play
+            // early by this output's start-up, so its first sound is heard on time.
+            let ahead = target.pos_ns + START_LEAD_NS;
+            let frame = rate.frame_at_ns(ahead).max(0) as u64 + 1;
             let start_ns = rate.frame_start_ns(frame as i64);
-            let when = at + (start_ns - (target.pos_ns + START_LEAD_NS));
+            let when = now + START_LEAD_NS + (start_ns - ahead) - f.startup_ns;
             review.apply(Intent::Seek(Frame(frame)));
-            *pending_start = Some((when, frame));
+            f.pending_start = Some((when, frame));
         }
         Some((when, _)) if now >= when => {
-            *pending_start = None;
+            f.pending_start = None;
+            f.checking = true;
+            f.started_at = now;
             review.apply(Intent::Play);
         }
         Some(_) => {}

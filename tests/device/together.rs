@@ -203,12 +203,29 @@ fn a_guest_follows_the_hosts_seeks_and_plays_to_the_same_frame() {
     host.forget();
     guest.forget();
     host.type_line("play");
-    std::thread::sleep(Duration::from_millis(2500));
+    // While playing, the guest runs within a frame (40 ms) of the host by the shared clock.
+    let mut offsets = Vec::new();
+    let deadline = Instant::now() + Duration::from_millis(3500);
+    while Instant::now() < deadline {
+        if let Ok(l) = guest.lines.recv_timeout(Duration::from_millis(50))
+            && let Some(ms) = l
+                .strip_prefix("playing, ")
+                .and_then(|r| r.strip_suffix(" ms from the host"))
+        {
+            offsets.push(ms.parse::<f64>().expect("a number of ms"));
+        }
+    }
     host.type_line("pause");
+    eprintln!("guest's offsets from the host while playing: {offsets:?} ms");
+    let last = *offsets.last().expect("the guest reported while playing");
+    assert!(
+        last.abs() <= 40.0,
+        "the guest ran {last} ms from the host: {offsets:?}"
+    );
     let stopped = host.paused_frame(10);
     assert!(
-        (140..=175).contains(&stopped),
-        "2.5 s from frame 100 at 25 fps ended at {stopped}"
+        (160..=200).contains(&stopped),
+        "3.5 s from frame 100 at 25 fps ended at {stopped}"
     );
     let followed = guest.wait_for(|l| l == format!("at frame {stopped} paused"), 10);
     eprintln!("host stopped at {stopped}; guest: {followed}");
