@@ -504,7 +504,7 @@ struct Follower {
 }
 
 /// A start is looked at once it has run this long (the clock's smoothing has settled).
-const CHECK_AFTER_NS: i64 = 700_000_000;
+const CHECK_AFTER_NS: i64 = 1_000_000_000;
 /// A start this far off is made again, with what it taught.
 const RESTART_OVER_NS: i64 = 20_000_000;
 
@@ -571,8 +571,10 @@ fn follow_host(
             f.checking = false;
         }
         if (check && behind.abs() > RESTART_OVER_NS) || behind.abs() > DRIFT_LIMIT_NS {
-            // The start took longer (or shorter) than thought: learn it and start again.
-            f.startup_ns = (f.startup_ns + behind).clamp(0, 1_000_000_000);
+            // The start took longer (or shorter) than thought: learn it and start again. Three
+            // quarters of the error: a start spoiled by a busy moment does not swing the next
+            // one as far the other way.
+            f.startup_ns = (f.startup_ns + behind * 3 / 4).clamp(0, 1_000_000_000);
             review.apply(Intent::Pause);
         }
         return;

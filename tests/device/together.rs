@@ -183,6 +183,12 @@ impl Drop for Participant {
 #[test]
 fn a_guest_follows_the_hosts_seeks_and_plays_to_the_same_frame() {
     let _device = crate::run::exclusive();
+    // The guest learns its output's start-up from its first start; a busy two-core VM can
+    // spoil that (see twice_if_stalled).
+    crate::run::twice_if_stalled("follow", follow_once);
+}
+
+fn follow_once() {
     let file = sync_file();
     let (mut host, invitation) = Participant::host("Jo", &file);
     let mut guest = Participant::start("Sam 美咲", &file, &["--join", &invitation]);
@@ -205,7 +211,7 @@ fn a_guest_follows_the_hosts_seeks_and_plays_to_the_same_frame() {
     host.type_line("play");
     // While playing, the guest runs within a frame (40 ms) of the host by the shared clock.
     let mut offsets = Vec::new();
-    let deadline = Instant::now() + Duration::from_millis(3500);
+    let deadline = Instant::now() + Duration::from_millis(6000);
     while Instant::now() < deadline {
         if let Ok(l) = guest.lines.recv_timeout(Duration::from_millis(50))
             && let Some(ms) = l
@@ -224,8 +230,8 @@ fn a_guest_follows_the_hosts_seeks_and_plays_to_the_same_frame() {
     );
     let stopped = host.paused_frame(10);
     assert!(
-        (160..=200).contains(&stopped),
-        "3.5 s from frame 100 at 25 fps ended at {stopped}"
+        (235..=275).contains(&stopped),
+        "6 s from frame 100 at 25 fps ended at {stopped}"
     );
     let followed = guest.wait_for(|l| l == format!("at frame {stopped} paused"), 10);
     eprintln!("host stopped at {stopped}; guest: {followed}");

@@ -253,7 +253,7 @@ async fn run(
         });
     }
     let hosting = dial.is_none();
-    let _ = ready.send(Ok(endpoint.addr()));
+    let _ = ready.send(Ok(reachable_addr(&endpoint)));
     let mut senders: HashMap<PeerId, tmpsc::UnboundedSender<Out>> = HashMap::new();
     let mut conns: HashMap<PeerId, Connection> = HashMap::new();
     loop {
@@ -292,6 +292,29 @@ async fn run(
         c.close(VarInt::from_u32(0), b"left");
     }
     endpoint.close().await;
+}
+
+/// The endpoint's address as the invitation gives it: the addresses iroh found on this
+/// machine's interfaces, and the loopback one of each socket bound to every interface, so a
+/// participant on this same machine gets in even where no other interface is up (a container,
+/// an offline laptop). Remote guests try every address at once; loopback simply fails for them.
+fn reachable_addr(endpoint: &Endpoint) -> EndpointAddr {
+    let mut addr = endpoint.addr();
+    for s in endpoint.bound_sockets() {
+        let loopback = match s.ip() {
+            std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+                Some(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST))
+            }
+            std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+                Some(std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST))
+            }
+            _ => None,
+        };
+        if let Some(ip) = loopback {
+            addr = addr.with_ip_addr(std::net::SocketAddr::new(ip, s.port()));
+        }
+    }
+    addr
 }
 
 /// Sends one connection's messages in order, one stream each.
