@@ -237,19 +237,17 @@ fn loop_to_the_end_once() {
         .filter(|x| x.speed == 1)
         .map(|x| x.frame)
         .collect();
-    // A wrap is the jump from the loop's end back to its start (a machine that stalls the
-    // presenter over the wrap shows the start's second frame first: still a wrap).
-    let wraps = played
-        .windows(2)
-        .filter(|w| w[0] >= count - 2 && w[1] <= first + 2)
-        .count();
+    // A wrap is the jump from the loop's end region back by a third of the loop or more: a
+    // machine too busy to decode the in point's pictures in time shows a later one first (the
+    // picture stays on the clock), which is still a wrap.
+    let lap = count - first;
+    let wrapped = |w: &[u64]| w[0] >= count - 2 && w[1] + lap / 3 <= w[0];
+    let wraps = played.windows(2).filter(|w| wrapped(w)).count();
     // 30 frames at 23.976 fps last 1.25 s: three wraps in 4.2 s (two on a slow machine).
     assert!(wraps >= 2, "loop wrapped {wraps} times: {played:?}");
     // Between wraps the picture only moves on: the clock never steps back within a lap.
     assert!(
-        played
-            .windows(2)
-            .all(|w| w[1] >= w[0] || (w[0] >= count - 2 && w[1] <= first + 2)),
+        played.windows(2).all(|w| w[1] >= w[0] || wrapped(w)),
         "the picture stepped back within a lap: {played:?}"
     );
     assert!(
