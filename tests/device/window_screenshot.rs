@@ -157,17 +157,24 @@ fn frame_flag_and_play_for_show_the_frame_where_playback_stopped() {
         "one second from frame 10 at 24 fps ended at frame {stopped}"
     );
     assert_eq!(read_code(&crop(&shot.image, shot.picture)), stopped);
-    // 24 fps is well within what this machine paints, even rendering in software.
-    let dropped: u64 = shot
-        .log
-        .split("played: ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no playback line in {}", shot.log));
+    // Pictures are dropped only when the window could not paint them: of the second's 24, at
+    // most two more than the window had no paint for. (Software rendering on this shared VM
+    // usually paints all 24; at busy moments it paints as few as 9, and then the player must
+    // keep to the clock, not fall behind.)
+    let number_after = |key: &str| -> u64 {
+        shot.log
+            .split(key)
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {key:?} in {}", shot.log))
+    };
+    let dropped = number_after("played: ");
+    let painted = number_after("ui while playing: ");
+    let unpaintable = 24u64.saturating_sub(painted);
     assert!(
-        dropped <= 2,
-        "{dropped} frames dropped at 24 fps: {}",
+        dropped <= unpaintable + 2,
+        "{dropped} frames dropped at 24 fps with {painted} painted: {}",
         shot.log
     );
     if let Ok(keep) = std::env::var("EARMARK_KEEP_SCREENSHOT") {
