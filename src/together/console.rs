@@ -91,22 +91,20 @@ fn host_transport(review: &Review) -> SharedTransport {
         Transport::Playing { speed } => speed,
     };
     let now = monotonic::now_ns();
-    if speed == 0 {
-        return SharedTransport {
-            frame: snap.frame.0,
-            host_ns: now,
-            speed: 0,
-            looping: snap.looping,
-            loop_range: snap.loop_range.map(|(a, b)| (a.0, b.0)),
-            ..SharedTransport::default()
-        };
-    }
-    // Programme `pos` at `now`: the frame under it started (pos − its start) / speed earlier.
-    let frame = rate.frame_at_ns(pos).max(0);
-    let into = pos - rate.frame_start_ns(frame);
+    // Stopped: on the frame shown. Running: the programme is at `pos` now, so the frame under
+    // it started (pos − its start) / speed earlier (later, running backwards).
+    let (frame, host_ns) = if speed == 0 {
+        (snap.frame.0 as i64, now)
+    } else {
+        let frame = rate.frame_at_ns(pos).max(0);
+        (
+            frame,
+            now - (pos - rate.frame_start_ns(frame)) / i64::from(speed),
+        )
+    };
     SharedTransport {
         frame: frame as u64,
-        host_ns: now - into / i64::from(speed.max(1)),
+        host_ns,
         speed,
         looping: snap.looping,
         loop_range: snap.loop_range.map(|(a, b)| (a.0, b.0)),
