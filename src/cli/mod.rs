@@ -269,13 +269,19 @@ pub fn wants_window(cli: &Cli) -> bool {
 /// window starts, or the outcome when the options are wrong. The binary hands the setup to the
 /// window (`ui::run_window`) and its end to [`window_outcome`].
 pub fn window_setup(cli: &Cli) -> Result<ReviewSetup, Outcome> {
-    if cli.host || cli.join.is_some() {
-        return Err(Outcome::BadInput(
-            "reviewing together runs without a window for now: add --exit (commands on standard \
-             input)"
-                .into(),
-        ));
-    }
+    let together = if cli.host || cli.join.is_some() {
+        if let Err(e) = crate::together::link::Relay::parse(&cli.relay) {
+            return Err(Outcome::BadInput(format!("--relay: {e}")));
+        }
+        Some(crate::review::TogetherSetup {
+            name: cli.name.clone(),
+            relay: cli.relay.clone(),
+            join: cli.join.clone(),
+            hours: cli.invite_hours.max(1),
+        })
+    } else {
+        None
+    };
     let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
         return Err(Outcome::BadInput(format!(
             "unknown --monitor mode {:?}",
@@ -333,6 +339,7 @@ pub fn window_setup(cli: &Cli) -> Result<ReviewSetup, Outcome> {
         dose_path: crate::player::default_dose_path(),
         notes_root: crate::notes::NoteStore::default_root(),
         calibration_path: crate::headphones::CalibrationStore::default_path().ok(),
+        together,
     })
 }
 
@@ -349,17 +356,9 @@ fn together_console(cli: &Cli) -> anyhow::Result<Outcome> {
     use crate::together::console::{self, ConsoleEnd, ConsoleOptions, Role};
     use crate::together::link::Relay;
     let file = cli.file.clone().unwrap_or_else(crate::review::demo_clip);
-    let relay = match cli.relay.as_str() {
-        "none" => Relay::None,
-        "public" => Relay::Public,
-        url if url.starts_with("http://") || url.starts_with("https://") => {
-            Relay::Own(url.to_owned())
-        }
-        other => {
-            return Ok(Outcome::BadInput(format!(
-                "--relay takes public, none or a relay URL, not {other:?}"
-            )));
-        }
+    let relay = match Relay::parse(&cli.relay) {
+        Ok(r) => r,
+        Err(e) => return Ok(Outcome::BadInput(format!("--relay: {e}"))),
     };
     let (loaded, device) = settings_and_device(cli);
     let name = cli

@@ -26,4 +26,4 @@ pub use marks::Marks;
 pub use note_filter::{DeletedNotes, NoteFilter};
 pub use note_keeper::{NoteKeeper, SaveState};
 pub use session::{Review, ReviewOptions};
-pub use setup::{ReviewEnd, ReviewSetup, Script, demo_clip};
+pub use setup::{ReviewEnd, ReviewSetup, Script, TogetherSetup, demo_clip};

@@ -92,6 +92,17 @@ impl Review {
         ))
     }
 
+    /// The frame of the next (or previous) note the filter shows from the frame looked at.
+    pub fn note_to_go_to(&self, filter: NoteFilter, forward: bool) -> Option<Frame> {
+        let here = self.looking_at();
+        if forward {
+            self.notes_shown(filter).find(|n| n.frame > here)
+        } else {
+            self.notes_shown(filter).filter(|n| n.frame < here).last()
+        }
+        .map(|n| n.frame)
+    }
+
     /// Carries out one intent and says what changed.
     pub fn apply(&mut self, intent: Intent) -> Vec<Event> {
         let here = self.looking_at();
@@ -110,13 +121,13 @@ impl Review {
             Intent::GoToEnd => p.send(Command::Seek(self.last_frame())),
             Intent::Seek(frame) => p.send(Command::Seek(frame.at_most(self.last_frame()))),
             Intent::PreviousNote(filter) => {
-                if let Some(n) = self.notes_shown(filter).filter(|n| n.frame < here).last() {
-                    p.send(Command::Seek(n.frame));
+                if let Some(f) = self.note_to_go_to(filter, false) {
+                    p.send(Command::Seek(f));
                 }
             }
             Intent::NextNote(filter) => {
-                if let Some(n) = self.notes_shown(filter).find(|n| n.frame > here) {
-                    p.send(Command::Seek(n.frame));
+                if let Some(f) = self.note_to_go_to(filter, true) {
+                    p.send(Command::Seek(f));
                 }
             }
             Intent::MarkIn | Intent::MarkOut | Intent::ClearIn | Intent::ClearOut => {

@@ -36,6 +36,21 @@ pub struct ReviewSetup {
     /// Ask which layout (Review or Sound) when the settings have none: a person's first launch,
     /// not a scripted run or a test.
     pub ask_layout: bool,
+    /// Host or join a shared review once the file is open (`--host`, `--join INVITATION`).
+    pub together: Option<TogetherSetup>,
+}
+
+/// A shared review to start with the window, as the command line asked for it.
+#[derive(Clone, Debug, Default)]
+pub struct TogetherSetup {
+    /// The name the others see (`None`: the reviewer's name from the settings).
+    pub name: Option<String>,
+    /// `none`, `public` or a relay URL.
+    pub relay: String,
+    /// Join with this invitation; `None`: host.
+    pub join: Option<String>,
+    /// How long a host's invitations last.
+    pub hours: u32,
 }
 
 /// A scripted run of the window, for tests, benchmarks and support:

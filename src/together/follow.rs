@@ -1,10 +1,15 @@
 //! Where a guest's transport should be now: the host said that at its instant `host_ns` the
 //! programme was at the start of `frame`, running at `speed`; the clock estimate turns that
 //! instant into ours, and the time since runs the programme on. Integer nanoseconds throughout.
+//! [`Follower`] moves a guest's review there: seeks while stopped, and while playing a start
+//! planned at a shared instant (learning how long this output takes to be heard) and a restart
+//! when the guest has run too far from the host.
 
 use super::clock_sync::ClockSync;
 use super::message::SharedTransport;
-use crate::time::FrameRate;
+use crate::player::Transport;
+use crate::review::{Intent, Review};
+use crate::time::{Frame, FrameRate};
 
 /// The programme position a guest should be at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +44,131 @@ pub fn target(
         pos_ns: (start + since * i64::from(t.speed)).max(0),
         speed: t.speed,
     })
+}
+
+/// How a play is asked to lead: it is scheduled this far ahead, so every participant has time
+/// to queue its sound before the shared start.
+const START_LEAD_NS: i64 = 300_000_000;
+/// A playing guest more than this far from the host starts again from where the host is (a
+/// coarse correction: the output's own start-up time stays within it).
+const DRIFT_LIMIT_NS: i64 = 250_000_000;
+/// A start is looked at once it has run this long (the clock's smoothing has settled).
+const CHECK_AFTER_NS: i64 = 1_000_000_000;
+/// A start this far off is made again, with what it taught.
+const RESTART_OVER_NS: i64 = 20_000_000;
+
+/// How a guest keeps up with a playing host: a play waiting for its start instant, what its
+/// own start-up has been seen to take (its sound is heard that long after the play), and when
+/// it last said how far from the host it runs.
+#[derive(Default)]
+pub struct Follower {
+    /// Our instant to press play, and the frame it starts on.
+    pending_start: Option<(i64, u64)>,
+    /// Learned start-up time of this output, ns.
+    startup_ns: i64,
+    /// A start was made and its result is not yet looked at.
+    checking: bool,
+    /// When the last start (or correction) was made, and the last report.
+    started_at: i64,
+    reported_at: i64,
+}
+
+impl Follower {
+    /// The host moved: a play waiting for its instant is planned again from the new transport.
+    pub fn host_moved(&mut self) {
+        self.pending_start = None;
+    }
+
+    fn forget_start(&mut self) {
+        self.pending_start = None;
+        self.checking = false;
+    }
+
+    /// Moves the guest's review toward the host's transport; says how far from the host a
+    /// playing guest runs, once a second, in `said`.
+    pub fn follow(
+        &mut self,
+        review: &mut Review,
+        t: &SharedTransport,
+        clock: &ClockSync,
+        now: i64,
+        said: &mut Vec<String>,
+    ) {
+        let rate = review.player().rate();
+        let snap = review.snapshot().clone();
+        let Some(target) = target(t, clock, rate, now) else {
+            return;
+        };
+        let playing = snap.transport != Transport::Paused;
+        if target.speed == 0 {
+            self.forget_start();
+            if playing {
+                review.apply(Intent::Pause);
+            } else if snap.frame.0 != target.frame(rate) {
+                review.apply(Intent::Seek(Frame(target.frame(rate))));
+            }
+            return;
+        }
+        if target.speed != 1 {
+            // Shuttle: follow the speed, correct the place coarsely.
+            self.forget_start();
+            if snap.transport
+                != (Transport::Playing {
+                    speed: target.speed,
+                })
+            {
+                review.apply(Intent::Seek(Frame(target.frame(rate))));
+                review.apply(Intent::Shuttle(target.speed));
+            }
+            return;
+        }
+        if playing {
+            if snap.transport == Transport::Starting {
+                return;
+            }
+            let (pos, _, _) = review.player().clock();
+            // Positive: this participant is behind the host.
+            let behind = target.pos_ns - pos;
+            if now - self.reported_at >= 1_000_000_000 {
+                self.reported_at = now;
+                said.push(format!(
+                    "playing, {:+.1} ms from the host",
+                    -behind as f64 / 1e6
+                ));
+            }
+            let check = self.checking && now - self.started_at >= CHECK_AFTER_NS;
+            if check {
+                self.checking = false;
+            }
+            if (check && behind.abs() > RESTART_OVER_NS) || behind.abs() > DRIFT_LIMIT_NS {
+                // The start took longer (or shorter) than thought: learn it and start again.
+                // Three quarters of the error: a start spoiled by a busy moment does not swing
+                // the next one as far the other way.
+                self.startup_ns = (self.startup_ns + behind * 3 / 4).clamp(0, 1_000_000_000);
+                review.apply(Intent::Pause);
+            }
+            return;
+        }
+        match self.pending_start {
+            None => {
+                // Start together a little ahead: seek where the host will be then, and press
+                // play early by this output's start-up, so its first sound is heard on time.
+                let ahead = target.pos_ns + START_LEAD_NS;
+                let frame = rate.frame_at_ns(ahead).max(0) as u64 + 1;
+                let start_ns = rate.frame_start_ns(frame as i64);
+                let when = now + START_LEAD_NS + (start_ns - ahead) - self.startup_ns;
+                review.apply(Intent::Seek(Frame(frame)));
+                self.pending_start = Some((when, frame));
+            }
+            Some((when, _)) if now >= when => {
+                self.pending_start = None;
+                self.checking = true;
+                self.started_at = now;
+                review.apply(Intent::Play);
+            }
+            Some(_) => {}
+        }
+    }
 }
 
 #[cfg(test)]

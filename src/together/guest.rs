@@ -13,6 +13,8 @@ use crate::notes::NoteRecord;
 const QUICK_PINGS: u32 = 8;
 const QUICK_EVERY_NS: i64 = 100_000_000;
 const SLOW_EVERY_NS: i64 = 1_000_000_000;
+/// The reasons a host closes a connection with (`link`): anything else is a lost connection.
+const CLOSED_ON_PURPOSE: [&str; 3] = ["left", "removed", "refused"];
 
 /// What the guest should do.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,8 +29,10 @@ pub enum GuestAction {
     Welcomed,
     /// In words, for the screen.
     Notice(String),
-    /// The session is over for this guest (refused, removed, the host gone), and why.
+    /// The session is over for this guest (refused, removed, the host left), and why.
     Ended(String),
+    /// The connection to the host was lost (not closed by anyone): pause and join again.
+    Lost(String),
 }
 
 /// Where the guest stands.
@@ -95,6 +99,16 @@ impl Guest {
         &self.roster
     }
 
+    /// The host's name (as the invitation gave it until the welcome says).
+    pub fn host_name(&self) -> &str {
+        &self.host_name
+    }
+
+    /// The others' playheads and listening set-ups, as last told.
+    pub fn presences(&self) -> &[Presence] {
+        &self.presences
+    }
+
     /// Whether this guest holds control.
     pub fn has_control(&self) -> bool {
         self.roster
@@ -142,13 +156,28 @@ impl Guest {
                 self.host = Some(peer);
                 vec![self.hello()]
             }
-            LinkEvent::Closed(_, why) => {
-                let why = match &self.stage {
-                    Stage::Knocking => format!("{} did not let you in ({why})", self.host_name),
-                    _ => format!("the connection to {} ended ({why})", self.host_name),
-                };
-                self.end(why)
-            }
+            LinkEvent::Closed(_, why) => match &self.stage {
+                Stage::Knocking => {
+                    let why = format!("{} did not let you in ({why})", self.host_name);
+                    self.end(why)
+                }
+                // Closed on purpose by the host (it left, removed or refused us): over. Anything
+                // else — a timeout, a reset — is the network, and the guest comes back.
+                Stage::In
+                    if !CLOSED_ON_PURPOSE.contains(&why.as_str())
+                        && !why.starts_with("closed by peer") =>
+                {
+                    self.stage = Stage::Out(why.clone());
+                    vec![GuestAction::Lost(format!(
+                        "lost the connection to {} ({why})",
+                        self.host_name
+                    ))]
+                }
+                _ => {
+                    let why = format!("the connection to {} ended ({why})", self.host_name);
+                    self.end(why)
+                }
+            },
             LinkEvent::Dropped(_, why) => {
                 vec![GuestAction::Notice(format!(
                     "dropped a message from the host: {why}"
@@ -214,6 +243,10 @@ impl Guest {
                 Vec::new()
             }
             (Stage::In, Message::Note { record }) => vec![GuestAction::Note(*record)],
+            (Stage::In, Message::Bye) => {
+                let why = format!("{} ended the review", self.host_name);
+                self.end(why)
+            }
             (_, other) => vec![GuestAction::Notice(format!(
                 "the host sent {} at the wrong moment: ignored",
                 other.kind()

@@ -44,6 +44,10 @@ pub struct Host {
     limits: HashMap<PeerId, RateLimit>,
     /// Who moves the transport (`None`: the host).
     control: Option<PeerId>,
+    /// Who asked for control and has not been given it, oldest first.
+    requests: Vec<PeerId>,
+    /// The host's own playhead and set-up, as last sent.
+    own: Option<Presence>,
     transport: SharedTransport,
 }
 
@@ -59,6 +63,8 @@ impl Host {
             removed: HashSet::new(),
             limits: HashMap::new(),
             control: None,
+            requests: Vec::new(),
+            own: None,
             transport: SharedTransport::default(),
         }
     }
@@ -89,12 +95,38 @@ impl Host {
         out
     }
 
-    /// Presence of each guest, as last told.
+    /// Presence of everyone (the host's own first), as last told.
     pub fn presences(&self) -> Vec<Presence> {
-        self.guests
-            .values()
-            .filter_map(|g| g.presence.clone())
+        self.own
+            .iter()
+            .cloned()
+            .chain(self.guests.values().filter_map(|g| g.presence.clone()))
             .collect()
+    }
+
+    /// The names of those who asked for control and wait for it, oldest first.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.iter().map(|p| self.who(*p)).collect()
+    }
+
+    /// The host's own playhead and set-up: everyone gets it.
+    pub fn presence(&mut self, mut p: Presence) -> Vec<HostAction> {
+        p.name = self.name.clone();
+        self.own = Some(p.clone());
+        self.broadcast(&Message::Presence(p), None)
+    }
+
+    /// The host leaves: everyone is told the review is over.
+    pub fn leave(&mut self) -> Vec<HostAction> {
+        let mut out = self.broadcast(&Message::Bye, None);
+        out.extend(
+            self.guests
+                .keys()
+                .map(|p| HostAction::Close(*p, "left".into())),
+        );
+        out.push(HostAction::Log(format!("ended: {} left", self.name)));
+        self.guests.clear();
+        out
     }
 
     fn broadcast(&self, m: &Message, except: Option<PeerId>) -> Vec<HostAction> {
@@ -142,6 +174,7 @@ impl Host {
             return vec![HostAction::Log(format!("no participant is called {name}"))];
         }
         self.control = to;
+        self.requests.retain(|p| Some(*p) != to);
         let mut out = vec![HostAction::Log(format!("control: {name}"))];
         out.extend(self.broadcast(
             &Message::ControlTo {
@@ -166,6 +199,7 @@ impl Host {
             return vec![HostAction::Log(format!("no participant is called {name}"))];
         };
         self.guests.remove(&peer);
+        self.requests.retain(|p| *p != peer);
         self.removed.insert(peer);
         self.secret = new_secret;
         if self.control == Some(peer) {
@@ -214,6 +248,7 @@ impl Host {
             LinkEvent::Closed(peer, why) => {
                 self.waiting.remove(&peer);
                 self.limits.remove(&peer);
+                self.requests.retain(|p| *p != peer);
                 match self.guests.remove(&peer) {
                     Some(g) => {
                         if self.control == Some(peer) {
@@ -282,10 +317,16 @@ impl Host {
                 "{} moved the transport without control: ignored",
                 self.who(peer)
             ))],
-            Message::RequestControl => vec![HostAction::Log(format!(
-                "{} asks for control",
-                self.who(peer)
-            ))],
+            Message::RequestControl => {
+                if self.control == Some(peer) || self.requests.contains(&peer) {
+                    return Vec::new();
+                }
+                self.requests.push(peer);
+                vec![HostAction::Log(format!(
+                    "{} asks for control",
+                    self.who(peer)
+                ))]
+            }
             Message::Presence(mut p) => {
                 let name = self.who(peer);
                 p.name = name;

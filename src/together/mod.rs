@@ -9,8 +9,12 @@
 //! - [`clock_sync`]: how the host's clock reads against ours;
 //! - [`host`] / [`guest`]: the two roles, as state machines (events in, actions out), so they
 //!   are tested without a network;
-//! - [`follow`]: where a guest's transport should be, from the host's and the clock estimate;
-//! - [`console`]: a participant without a window, driven by lines on standard input.
+//! - [`follow`]: where a guest's transport should be, from the host's and the clock estimate,
+//!   and how a guest's review is moved there;
+//! - [`session`]: a shared review in progress — the link, the role, following, presence and
+//!   notes — polled by whichever front end runs it;
+//! - [`console`]: a participant without a window, driven by lines on standard input (the
+//!   window's side is `ui::together_window`).
 
 pub mod clock_sync;
 pub mod console;
@@ -20,6 +24,7 @@ pub mod host;
 pub mod identity;
 pub mod link;
 pub mod message;
+pub mod session;
 
 /// What can go wrong in a shared review, in words for the reviewer.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

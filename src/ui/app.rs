@@ -36,7 +36,9 @@ use crate::notes::NoteId;
 use crate::player::{
     AudioChoice, Command, FoldDown, Player, PlayerOptions, Snapshot, SpecProfiles, Transport,
 };
-use crate::review::{Event, Intent, NoteFilter, Review, ReviewOptions, ReviewSetup, SaveState};
+use crate::review::{
+    Event, Intent, NoteFilter, Review, ReviewOptions, ReviewSetup, SaveState, TogetherSetup,
+};
 use crate::security::{AccessEvent, AccessLog, Dirs, ReviewComplete};
 use crate::settings::{Layout, Settings};
 use crate::time::Frame;
@@ -50,6 +52,7 @@ mod bars;
 mod input;
 mod panels;
 mod scripted;
+mod together;
 mod windows;
 
 /// The headphone id calibrations are kept under when none is declared for the device.
@@ -79,6 +82,8 @@ pub struct Session {
     scrub_sent: Option<u64>,
     /// The loudness strip as drawn: (width, preset id) it was made for, and its values.
     strip: Option<(StripKey, StripData)>,
+    /// Reviewing this file together with others (File → Review together…).
+    pub together: Option<crate::together::session::SharedReview>,
 }
 
 /// What a drawn loudness strip was made for: width in points and preset id.
@@ -89,8 +94,21 @@ type StripData = (Vec<f32>, (f32, f32));
 impl Session {
     /// Carries out an intent and updates what this window shows of it: a new note gets the
     /// keyboard, a deleted one loses it, a restored one is made visible.
+    /// In a shared review a guest's transport moves go to the host (or are refused without
+    /// control), and notes changed here go to everyone.
     fn apply(&mut self, intent: Intent) -> Vec<Event> {
+        if let Some(t) = self.together.as_mut()
+            && t.ended().is_none()
+            && !t.hosting()
+            && let Some(c) = crate::together::session::control_for(&self.review, &intent)
+        {
+            t.transport(&mut self.review, c);
+            return Vec::new();
+        }
         let events = self.review.apply(intent);
+        if let Some(t) = self.together.as_mut() {
+            t.share_notes(&self.review, &events);
+        }
         for e in &events {
             match *e {
                 Event::NoteAdded(id) => {
@@ -164,6 +182,8 @@ struct View {
     name_asked: bool,
     /// The first-launch layout question is showing.
     ask_layout: bool,
+    /// File → Review together… while open.
+    together: Option<super::together_window::TogetherWindow>,
 }
 
 /// The review window's state.
@@ -194,6 +214,8 @@ pub struct ReviewApp {
     pub result: Arc<Mutex<RunResult>>,
     /// Every notice shown, echoed once to stderr (support logs, scripted runs).
     notices: NoticeLog,
+    /// How long a hosted session's invitations last (`--invite-hours`).
+    together_hours: u32,
 }
 
 impl ReviewApp {
@@ -245,10 +267,14 @@ impl ReviewApp {
             headphones,
             calibration,
             notices: NoticeLog::default(),
+            together_hours: 24,
         };
         ctx.set_visuals(egui::Visuals::dark());
         if let Some(file) = config.file {
             app.open(&file);
+        }
+        if let Some(together) = &config.together {
+            app.start_together(together);
         }
         // After the file: opening one clears the banner, and these must be seen once.
         if let Some(e) = profile_errors {
@@ -301,6 +327,7 @@ impl ReviewApp {
                     scrub_last: None,
                     scrub_sent: None,
                     strip: None,
+                    together: None,
                 });
                 self.view.banner = notes_problem;
                 self.calibration.forget_restore();
@@ -408,15 +435,26 @@ impl ReviewApp {
 
     /// Closes the file under review (if any), recording it in the access log.
     fn close_media(&mut self) {
-        if let Some(s) = self.session.take()
-            && let Some(log) = &self.access
-        {
-            log.record_detail(AccessEvent::Close, s.review.path(), "review window");
+        if let Some(mut s) = self.session.take() {
+            // Another file is not the same cut: the shared review ends here.
+            if let Some(t) = s.together.as_mut() {
+                t.leave();
+                let _ = t.poll(&mut s.review, None);
+            }
+            if let Some(log) = &self.access {
+                log.record_detail(AccessEvent::Close, s.review.path(), "review window");
+            }
         }
     }
 }
 
 impl eframe::App for ReviewApp {
+    /// Runs before every paint and also while the window is hidden or covered: a shared
+    /// review keeps answering the others when nobody looks at this window.
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_together(ctx);
+    }
+
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let started = Instant::now();
         let ctx = ui.ctx().clone();
@@ -510,6 +548,7 @@ impl eframe::App for ReviewApp {
         self.open_path_window(&ctx);
         self.layout_window(&ctx);
         self.name_window(&ctx);
+        self.together_window(&ctx);
         self.automate(&ctx);
         self.schedule_repaint(&ctx);
         let playing = self

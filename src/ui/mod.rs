@@ -43,6 +43,7 @@ mod status_bar;
 mod tc_entry;
 mod timecode_bar;
 mod timeline;
+mod together_window;
 mod transport_bar;
 mod watermark_overlay;
 

@@ -240,9 +240,10 @@ fn follow_once() {
     guest.type_line("seek 10");
     guest.wait_for(|l| l.contains("ask for control"), 5);
 
-    // The host leaves: the guest is told.
+    // The host leaves: the guest is told, and its session ends (exit status 2).
     host.type_line("quit");
-    guest.wait_for(|l| l.starts_with("ended: the connection to Jo ended"), 10);
+    guest.wait_for(|l| l == "ended: Jo ended the review", 10);
+    assert_eq!(guest.exit_code(10), Some(2));
     assert_eq!(host.exit_code(10), Some(0));
 }
 
@@ -374,7 +375,9 @@ fn three_reviewers_pass_control_and_a_guest_killed_and_restarted_lands_on_the_fr
         assert_eq!(p.paused_frame(10), 60, "{}", p.name);
     }
 
-    // Control to Sam: Sam's seek moves everyone.
+    // Sam asks for control, the host gives it: Sam's seek moves everyone.
+    sam.type_line("ask");
+    host.wait_for(|l| l == "Sam asks for control", 5);
     host.type_line("give Sam");
     sam.wait_for(|l| l == "control: Sam", 5);
     for p in [&mut host, &mut sam, &mut ana] {
@@ -412,4 +415,128 @@ fn three_reviewers_pass_control_and_a_guest_killed_and_restarted_lands_on_the_fr
         );
     }
     assert!(log.contains("\"session\""), "{log}");
+}
+
+/// Sends a signal to a participant's process (`STOP` freezes it as a hung machine or a dead
+/// network would look from outside; `CONT` brings it back).
+fn signal(p: &Participant, sig: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{sig}"), &p.child.id().to_string()])
+        .status()
+        .expect("kill runs")
+        .success();
+    assert!(ok, "kill -{sig} {}", p.name);
+}
+
+#[test]
+fn a_guest_that_loses_the_host_pauses_and_joins_again_by_itself() {
+    let _device = crate::run::exclusive();
+    let file = sync_file();
+    let (mut host, invitation) = Participant::host("Jo", &file);
+    let mut guest = Participant::start("Sam", &file, &["--join", &invitation]);
+    guest.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    guest.forget();
+    host.type_line("seek 80");
+    assert_eq!(guest.paused_frame(10), 80);
+
+    // The host's side goes silent (frozen: no packets, no goodbye) for longer than the five
+    // seconds a connection is given.
+    guest.forget();
+    signal(&host, "STOP");
+    let lost = guest.wait_for(|l| l.starts_with("lost the connection to Jo"), 15);
+    assert!(lost.ends_with("paused, joining again"), "{lost}");
+    signal(&host, "CONT");
+
+    // Back by itself, with nothing typed: in again, and following the host's next move.
+    guest.wait_for(|l| l.starts_with("joined Jo's review"), 30);
+    host.forget();
+    guest.forget();
+    host.type_line("seek 200");
+    assert_eq!(host.paused_frame(10), 200);
+    assert_eq!(guest.paused_frame(10), 200);
+    host.type_line("quit");
+    assert_eq!(host.exit_code(10), Some(0));
+}
+
+/// The real window hosting and another joining, under the test X server: the guest window's
+/// own screenshot shows the host's frame (its frame code read from the pixels), and a console
+/// participant sees everyone's playhead and listening set-up.
+#[test]
+fn windows_host_and_join_and_show_the_same_frame() {
+    let _device = crate::run::exclusive();
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no DISPLAY: run through `make test` (scripts/with-test-env.sh starts Xvfb)"
+    );
+    let file = crate::common::fixture("f24_720_g12_nob.mov");
+    let home = Home::new();
+    let mut cmd = home.earmark();
+    cmd.arg(&file)
+        .args([
+            "--host", "--relay", "none", "--name", "Jo", "--goto", "#60", "--device", "Review",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut window = KillOnDrop(cmd.spawn().expect("the window starts"));
+    let stdout = window.0.stdout.take().expect("stdout");
+    let mut out = BufReader::new(stdout).lines();
+    let invitation = loop {
+        let line = out
+            .next()
+            .expect("the host window printed its invitation")
+            .expect("a line");
+        if let Some(inv) = line.strip_prefix("invitation: ") {
+            break inv.to_owned();
+        }
+    };
+
+    // A console participant joins and lands on the window's frame.
+    let mut ana = Participant::start("Ana", &file, &["--join", &invitation]);
+    ana.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    ana.wait_for(|l| l == "at frame 60 paused", 10);
+
+    // A guest window joins, waits until it stands on the host's frame, and screenshots itself.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shot_path = dir.path().join("guest.png");
+    let guest_home = Home::new();
+    let mut guest = guest_home.earmark();
+    guest.arg(&file).args([
+        "--join",
+        &invitation,
+        "--relay",
+        "none",
+        "--name",
+        "Sam 美咲",
+        "--device",
+        "Review",
+    ]);
+    let shot = crate::shot::take(guest, &shot_path);
+    let code = crate::common::read_code(&crate::shot::crop(&shot.image, shot.picture));
+    if let Ok(keep) = std::env::var("EARMARK_KEEP_SHOT") {
+        std::fs::copy(&shot_path, keep).expect("copy screenshot");
+    }
+    assert_eq!(code, 60, "the guest window shows frame {code}, the host 60");
+
+    // Presence: the window host told its playhead and listening set-up.
+    ana.forget();
+    ana.type_line("who");
+    let jo = ana.wait_for(|l| l.starts_with("seat: Jo (host)"), 5);
+    assert!(jo.contains("frame 60"), "{jo}");
+    assert!(
+        jo.contains("listening on ") && jo.contains("calibrated"),
+        "{jo}"
+    );
+    let me = ana.wait_for(|l| l.starts_with("seat: Ana, frame 60, round trip "), 5);
+    assert!(me.contains(" ms,"), "{me}");
+}
+
+/// Ends a process when the test ends, however it ends.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

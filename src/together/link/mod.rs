@@ -55,6 +55,25 @@ pub enum Relay {
     Own(String),
 }
 
+impl Relay {
+    /// From the command line's or the window's words: `none`, `public` or a relay URL.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "none" => Ok(Self::None),
+            "public" => Ok(Self::Public),
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(Self::Own(url.to_owned()))
+            }
+            other => Err(format!(
+                "the relay is public, none or a relay URL, not {other:?}"
+            )),
+        }
+    }
+}
+
+/// How long a closing link waits for its last messages to be read.
+const GOODBYE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What the network says.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LinkEvent {
@@ -256,6 +275,7 @@ async fn run(
     let _ = ready.send(Ok(reachable_addr(&endpoint)));
     let mut senders: HashMap<PeerId, tmpsc::UnboundedSender<Out>> = HashMap::new();
     let mut conns: HashMap<PeerId, Connection> = HashMap::new();
+    let mut writers = Vec::new();
     loop {
         tokio::select! {
             conn = new_conns.recv() => {
@@ -269,7 +289,7 @@ async fn run(
                 senders.insert(peer, tx);
                 conns.insert(peer, conn.clone());
                 let _ = events.send(LinkEvent::Connected(peer));
-                tokio::spawn(write_loop(conn.clone(), rx));
+                writers.push(tokio::spawn(write_loop(conn.clone(), rx)));
                 tokio::spawn(read_loop(conn, peer, events.clone(), tx_pong));
             }
             cmd = commands.recv() => match cmd {
@@ -288,6 +308,18 @@ async fn run(
             }
         }
     }
+    // What was said last (a goodbye) reaches the others before the door shuts: each writer
+    // sends what it holds, then closes its connection saying why; two seconds at most.
+    for tx in senders.values() {
+        let _ = tx.send(Out::Close("left".into()));
+    }
+    drop(senders);
+    let _ = tokio::time::timeout(GOODBYE, async {
+        for w in writers {
+            let _ = w.await;
+        }
+    })
+    .await;
     for c in conns.values() {
         c.close(VarInt::from_u32(0), b"left");
     }

@@ -8,6 +8,7 @@ impl ReviewApp {
         let mut action = None;
         let mut open_recent = None;
         let mut review_complete = false;
+        let mut together = false;
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
                 if ui.button("Open…  (Ctrl+O)").clicked() {
@@ -26,6 +27,19 @@ impl ReviewApp {
                 ui.separator();
                 if ui.button("Settings…  (Ctrl+,)").clicked() {
                     action = Some(Action::Settings);
+                }
+                ui.separator();
+                if ui
+                    .add_enabled(
+                        self.session.is_some(),
+                        egui::Button::new("Review together…"),
+                    )
+                    .on_hover_text(
+                        "Host this review or join one: same frame, same sound, shared notes",
+                    )
+                    .clicked()
+                {
+                    together = true;
                 }
                 ui.separator();
                 let open = self.session.is_some() && self.security_dirs.is_some();
@@ -85,6 +99,9 @@ impl ReviewApp {
         });
         if let Some(p) = open_recent {
             self.open(&p);
+        }
+        if together {
+            self.open_together();
         }
         if review_complete {
             self.open_review_complete();

@@ -14,6 +14,9 @@ impl ReviewApp {
         {
             auto.shot_done = true;
         }
+        if self.together_holds_script(ctx) {
+            return;
+        }
         let Some(s) = self.session.as_ref() else {
             let failure = self
                 .view

@@ -1,0 +1,231 @@
+//! File → Review together…: host the open review or join one with a pasted invitation, and
+//! while a session runs, who is in — the frame on their screen, their round trip to the host,
+//! their listening set-up — with control given, asked for, and people removed. It draws a
+//! [`TogetherView`] and says what was clicked as [`TogetherEvent`]s; the app carries them out
+//! on its shared review, so this file never touches the network.
+
+use crate::together::session::TogetherView;
+use eframe::egui;
+
+/// What the reviewer did in the window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TogetherEvent {
+    Host {
+        name: String,
+        relay: String,
+    },
+    Join {
+        name: String,
+        relay: String,
+        invitation: String,
+    },
+    Give(String),
+    Remove(String),
+    AskControl,
+    Leave,
+}
+
+/// The window's own state: what is being typed.
+pub struct TogetherWindow {
+    name: String,
+    relay: String,
+    invitation: String,
+}
+
+impl TogetherWindow {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            relay: "public".into(),
+            invitation: String::new(),
+        }
+    }
+
+    /// Draws the window; returns whether it stays open. `timecode` reads a frame as the
+    /// file's timecode.
+    pub fn show(
+        &mut self,
+        ctx: &egui::Context,
+        view: Option<&TogetherView>,
+        timecode: &dyn Fn(u64) -> String,
+        events: &mut Vec<TogetherEvent>,
+    ) -> bool {
+        let mut open = true;
+        // Bottom right: the picture's top (where a burnt-in code or title sits) stays clear.
+        let corner = ctx.content_rect().right_bottom() - egui::vec2(16.0, 110.0);
+        egui::Window::new("Review together")
+            .open(&mut open)
+            .pivot(egui::Align2::RIGHT_BOTTOM)
+            .default_pos(corner)
+            .default_width(460.0)
+            .resizable(true)
+            .show(ctx, |ui| match view {
+                None => self.start(ui, events),
+                Some(v) => session(ui, v, timecode, events),
+            });
+        open
+    }
+
+    fn start(&mut self, ui: &mut egui::Ui, events: &mut Vec<TogetherEvent>) {
+        ui.label(
+            "Everyone reviews their own copy of this file: only the transport, who is in and \
+             the notes travel, encrypted end to end. Nothing opens a connection until you host \
+             or join.",
+        );
+        ui.add_space(6.0);
+        egui::Grid::new("together-start").show(ui, |ui| {
+            ui.label("Your name");
+            ui.text_edit_singleline(&mut self.name);
+            ui.end_row();
+            ui.label("Relay");
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.relay, "public".into(), "public");
+                ui.selectable_value(&mut self.relay, "none".into(), "none (same network)");
+            })
+            .response
+            .on_hover_text("Or type a facility relay's URL below");
+            ui.end_row();
+            ui.label("");
+            ui.text_edit_singleline(&mut self.relay);
+            ui.end_row();
+        });
+        let named = !self.name.trim().is_empty();
+        ui.add_space(6.0);
+        if ui
+            .add_enabled(named, egui::Button::new("Host this review"))
+            .on_hover_text("Get an invitation to paste into any chat")
+            .clicked()
+        {
+            events.push(TogetherEvent::Host {
+                name: self.name.trim().to_owned(),
+                relay: self.relay.clone(),
+            });
+        }
+        ui.separator();
+        ui.label("Or paste an invitation:");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.invitation)
+                .desired_rows(2)
+                .hint_text("earmark-invite:…"),
+        );
+        let pasted = self.invitation.trim().starts_with("earmark-invite:");
+        if ui
+            .add_enabled(named && pasted, egui::Button::new("Join"))
+            .clicked()
+        {
+            events.push(TogetherEvent::Join {
+                name: self.name.trim().to_owned(),
+                relay: self.relay.clone(),
+                invitation: self.invitation.trim().to_owned(),
+            });
+        }
+    }
+}
+
+/// A running (or ended) session: its state, the invitation, and everyone in it.
+fn session(
+    ui: &mut egui::Ui,
+    v: &TogetherView,
+    timecode: &dyn Fn(u64) -> String,
+    events: &mut Vec<TogetherEvent>,
+) {
+    ui.strong(&v.state);
+    if let Some(inv) = &v.invitation {
+        ui.horizontal(|ui| {
+            ui.label("Invitation:");
+            if ui.button("Copy").clicked() {
+                ui.ctx().copy_text(inv.clone());
+            }
+        });
+        ui.add(
+            egui::Label::new(egui::RichText::new(inv).monospace().small())
+                .wrap_mode(egui::TextWrapMode::Wrap),
+        );
+    }
+    for who in &v.requests {
+        ui.horizontal(|ui| {
+            ui.label(format!("{who} asks for control"));
+            if ui.button("Give").clicked() {
+                events.push(TogetherEvent::Give(who.clone()));
+            }
+        });
+    }
+    ui.separator();
+    egui::Grid::new("together-seats")
+        .striped(true)
+        .num_columns(5)
+        .show(ui, |ui| {
+            ui.strong("Who");
+            ui.strong("Frame");
+            ui.strong("Round trip");
+            ui.strong("Listening on");
+            ui.label("");
+            ui.end_row();
+            for seat in &v.seats {
+                let mut name = seat.name.clone();
+                if seat.host {
+                    name.push_str(" (host)");
+                }
+                if seat.me {
+                    name.push_str(" — you");
+                }
+                let label = egui::RichText::new(name);
+                ui.label(if seat.control { label.strong() } else { label })
+                    .on_hover_text(if seat.control {
+                        "holds the transport"
+                    } else {
+                        "follows the transport"
+                    });
+                ui.label(seat.frame.map_or_else(|| "—".into(), timecode));
+                ui.label(seat.round_trip_ms.map_or_else(
+                    || "—".into(),
+                    |ms| {
+                        if ms == 0 {
+                            "under 1 ms".into()
+                        } else {
+                            format!("{ms} ms")
+                        }
+                    },
+                ));
+                ui.label(seat.listening.as_deref().unwrap_or("not told"));
+                ui.horizontal(|ui| {
+                    if v.hosting && !seat.me {
+                        if !seat.control && ui.small_button("Give control").clicked() {
+                            events.push(TogetherEvent::Give(seat.name.clone()));
+                        }
+                        if ui.small_button("Remove").clicked() {
+                            events.push(TogetherEvent::Remove(seat.name.clone()));
+                        }
+                    }
+                    if v.hosting
+                        && seat.me
+                        && !seat.control
+                        && ui.small_button("Take back").clicked()
+                    {
+                        events.push(TogetherEvent::Give(seat.name.clone()));
+                    }
+                });
+                ui.end_row();
+            }
+        });
+    ui.separator();
+    ui.horizontal(|ui| {
+        if !v.hosting
+            && !v.i_have_control
+            && v.ended.is_none()
+            && ui.button("Ask for control").clicked()
+        {
+            events.push(TogetherEvent::AskControl);
+        }
+        if v.ended.is_none() {
+            let leave = if v.hosting {
+                "End for everyone"
+            } else {
+                "Leave"
+            };
+            if ui.button(leave).clicked() {
+                events.push(TogetherEvent::Leave);
+            }
+        }
+    });
+}
