@@ -1,7 +1,6 @@
 # Earmark — two commands on a fresh Debian/Ubuntu machine:
 #   make run    installs missing system packages, builds release, opens the demo clip (or FILE=…)
 #   make test   installs what tests need, makes fixtures, checks format and lints, runs every test
-#               (the lint is part of the test build: scripts/linted.sh; `make lint` is the plain form)
 .PHONY: run build deps test-deps fixtures lint test fresh-test bench fuzz soak demo-clip clean-fixtures
 
 CARGO ?= cargo
@@ -33,10 +32,12 @@ lint: deps
 	$(CARGO) fmt --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
 
-# scripts/test.sh: format check, fixtures made while the code compiles, one build that is also
-# the lint (clippy as the compiler of Earmark's crates, warnings are errors), then the tests.
-test: test-deps
-	CARGO=$(CARGO) scripts/test.sh
+# The device binary gets four test threads: its level-measuring cases (each on a null sink of its
+# own) run side by side; the timing cases hold the machine alone whatever the thread count.
+test: test-deps fixtures lint
+	scripts/with-test-env.sh sh -c '$(CARGO) test --release --no-fail-fast --lib --bins --test checks; \
+	  a=$$?; $(CARGO) test --release --no-fail-fast --test device -- --test-threads=4; \
+	  b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]'
 
 # The two set-up commands proved where nothing was installed before: a clean Debian 12 root
 # (cached), a fresh clone of HEAD, `make run` (window screenshot checked) and `make test` in it.

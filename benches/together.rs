@@ -5,6 +5,9 @@
 //!   frame — against the host's own seek (typed until the host prints it), measured in the same
 //!   run, so the ratio is what sharing costs over reviewing alone;
 //! - a note typed on one participant until the other prints it;
+//! - re-convergence: a seek typed on the host while both play, until the guest runs within a
+//!   frame of the host again (its "playing, ±X ms from the host" lines, every 100 ms while a
+//!   start settles);
 //! - what a session costs: CPU of each process over 10 s of a paused shared review, and their
 //!   memory (RSS), against a review that is not shared (`--host` alone, nobody joined).
 //!
@@ -17,6 +20,15 @@ use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 const SEEKS: usize = 30;
+const RESEEKS: usize = 10;
+
+/// The offset in a guest's `playing, ±X ms from the host` line.
+fn offset_ms(line: &str) -> Option<f64> {
+    line.strip_prefix("playing, ")?
+        .strip_suffix(" ms from the host")?
+        .parse()
+        .ok()
+}
 
 fn earmark() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/earmark")
@@ -197,6 +209,25 @@ fn main() {
         guest.wait_for(|l| l.ends_with(&text));
         notes.push(typed.elapsed());
     }
+    // Re-convergence: seeks typed on the host while both play, until the guest reports it
+    // runs within one frame (40 ms) of the host again.
+    host.type_line("play");
+    guest.wait_for(|l| l.starts_with("playing, "));
+    std::thread::sleep(Duration::from_secs(2));
+    let mut converge = Vec::new();
+    let mut landed = Vec::new();
+    for i in 0..RESEEKS {
+        let frame = 20 + (i * 53) % 200;
+        std::thread::sleep(Duration::from_millis(1500));
+        guest.drain();
+        let typed = Instant::now();
+        host.type_line(&format!("seek {frame}"));
+        let line = guest.wait_for(|l| offset_ms(l).is_some_and(|ms| ms.abs() <= 40.0));
+        converge.push(typed.elapsed());
+        landed.push(offset_ms(&line).unwrap_or(f64::NAN));
+    }
+    host.type_line("pause");
+    guest.wait_for(|l| l.starts_with("at frame "));
     let cpu = idle_cpu(&[&host, &guest], 10);
     let (host_rss, guest_rss) = (host.cpu_and_rss().1, guest.cpu_and_rss().1);
 
@@ -218,6 +249,16 @@ fn main() {
     );
     println!(
         "  note typed on the host → shown on the guest:  median {nm:.1} ms, p95 {np:.1} ms, worst {nw:.1} ms"
+    );
+    let (cm, cp, cw) = spread(converge);
+    println!(
+        "  seek while playing → guest within a frame:   median {cm:.0} ms, p95 {cp:.0} ms, worst {cw:.0} ms \
+         (its offset then: {})",
+        landed
+            .iter()
+            .map(|ms| format!("{ms:+.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     println!(
         "  paused, 10 s: host {:.2} %, guest {:.2} % of one core; not shared {alone_cpu:.2} %",

@@ -36,6 +36,8 @@ pub(super) struct Engine {
     epoch: u64,
     starting_since: i64,
     start_frame: u64,
+    /// The instant a [`Command::PlayAt`] start is to be heard.
+    start_at: Option<i64>,
     loop_range: Option<(u64, u64)>,
     looping: bool,
     /// The sink's underrun count when this play started: the snapshot shows this play's.
@@ -77,6 +79,7 @@ impl Engine {
             epoch: 0,
             starting_since: 0,
             start_frame: 0,
+            start_at: None,
             loop_range: None,
             underrun_base: 0,
             looping: false,
@@ -144,10 +147,24 @@ impl Engine {
 
     fn handle(&mut self, cmd: Command) {
         match cmd {
-            Command::Play => self.play_from(self.now_pos()),
+            Command::Play => {
+                self.start_at = None;
+                self.play_from(self.now_pos());
+            }
+            Command::PlayAt { from, at_ns } => {
+                let frame = from.0.min(self.shared.frame_count.saturating_sub(1));
+                self.play_from(self.shared.rate.frame_start_ns(frame as i64));
+                // The device's own A/V offset says its sound is heard that much later than
+                // it reports: start that much earlier.
+                let offset = lock(&self.shared.clock).av_offset_ns;
+                self.start_at = Some(at_ns - offset);
+            }
             Command::Pause => self.pause(),
             Command::TogglePlay => match self.transport {
-                Transport::Paused => self.play_from(self.now_pos()),
+                Transport::Paused => {
+                    self.start_at = None;
+                    self.play_from(self.now_pos())
+                }
                 _ => self.pause(),
             },
             Command::Shuttle(speed) => self.shuttle(speed.clamp(-4, 4)),
@@ -456,11 +473,29 @@ impl Engine {
         if !(timed_out || picture_ready && sound_ready) {
             return;
         }
+        let start_at = self.start_at.take();
+        if let Some(at) = start_at {
+            log::debug!(
+                "start at an instant: ready {} ms before it",
+                (at - now) / 1_000_000
+            );
+        }
         if self.audio_live() {
             if let Some(s) = &self.sink {
+                s.shared.start_at_ns.store(
+                    start_at.unwrap_or(crate::audio::output::NO_START_AT),
+                    Ordering::Release,
+                );
                 s.shared.playing.store(true, Ordering::Release);
             }
         } else {
+            // No sound to hold the start: the picture clock waits for the instant itself.
+            if let Some(at) = start_at
+                && now < at
+            {
+                self.start_at = Some(at);
+                return;
+            }
             let base = match lock(&self.shared.clock).mode {
                 ClockMode::Held { pos_ns } => pos_ns,
                 _ => self.shared.rate.frame_start_ns(self.start_frame as i64),

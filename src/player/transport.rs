@@ -11,6 +11,12 @@ use crate::time::Frame;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
     Play,
+    /// Play from this frame with its first sample heard at this monotonic instant (ns), in
+    /// silence until then: how a shared review starts everyone together.
+    PlayAt {
+        from: Frame,
+        at_ns: i64,
+    },
     Pause,
     TogglePlay,
     /// Shuttle at this speed (−4…4; 0 pauses, 1 plays with sound). Other speeds are silent.

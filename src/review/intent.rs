@@ -15,6 +15,12 @@ use crate::time::Frame;
 pub enum Intent {
     TogglePlay,
     Play,
+    /// Plays from this frame, its first sample heard at this monotonic instant (ns): a shared
+    /// review's start, the same moment on every participant's machine.
+    PlayAt {
+        from: Frame,
+        at_ns: i64,
+    },
     Pause,
     /// Runs at this speed (J/L: ±1, ±2, ±4 …; 0 stops).
     Shuttle(i32),

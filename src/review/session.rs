@@ -111,6 +111,7 @@ impl Review {
         match intent {
             Intent::TogglePlay => p.send(Command::TogglePlay),
             Intent::Play => p.send(Command::Play),
+            Intent::PlayAt { from, at_ns } => p.send(Command::PlayAt { from, at_ns }),
             Intent::Pause => p.send(Command::Pause),
             Intent::Shuttle(speed) => p.send(Command::Shuttle(speed)),
             Intent::Step(n) => p.send(Command::Step(n)),

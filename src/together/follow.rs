@@ -54,33 +54,40 @@ const START_LEAD_NS: i64 = 300_000_000;
 const DRIFT_LIMIT_NS: i64 = 250_000_000;
 /// A start is looked at once it has run this long (the clock's smoothing has settled).
 const CHECK_AFTER_NS: i64 = 1_000_000_000;
+/// After a start, how long its offset is reported often.
+const SETTLING_NS: i64 = 2_000_000_000;
 /// A start this far off is made again, with what it taught.
 const RESTART_OVER_NS: i64 = 20_000_000;
 
-/// How a guest keeps up with a playing host: a play waiting for its start instant, what its
-/// own start-up has been seen to take (its sound is heard that long after the play), and when
-/// it last said how far from the host it runs.
+/// How a guest keeps up with a playing host: when its last start is heard, what its output
+/// has been seen to be late by (a start is made that much earlier next time), and when it last
+/// said how far from the host it runs.
 #[derive(Default)]
 pub struct Follower {
-    /// Our instant to press play, and the frame it starts on.
-    pending_start: Option<(i64, u64)>,
-    /// Learned start-up time of this output, ns.
-    startup_ns: i64,
+    /// Our instant the last start is heard; until shortly after it the clock is not judged.
+    sounding_at: i64,
+    /// Learned lateness of this output's starts, ns (what the device reports of its latency
+    /// and what it does can differ).
+    bias_ns: i64,
     /// A start was made and its result is not yet looked at.
     checking: bool,
-    /// When the last start (or correction) was made, and the last report.
+    /// When the last start was made, and the last report.
     started_at: i64,
     reported_at: i64,
 }
 
+/// After a start's instant, the clock is judged once this has passed (its first reading
+/// comes with the first buffer heard).
+const SOUNDING_NS: i64 = 150_000_000;
+
 impl Follower {
-    /// The host moved: a play waiting for its instant is planned again from the new transport.
+    /// The host moved: the next look plans from the new transport (a running start that no
+    /// longer fits is stopped by the distance check).
     pub fn host_moved(&mut self) {
-        self.pending_start = None;
+        self.sounding_at = 0;
     }
 
     fn forget_start(&mut self) {
-        self.pending_start = None;
         self.checking = false;
     }
 
@@ -123,13 +130,20 @@ impl Follower {
             return;
         }
         if playing {
-            if snap.transport == Transport::Starting {
+            if snap.transport == Transport::Starting || now < self.sounding_at + SOUNDING_NS {
                 return;
             }
             let (pos, _, _) = review.player().clock();
             // Positive: this participant is behind the host.
             let behind = target.pos_ns - pos;
-            if now - self.reported_at >= 1_000_000_000 {
+            // Often while a start settles (how long re-converging takes is read from these),
+            // then once a second.
+            let every = if now - self.started_at < SETTLING_NS {
+                100_000_000
+            } else {
+                1_000_000_000
+            };
+            if now - self.reported_at >= every {
                 self.reported_at = now;
                 said.push(format!(
                     "playing, {:+.1} ms from the host",
@@ -140,34 +154,40 @@ impl Follower {
             if check {
                 self.checking = false;
             }
-            if (check && behind.abs() > RESTART_OVER_NS) || behind.abs() > DRIFT_LIMIT_NS {
-                // The start took longer (or shorter) than thought: learn it and start again.
+            if check && behind.abs() > RESTART_OVER_NS {
+                // Heard later (or earlier) than the device said: learn it and start again.
                 // Three quarters of the error: a start spoiled by a busy moment does not swing
                 // the next one as far the other way.
-                self.startup_ns = (self.startup_ns + behind * 3 / 4).clamp(0, 1_000_000_000);
+                self.bias_ns = (self.bias_ns + behind * 3 / 4).clamp(-500_000_000, 500_000_000);
+                review.apply(Intent::Pause);
+            } else if behind.abs() > DRIFT_LIMIT_NS {
+                // The host went elsewhere: start again from there.
                 review.apply(Intent::Pause);
             }
             return;
         }
-        match self.pending_start {
-            None => {
-                // Start together a little ahead: seek where the host will be then, and press
-                // play early by this output's start-up, so its first sound is heard on time.
-                let ahead = target.pos_ns + START_LEAD_NS;
-                let frame = rate.frame_at_ns(ahead).max(0) as u64 + 1;
-                let start_ns = rate.frame_start_ns(frame as i64);
-                let when = now + START_LEAD_NS + (start_ns - ahead) - self.startup_ns;
-                review.apply(Intent::Seek(Frame(frame)));
-                self.pending_start = Some((when, frame));
-            }
-            Some((when, _)) if now >= when => {
-                self.pending_start = None;
-                self.checking = true;
-                self.started_at = now;
-                review.apply(Intent::Play);
-            }
-            Some(_) => {}
+        if now < self.sounding_at + SOUNDING_NS {
+            // A start is on its way (the player has not said so yet).
+            return;
         }
+        // Start together: from the first frame the host reaches a little ahead, its first
+        // sample heard the moment the host's programme is there (our clock, by the estimate).
+        let ahead = target.pos_ns + START_LEAD_NS;
+        let frame = rate.frame_at_ns(ahead).max(0) as u64 + 1;
+        let at_ns = now + (rate.frame_start_ns(frame as i64) - target.pos_ns) - self.bias_ns;
+        log::debug!(
+            "start with the host: frame {frame} heard in {} ms (host at {} ns, bias {} ms)",
+            (at_ns - now) / 1_000_000,
+            target.pos_ns,
+            self.bias_ns / 1_000_000
+        );
+        self.checking = true;
+        self.started_at = now;
+        self.sounding_at = at_ns;
+        review.apply(Intent::PlayAt {
+            from: Frame(frame),
+            at_ns,
+        });
     }
 }
 

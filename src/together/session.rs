@@ -82,6 +82,8 @@ struct HostSide {
     host: Host,
     published: SharedTransport,
     published_at: i64,
+    /// A start not yet told: where the clock stood when it was first seen.
+    held_at: Option<i64>,
 }
 
 struct GuestSide {
@@ -589,6 +591,7 @@ impl SharedReview {
                     link,
                     published: host_transport(review),
                     published_at: now,
+                    held_at: None,
                 })));
                 if let Some(inv) = self.invitation() {
                     self.said.push(Said::Invitation(inv));
@@ -637,6 +640,21 @@ impl SharedReview {
             return;
         }
         let t = host_transport(review);
+        // A start is told once its sound is heard: until then the clock holds on the first
+        // frame, and an anchor taken then would put everyone ahead by this output's latency.
+        if t.speed != 0 && h.published.speed == 0 {
+            let (pos, _, _) = review.player().clock();
+            match h.held_at {
+                Some(held) if held == pos => return,
+                Some(_) => h.held_at = None,
+                None => {
+                    h.held_at = Some(pos);
+                    return;
+                }
+            }
+        } else {
+            h.held_at = None;
+        }
         let p = h.published;
         let moved = t.speed != p.speed
             || (t.speed == 0 && t.frame != p.frame)

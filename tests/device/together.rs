@@ -10,7 +10,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-fn sync_file() -> PathBuf {
+pub(crate) fn sync_file() -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cache-sync/sync_25.mov");
     assert!(
         p.exists(),
@@ -21,7 +21,7 @@ fn sync_file() -> PathBuf {
 }
 
 /// One participant: its process, its keyboard, and the lines it printed.
-struct Participant {
+pub(crate) struct Participant {
     name: String,
     child: Child,
     stdin: ChildStdin,
@@ -32,12 +32,17 @@ struct Participant {
 
 impl Participant {
     fn start(name: &str, file: &Path, role: &[&str]) -> Self {
+        Self::start_on(name, file, role, "Review")
+    }
+
+    /// A participant whose sound goes to the output PulseAudio calls `device`.
+    pub(crate) fn start_on(name: &str, file: &Path, role: &[&str], device: &str) -> Self {
         let home = Home::new();
         let mut cmd: Command = home.earmark();
         cmd.arg(file)
             .args(role)
             .args([
-                "--exit", "--relay", "none", "--device", "Review", "--name", name,
+                "--exit", "--relay", "none", "--device", device, "--name", name,
             ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -65,20 +70,24 @@ impl Participant {
         }
     }
 
-    fn host(name: &str, file: &Path) -> (Self, String) {
-        let mut p = Self::start(name, file, &["--host"]);
+    pub(crate) fn host(name: &str, file: &Path) -> (Self, String) {
+        Self::host_on(name, file, "Review")
+    }
+
+    pub(crate) fn host_on(name: &str, file: &Path, device: &str) -> (Self, String) {
+        let mut p = Self::start_on(name, file, &["--host"], device);
         let line = p.wait_for(|l| l.starts_with("invitation: "), 20);
         let invitation = line["invitation: ".len()..].to_owned();
         (p, invitation)
     }
 
-    fn type_line(&mut self, line: &str) {
+    pub(crate) fn type_line(&mut self, line: &str) {
         writeln!(self.stdin, "{line}").expect("the participant reads its input");
         self.stdin.flush().expect("flush");
     }
 
     /// Waits up to `secs` for a line `ok` accepts (lines seen before are searched too).
-    fn wait_for(&mut self, ok: impl Fn(&str) -> bool, secs: u64) -> String {
+    pub(crate) fn wait_for(&mut self, ok: impl Fn(&str) -> bool, secs: u64) -> String {
         if let Some(l) = self.seen.iter().find(|l| ok(l)) {
             return l.clone();
         }
@@ -102,7 +111,7 @@ impl Participant {
     }
 
     /// Forgets the lines seen so far (the next wait looks only at new ones).
-    fn forget(&mut self) {
+    pub(crate) fn forget(&mut self) {
         while let Ok(l) = self.lines.try_recv() {
             self.seen.push(l);
         }
@@ -110,7 +119,7 @@ impl Participant {
     }
 
     /// The frame of the next `at frame N paused` line.
-    fn paused_frame(&mut self, secs: u64) -> u64 {
+    pub(crate) fn paused_frame(&mut self, secs: u64) -> u64 {
         let l = self.wait_for(
             |l| l.starts_with("at frame ") && l.ends_with(" paused"),
             secs,
@@ -158,7 +167,7 @@ impl Participant {
         let _ = self.child.wait();
     }
 
-    fn exit_code(&mut self, secs: u64) -> Option<i32> {
+    pub(crate) fn exit_code(&mut self, secs: u64) -> Option<i32> {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             if let Ok(Some(s)) = self.child.try_wait() {

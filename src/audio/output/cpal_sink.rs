@@ -19,9 +19,10 @@ use super::super::error::{AudioError, OutputError};
 use super::super::monitor::Monitor;
 use super::balance::Balance;
 use super::clock_anchor::Anchor;
-use super::feed::FeedReader;
-use super::shared::SinkShared;
+use super::feed::{FeedReader, frames_to_ns};
+use super::shared::{NO_START_AT, SinkShared};
 use super::signal_slot::SignalSlot;
+use super::start_at::{late_frames, lead_frames};
 use crate::time::monotonic;
 use cpal::traits::{DeviceTrait as _, HostTrait as _, StreamTrait as _};
 use std::cell::RefCell;
@@ -66,6 +67,53 @@ fn form_factor_id(t: cpal::DeviceType) -> Option<&'static str> {
         D::Unknown => return None,
         _ => "other",
     })
+}
+
+/// The callback's programme part: fills `out` from the feed (its first frame heard at
+/// `heard_at` ns), publishes where the clock stands, copies to the meters and counts underruns.
+/// Lock-free and allocation-free, like the callback it runs in.
+fn play_feed(
+    feed: &mut FeedReader,
+    out: &mut [f32],
+    sample_rate: u32,
+    heard_at: i64,
+    shared: &SinkShared,
+    meter_tap: Option<&mut rtrb::Producer<f32>>,
+) {
+    let filled = feed.fill(out, sample_rate);
+    if let Some(pos_ns) = filled.first_ns {
+        shared.anchor.publish(Anchor {
+            epoch: filled.epoch,
+            pos_ns,
+            heard_at_ns: heard_at,
+            segment_start_ns: filled.segment_start_ns,
+            segment: filled.segment,
+        });
+        if shared.first_sound_ns.load(Ordering::Relaxed) < 0 {
+            shared.first_sound_ns.store(heard_at, Ordering::Relaxed);
+        }
+    }
+    if let Some(tap) = meter_tap {
+        let n = filled.frames * 2;
+        let room = tap.slots().min(n);
+        if let Ok(chunk) = tap.write_chunk_uninit(room) {
+            chunk.fill_from_iter(out[..room].iter().copied());
+        }
+        if room < n {
+            shared
+                .meter_dropped
+                .fetch_add((n - room) as u64 / 2, Ordering::Relaxed);
+        }
+    }
+    let short = out.len() / 2 - filled.frames;
+    if short > 0 && !shared.source_done.load(Ordering::Relaxed) {
+        shared
+            .underrun_frames
+            .fetch_add(short as u64, Ordering::Relaxed);
+    }
+    shared
+        .frames_played
+        .fetch_add(filled.frames as u64, Ordering::Relaxed);
 }
 
 /// The output devices of the default host.
@@ -284,41 +332,44 @@ impl CpalSink {
                             .signal_frames
                             .fetch_add(live as u64, Ordering::Relaxed);
                     } else if cb_shared.playing.load(Ordering::Acquire) {
-                        let filled = feed.fill(data, sample_rate);
                         let heard_at = now + latency.as_nanos() as i64;
-                        if let Some(pos_ns) = filled.first_ns {
-                            cb_shared.anchor.publish(Anchor {
-                                epoch: filled.epoch,
-                                pos_ns,
-                                heard_at_ns: heard_at,
-                                segment_start_ns: filled.segment_start_ns,
-                                segment: filled.segment,
-                            });
-                            if cb_shared.first_sound_ns.load(Ordering::Relaxed) < 0 {
-                                cb_shared.first_sound_ns.store(heard_at, Ordering::Relaxed);
+                        let start_at = cb_shared.start_at_ns.load(Ordering::Acquire);
+                        let lead = if start_at == NO_START_AT {
+                            Some(0)
+                        } else {
+                            lead_frames(start_at, heard_at, sample_rate, data.len() / 2)
+                        };
+                        match lead {
+                            // Before the start instant: silence, and the feed keeps its sound.
+                            None => data.fill(0.0),
+                            Some(lead) => {
+                                if start_at != NO_START_AT {
+                                    let _ = cb_shared.start_at_ns.compare_exchange(
+                                        start_at,
+                                        NO_START_AT,
+                                        Ordering::AcqRel,
+                                        Ordering::Relaxed,
+                                    );
+                                }
+                                if start_at != NO_START_AT && start_at < heard_at {
+                                    // Started late (the machine was busy): begin where the
+                                    // programme is by now, so it is still heard on time.
+                                    let late = late_frames(start_at, heard_at, sample_rate);
+                                    feed.pass_over(late);
+                                }
+                                let (quiet, sound) = data.split_at_mut(lead * 2);
+                                quiet.fill(0.0);
+                                let heard_at = heard_at + frames_to_ns(lead as u64, sample_rate);
+                                play_feed(
+                                    &mut feed,
+                                    sound,
+                                    sample_rate,
+                                    heard_at,
+                                    &cb_shared,
+                                    meter_tap.as_mut(),
+                                );
                             }
                         }
-                        if let Some(tap) = meter_tap.as_mut() {
-                            let n = filled.frames * 2;
-                            let room = tap.slots().min(n);
-                            if let Ok(chunk) = tap.write_chunk_uninit(room) {
-                                chunk.fill_from_iter(data[..room].iter().copied());
-                            }
-                            if room < n {
-                                cb_shared
-                                    .meter_dropped
-                                    .fetch_add((n - room) as u64 / 2, Ordering::Relaxed);
-                            }
-                        }
-                        let short = data.len() / 2 - filled.frames;
-                        if short > 0 && !cb_shared.source_done.load(Ordering::Relaxed) {
-                            cb_shared
-                                .underrun_frames
-                                .fetch_add(short as u64, Ordering::Relaxed);
-                        }
-                        cb_shared
-                            .frames_played
-                            .fetch_add(filled.frames as u64, Ordering::Relaxed);
                     } else {
                         feed.settle();
                         data.fill(0.0);

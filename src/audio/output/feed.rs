@@ -167,6 +167,28 @@ impl FeedReader {
         self.take_marks();
     }
 
+    /// Passes over up to `frames` frames of the running segment without playing them (a start
+    /// made late by the machine begins where it should be by now); returns how many. Stops
+    /// at a loop's continue mark and at what is queued.
+    pub fn pass_over(&mut self, frames: usize) -> usize {
+        self.take_marks();
+        if self.current.is_none() {
+            return 0;
+        }
+        let limit = match self.next {
+            Some(n) => n.start_index.saturating_sub(self.read) as usize,
+            None => usize::MAX,
+        };
+        let n = frames
+            .saturating_mul(2)
+            .min(self.samples.slots())
+            .min(limit)
+            & !1;
+        let before = self.read;
+        self.skip(n);
+        ((self.read - before) / 2) as usize
+    }
+
     /// Programme time the next frame from the ring would have, if a segment is running.
     pub fn position_ns(&self, rate: u32) -> Option<i64> {
         self.current
@@ -229,6 +251,22 @@ pub fn frames_to_ns(frames: u64, rate: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_late_start_passes_over_what_it_missed_and_keeps_the_timeline() {
+        let (mut w, mut r) = feed(4096);
+        assert!(w.mark(1_000_000_000, true, 1));
+        let ramp: Vec<f32> = (0..2000).map(|i| i as f32).collect();
+        assert_eq!(w.push(&ramp), 2000);
+        // 48 kHz: 480 frames late is 10 ms.
+        assert_eq!(r.pass_over(480), 480);
+        let mut out = [0.0f32; 8];
+        let filled = r.fill(&mut out, 48_000);
+        assert_eq!(out[0], 960.0, "the first sample heard is the 481st frame's");
+        assert_eq!(filled.first_ns, Some(1_010_000_000));
+        // Never past what is queued.
+        assert_eq!(r.pass_over(10_000), (2000 - 960 - 8) / 2);
+    }
 
     fn ramp(from: usize, frames: usize) -> Vec<f32> {
         (from..from + frames)

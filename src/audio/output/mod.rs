@@ -10,6 +10,7 @@ mod feed;
 mod shared;
 mod signal_slot;
 mod signal_stream;
+mod start_at;
 pub mod system_volume;
 
 pub use balance::{Balance, balance_gains};
@@ -19,7 +20,8 @@ pub use cpal_sink::{
     list_devices,
 };
 pub use feed::{FeedReader, FeedWriter, Filled, Segment, feed, frames_to_ns};
-pub use shared::SinkShared;
+pub use shared::{NO_START_AT, SinkShared};
 pub use signal_slot::{SignalMsg, SignalSender, SignalSlot, signal_slot};
 pub use signal_stream::{FADE_MS, SignalStream, StereoLoop, raised_cosine};
+pub use start_at::{late_frames, lead_frames};
 pub use system_volume::{SystemVolume, VolumeError};

@@ -4,11 +4,18 @@ use super::super::monitor::MonitorMode;
 use super::clock_anchor::ClockAnchor;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU32, AtomicU64, Ordering};
 
+/// [`SinkShared::start_at_ns`] when no start instant is set.
+pub const NO_START_AT: i64 = i64::MIN;
+
 /// Written by the callback (counters) or read by it (settings); all lock-free.
 #[derive(Debug)]
 pub struct SinkShared {
     /// The callback plays the feed; when false it sends silence and leaves the feed alone.
     pub playing: AtomicBool,
+    /// A start at an instant: the first programme sample is heard at this monotonic ns, with
+    /// silence before it ([`NO_START_AT`]: as soon as the feed has sound). A shared review
+    /// starts every participant this way, on the same instant.
+    pub start_at_ns: AtomicI64,
     /// Where the audio clock stands (see [`ClockAnchor`]).
     pub anchor: ClockAnchor,
     /// When the first programme frame since the last [`SinkShared::reset_first_sound`] reaches
@@ -52,6 +59,7 @@ impl Default for SinkShared {
     fn default() -> Self {
         Self {
             playing: AtomicBool::new(false),
+            start_at_ns: AtomicI64::new(NO_START_AT),
             anchor: ClockAnchor::default(),
             first_sound_ns: AtomicI64::new(-1),
             frames_played: AtomicU64::new(0),

@@ -1,0 +1,203 @@
+//! Reviewing together, heard: the host's sound and a guest's recorded in one capture, the host
+//! on the left channel and the guest on the right of a single null sink (each participant's
+//! output is a mono remap of one side, as shared/reference/together.md describes), so both are
+//! timed by one clock. The file beeps for one frame every second; the offset between the two
+//! channels' beeps is how far apart the participants are heard.
+
+use crate::common::pactl;
+use crate::together::{Participant, sync_file};
+use std::process::{Child, Command};
+use std::time::Duration;
+
+const RATE: u32 = 48_000;
+
+/// A stereo null sink and two mono sinks feeding its left and right; unloaded when dropped.
+struct SplitSink {
+    modules: Vec<String>,
+    /// Silence played into the mix at low latency: a null sink left alone renders two seconds
+    /// ahead (see scripts/with-test-env.sh), which no real output does.
+    keep_alive: Child,
+    mix: String,
+    left: String,
+    right: String,
+}
+
+impl SplitSink {
+    fn plug() -> Self {
+        let id = std::process::id();
+        let mix = format!("together_mix_{id}");
+        let mut modules = vec![pactl(&[
+            "load-module",
+            "module-null-sink",
+            &format!("sink_name={mix}"),
+            &format!("rate={RATE}"),
+            "channels=2",
+            &format!("sink_properties=device.description=TogetherMix{id}"),
+        ])];
+        let mut side = |name: &str, channel: &str| {
+            let desc = format!("Together{name}{id}");
+            modules.push(pactl(&[
+                "load-module",
+                "module-remap-sink",
+                &format!("sink_name=together_{name}_{id}"),
+                &format!("master={mix}"),
+                "channels=1",
+                &format!("master_channel_map={channel}"),
+                "channel_map=mono",
+                "remix=no",
+                &format!("sink_properties=device.description={desc}"),
+            ]));
+            desc
+        };
+        let left = side("Left", "front-left");
+        let right = side("Right", "front-right");
+        let keep_alive = Command::new("pacat")
+            .args([
+                "--playback",
+                &format!("--device={mix}"),
+                "--latency-msec=10",
+                "--raw",
+            ])
+            .args([
+                "--format=float32le",
+                "--rate=48000",
+                "--channels=2",
+                "/dev/zero",
+            ])
+            .spawn()
+            .expect("pacat runs");
+        // The two seconds already rendered play out before the low latency holds.
+        std::thread::sleep(Duration::from_millis(2500));
+        Self {
+            modules,
+            keep_alive,
+            mix,
+            left,
+            right,
+        }
+    }
+
+    fn record(&self, to: &std::path::Path) -> Child {
+        Command::new("parec")
+            .args(["-d", &format!("{}.monitor", self.mix), "--format=float32le"])
+            .args([format!("--rate={RATE}").as_str(), "--channels=2", "--raw"])
+            .stdout(std::fs::File::create(to).expect("capture file"))
+            .spawn()
+            .expect("parec runs (run through `make test`)")
+    }
+}
+
+impl Drop for SplitSink {
+    fn drop(&mut self) {
+        let _ = self.keep_alive.kill();
+        let _ = self.keep_alive.wait();
+        for m in self.modules.iter().rev() {
+            let _ = Command::new("pactl").args(["unload-module", m]).output();
+        }
+    }
+}
+
+/// Sample indices where a beep starts: the first loud sample after at least 0.5 s of quiet.
+fn onsets(x: &[f32]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut quiet = RATE as usize;
+    for (i, v) in x.iter().enumerate() {
+        if v.abs() > 0.02 {
+            if quiet >= RATE as usize / 2 {
+                out.push(i);
+            }
+            quiet = 0;
+        } else {
+            quiet += 1;
+        }
+    }
+    out
+}
+
+/// Offsets (ms, guest minus host) between the beeps each side played within 200 ms of each
+/// other, in the order heard.
+fn paired_offsets(l: &[f32], r: &[f32]) -> Vec<(usize, f64)> {
+    let (a, b) = (onsets(l), onsets(r));
+    let window = RATE as i64 / 5;
+    a.iter()
+        .filter_map(|&i| {
+            b.iter()
+                .map(|&j| j as i64 - i as i64)
+                .find(|d| d.abs() <= window)
+                .map(|d| (i, d as f64 * 1000.0 / f64::from(RATE)))
+        })
+        .collect()
+}
+
+#[test]
+fn host_and_guest_are_heard_within_five_ms_of_each_other() {
+    let _device = crate::run::exclusive();
+    crate::run::twice_if_stalled("together sound", heard_together_once);
+}
+
+fn heard_together_once() {
+    let split = SplitSink::plug();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let raw = dir.path().join("together.raw");
+    let file = sync_file();
+    let (mut host, invitation) = Participant::host_on("Jo", &file, &split.left);
+    let mut guest = Participant::start_on("Sam", &file, &["--join", &invitation], &split.right);
+    guest.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    host.type_line("seek 0");
+    assert_eq!(guest.paused_frame(10), 0);
+    std::thread::sleep(Duration::from_millis(1500));
+
+    let mut rec = split.record(&raw);
+    std::thread::sleep(Duration::from_millis(300));
+    guest.forget();
+    host.type_line("play");
+    std::thread::sleep(Duration::from_millis(9_500));
+    host.type_line("pause");
+    std::thread::sleep(Duration::from_millis(500));
+    rec.kill().ok();
+    rec.wait().ok();
+    host.type_line("quit");
+    let _ = host.exit_code(10);
+
+    let bytes = std::fs::read(&raw).expect("capture");
+    let s: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let l: Vec<f32> = s.iter().step_by(2).copied().collect();
+    let r: Vec<f32> = s.iter().skip(1).step_by(2).copied().collect();
+    let pairs = paired_offsets(&l, &r);
+    eprintln!(
+        "beeps heard: host {}, guest {}; guest − host per beep (ms): {:?}",
+        onsets(&l).len(),
+        onsets(&r).len(),
+        pairs
+            .iter()
+            .map(|(_, ms)| (ms * 100.0).round() / 100.0)
+            .collect::<Vec<_>>()
+    );
+    // After settling: the guest starts on the host's clock, and restarts at most once (a
+    // second) if its device's reported latency was wrong; judge the beeps from 3 s on.
+    let first = onsets(&l).first().copied().unwrap_or(0);
+    let settled: Vec<f64> = pairs
+        .iter()
+        .filter(|(i, _)| *i >= first + 3 * RATE as usize)
+        .map(|(_, ms)| ms.abs())
+        .collect();
+    assert!(
+        settled.len() >= 5,
+        "too few beeps heard on both sides after settling: {pairs:?}"
+    );
+    let mut sorted = settled.clone();
+    sorted.sort_by(f64::total_cmp);
+    let p95 = sorted[((sorted.len() - 1) as f64 * 0.95).round() as usize];
+    let spread = sorted.last().copied().unwrap_or(0.0) - sorted[0];
+    eprintln!(
+        "settled: p95 {p95:.2} ms, spread {spread:.2} ms over {} beeps",
+        sorted.len()
+    );
+    assert!(
+        p95 <= 5.0,
+        "the guest was heard {p95:.2} ms from the host (p95)"
+    );
+}
