@@ -41,6 +41,12 @@ pub enum Intent {
     ClearIn,
     ClearOut,
     ToggleLoop,
+    /// Loops over `[in, out)` frames (`None`: the current marks) or stops looping: a shared
+    /// review's loop, the same on every participant's machine.
+    SetLoop {
+        range: Option<(Frame, Frame)>,
+        on: bool,
+    },
     /// Adds a note on the frame looked at (the picture on screen while playing).
     AddNote {
         text: String,

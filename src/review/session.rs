@@ -149,6 +149,19 @@ impl Review {
                 self.snapshot.looping = on;
                 events.push(Event::LoopChanged(on));
             }
+            Intent::SetLoop { range, on } => {
+                if let Some((a, b)) = range.filter(|(a, b)| a < b) {
+                    self.marks.mark_in = Some(a);
+                    self.marks.mark_out = Some(Frame(b.0 - 1));
+                    events.push(Event::MarksChanged(self.marks));
+                }
+                let (a, b) = self.marks.loop_range(p.frame_count());
+                p.send(Command::SetLoop(Some((a, b))));
+                p.send(Command::SetLooping(on));
+                self.snapshot.looping = on;
+                self.snapshot.loop_range = Some((a, b));
+                events.push(Event::LoopChanged(on));
+            }
             Intent::AddNote {
                 text,
                 author,

@@ -1,6 +1,6 @@
 //! A participant without a window: `earmark FILE --host --exit` or `--join INVITE --exit`. It
 //! opens the review, hosts or joins, and takes commands one per line on standard input (`play`,
-//! `pause`, `seek FRAME`, `step N`, `shuttle N`, `note TEXT`, `give NAME`, `remove NAME`, `invite`,
+//! `pause`, `seek FRAME`, `step N`, `shuttle N`, `loop IN OUT` / `loop off`, `note TEXT`, `give NAME`, `remove NAME`, `invite`,
 //! `ask`, `who`, `quit`); it prints
 //! what happens on standard output, one line per event, for scripts and the tests: the
 //! invitation, who joins and leaves, and `at frame N paused` whenever the transport settles.
@@ -75,6 +75,19 @@ fn control_of(cmd: &str, arg: &str) -> Option<ControlIntent> {
             .parse()
             .ok()
             .map(|speed| ControlIntent::Shuttle { speed }),
+        // `loop IN OUT` (frames, both shown) or `loop off`.
+        "loop" if arg == "off" => Some(ControlIntent::Loop {
+            range: None,
+            on: false,
+        }),
+        "loop" => {
+            let (a, b) = arg.split_once(' ')?;
+            let (a, b): (u64, u64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+            (a <= b).then_some(ControlIntent::Loop {
+                range: Some((a, b + 1)),
+                on: true,
+            })
+        }
         _ => None,
     }
 }

@@ -25,6 +25,36 @@ impl Target {
     }
 }
 
+/// A programme position run past a forward loop's out point, brought back into the loop (the
+/// host's player wraps there on the sample, and so does every guest's).
+fn wrap(t: &SharedTransport, rate: FrameRate, pos: i64) -> i64 {
+    match t.loop_range.filter(|_| t.looping && t.speed > 0) {
+        Some((a, b)) => {
+            let (a, b) = (rate.frame_start_ns(a as i64), rate.frame_start_ns(b as i64));
+            if b > a && pos >= b {
+                a + (pos - a) % (b - a)
+            } else {
+                pos
+            }
+        }
+        None => pos,
+    }
+}
+
+/// `d`, a difference of programme positions, taken the shorter way round a running loop.
+fn loop_distance(t: &SharedTransport, rate: FrameRate, d: i64) -> i64 {
+    match t.loop_range.filter(|_| t.looping && t.speed > 0) {
+        Some((a, b)) => {
+            let len = rate.frame_start_ns(b as i64) - rate.frame_start_ns(a as i64);
+            if len <= 0 {
+                return d;
+            }
+            (d + len / 2).rem_euclid(len) - len / 2
+        }
+        None => d,
+    }
+}
+
 /// The target at our instant `now_ns`, or `None` before the clock is known.
 pub fn target(
     t: &SharedTransport,
@@ -41,7 +71,7 @@ pub fn target(
     }
     let since = now_ns - clock.to_local(t.host_ns)?;
     Some(Target {
-        pos_ns: (start + since * i64::from(t.speed)).max(0),
+        pos_ns: wrap(t, rate, (start + since * i64::from(t.speed)).max(0)),
         speed: t.speed,
     })
 }
@@ -106,6 +136,14 @@ impl Follower {
         let Some(target) = target(t, clock, rate, now) else {
             return;
         };
+        // The host's loop is everyone's: set here before anything moves.
+        let shared_loop = t.loop_range.map(|(a, b)| (Frame(a), Frame(b)));
+        if snap.looping != t.looping || (t.looping && snap.loop_range != shared_loop) {
+            review.apply(Intent::SetLoop {
+                range: shared_loop,
+                on: t.looping,
+            });
+        }
         let playing = snap.transport != Transport::Paused;
         if target.speed == 0 {
             self.forget_start();
@@ -134,8 +172,9 @@ impl Follower {
                 return;
             }
             let (pos, _, _) = review.player().clock();
-            // Positive: this participant is behind the host.
-            let behind = target.pos_ns - pos;
+            // Positive: this participant is behind the host. In a loop, the shorter way round
+            // (just after a wrap one side may read the loop's end and the other its start).
+            let behind = loop_distance(t, rate, target.pos_ns - pos);
             // Often while a start settles (how long re-converging takes is read from these),
             // then once a second.
             let every = if now - self.started_at < SETTLING_NS {
@@ -172,9 +211,10 @@ impl Follower {
         }
         // Start together: from the first frame the host reaches a little ahead, its first
         // sample heard the moment the host's programme is there (our clock, by the estimate).
-        let ahead = target.pos_ns + START_LEAD_NS;
+        let ahead = wrap(t, rate, target.pos_ns + START_LEAD_NS);
         let frame = rate.frame_at_ns(ahead).max(0) as u64 + 1;
-        let at_ns = now + (rate.frame_start_ns(frame as i64) - target.pos_ns) - self.bias_ns;
+        let at_ns =
+            now + START_LEAD_NS + (rate.frame_start_ns(frame as i64) - ahead) - self.bias_ns;
         log::debug!(
             "start with the host: frame {frame} heard in {} ms (host at {} ns, bias {} ms)",
             (at_ns - now) / 1_000_000,
@@ -231,5 +271,20 @@ mod tests {
             Some(50)
         );
         assert_eq!(target(&playing, &ClockSync::default(), rate, 0), None);
+        // Looping over frames [100, 150): 2 s on from frame 100 is 50 frames on, back at 100;
+        // 2.4 s on is frame 110.
+        let looping = SharedTransport {
+            looping: true,
+            loop_range: Some((100, 150)),
+            ..playing
+        };
+        let at = |ns| target(&looping, &clock, rate, ns).map(|t| t.frame(rate));
+        assert_eq!(at(2_000_000_000), Some(100));
+        assert_eq!(at(2_400_000_000), Some(110));
+        assert_eq!(at(1_960_000_000), Some(149));
+        // Either side of the wrap, 10 ms apart the short way round, not two seconds.
+        assert_eq!(loop_distance(&looping, rate, 1_990_000_000), -10_000_000);
+        assert_eq!(loop_distance(&looping, rate, -1_990_000_000), 10_000_000);
+        assert_eq!(loop_distance(&playing, rate, 1_990_000_000), 1_990_000_000);
     }
 }

@@ -214,7 +214,14 @@ fn apply_control(review: &mut Review, c: ControlIntent) {
         ControlIntent::Seek { frame } => Intent::Seek(Frame(frame)),
         ControlIntent::Step { frames } => Intent::Step(frames),
         ControlIntent::Shuttle { speed } => Intent::Shuttle(speed),
-        ControlIntent::Loop { on, .. } => {
+        ControlIntent::Loop {
+            range: Some((a, b)),
+            on,
+        } => Intent::SetLoop {
+            range: Some((Frame(a), Frame(b))),
+            on,
+        },
+        ControlIntent::Loop { range: None, on } => {
             if on == review.snapshot().looping {
                 return;
             }
@@ -253,6 +260,10 @@ pub fn control_for(review: &Review, intent: &Intent) -> Option<ControlIntent> {
         },
         Intent::NextNote(filter) => ControlIntent::Seek {
             frame: review.note_to_go_to(filter, true)?.0,
+        },
+        Intent::SetLoop { range, on } => ControlIntent::Loop {
+            range: range.map(|(a, b)| (a.0, b.0)),
+            on,
         },
         Intent::ToggleLoop => ControlIntent::Loop {
             range: None,

@@ -141,10 +141,13 @@ fn a_file_cut_short_with_its_index_in_front_plays_to_the_cut() {
     // It says where it stops and plays that far: frame N of 100.
     let last = number_after(notice, "(frame ");
     assert!((40..99).contains(&last), "{notice}");
+    // Pictures shown plus those the clock passed while this case shared two cores with
+    // three others (dropped, not missing): playback ran to the cut.
     let pictures = number_after(&f.stderr, "pictures ");
+    let dropped = number_after(&f.stderr, ", dropped ");
     assert!(
-        pictures + 3 >= last && pictures <= last + 1,
-        "{pictures} pictures shown, the cut is after frame {last}\n{}",
+        pictures + dropped + 3 >= last && pictures <= last + 1,
+        "{pictures} pictures shown ({dropped} dropped), the cut is after frame {last}\n{}",
         f.stderr
     );
     let played = number_after(&f.stderr, "played ");

@@ -97,27 +97,67 @@ impl Drop for SplitSink {
     }
 }
 
-/// Sample indices where a beep starts: the first loud sample after at least 0.5 s of quiet.
-fn onsets(x: &[f32]) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut quiet = RATE as usize;
-    for (i, v) in x.iter().enumerate() {
-        if v.abs() > 0.02 {
-            if quiet >= RATE as usize / 2 {
-                out.push(i);
-            }
-            quiet = 0;
-        } else {
-            quiet += 1;
+/// Finds where beeps start: the first loud sample after at least 0.5 s of quiet. Fed in
+/// pieces, so a long capture is read without holding it.
+struct Onsets {
+    at: Vec<usize>,
+    quiet: usize,
+    seen: usize,
+}
+
+impl Onsets {
+    fn new() -> Self {
+        Self {
+            at: Vec::new(),
+            quiet: RATE as usize,
+            seen: 0,
         }
     }
-    out
+
+    fn feed(&mut self, x: impl Iterator<Item = f32>) {
+        for v in x {
+            if v.abs() > 0.02 {
+                if self.quiet >= RATE as usize / 2 {
+                    self.at.push(self.seen);
+                }
+                self.quiet = 0;
+            } else {
+                self.quiet += 1;
+            }
+            self.seen += 1;
+        }
+    }
+}
+
+/// Both channels' beep onsets in a raw stereo float capture, read a second at a time.
+fn capture_onsets(path: &std::path::Path) -> (Vec<usize>, Vec<usize>) {
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path).expect("capture");
+    let (mut l, mut r) = (Onsets::new(), Onsets::new());
+    let mut buf = vec![0u8; RATE as usize * 8];
+    loop {
+        let n = f.read(&mut buf).expect("read capture");
+        if n == 0 {
+            break;
+        }
+        let frames: Vec<[f32; 2]> = buf[..n - n % 8]
+            .chunks_exact(8)
+            .map(|b| {
+                [
+                    f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+                    f32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+                ]
+            })
+            .collect();
+        l.feed(frames.iter().map(|f| f[0]));
+        r.feed(frames.iter().map(|f| f[1]));
+    }
+    (l.at, r.at)
 }
 
 /// Offsets (ms, guest minus host) between the beeps each side played within 200 ms of each
-/// other, in the order heard.
-fn paired_offsets(l: &[f32], r: &[f32]) -> Vec<(usize, f64)> {
-    let (a, b) = (onsets(l), onsets(r));
+/// other, with where the host's was heard.
+fn paired_offsets(a: &[usize], b: &[usize]) -> Vec<(usize, f64)> {
     let window = RATE as i64 / 5;
     a.iter()
         .filter_map(|&i| {
@@ -147,6 +187,9 @@ fn heard_together_once() {
     assert_eq!(guest.paused_frame(10), 0);
     std::thread::sleep(Duration::from_millis(1500));
 
+    // A four-second loop: both wrap on the sample, twice in the run.
+    host.type_line("loop 0 99");
+    std::thread::sleep(Duration::from_millis(300));
     let mut rec = split.record(&raw);
     std::thread::sleep(Duration::from_millis(300));
     guest.forget();
@@ -159,18 +202,12 @@ fn heard_together_once() {
     host.type_line("quit");
     let _ = host.exit_code(10);
 
-    let bytes = std::fs::read(&raw).expect("capture");
-    let s: Vec<f32> = bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
-    let l: Vec<f32> = s.iter().step_by(2).copied().collect();
-    let r: Vec<f32> = s.iter().skip(1).step_by(2).copied().collect();
+    let (l, r) = capture_onsets(&raw);
     let pairs = paired_offsets(&l, &r);
     eprintln!(
         "beeps heard: host {}, guest {}; guest − host per beep (ms): {:?}",
-        onsets(&l).len(),
-        onsets(&r).len(),
+        l.len(),
+        r.len(),
         pairs
             .iter()
             .map(|(_, ms)| (ms * 100.0).round() / 100.0)
@@ -178,7 +215,7 @@ fn heard_together_once() {
     );
     // After settling: the guest starts on the host's clock, and restarts at most once (a
     // second) if its device's reported latency was wrong; judge the beeps from 3 s on.
-    let first = onsets(&l).first().copied().unwrap_or(0);
+    let first = l.first().copied().unwrap_or(0);
     let settled: Vec<f64> = pairs
         .iter()
         .filter(|(i, _)| *i >= first + 3 * RATE as usize)
@@ -200,4 +237,67 @@ fn heard_together_once() {
         p95 <= 5.0,
         "the guest was heard {p95:.2} ms from the host (p95)"
     );
+}
+
+/// The same, looped for ten minutes (`TOGETHER_SOAK_SECONDS`): the offset between the two must
+/// not wander (≤ 1 ms between the first and the last minute's median). Not in `make test`:
+/// `scripts/with-test-env.sh cargo test --release --test device together_sound::ten -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn ten_minutes_together_do_not_drift_apart() {
+    let _device = crate::run::exclusive();
+    let secs: u64 = std::env::var("TOGETHER_SOAK_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    let split = SplitSink::plug();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let raw = dir.path().join("together.raw");
+    let file = sync_file();
+    let (mut host, invitation) = Participant::host_on("Jo", &file, &split.left);
+    let mut guest = Participant::start_on("Sam", &file, &["--join", &invitation], &split.right);
+    guest.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    host.type_line("loop 0 299");
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut rec = split.record(&raw);
+    std::thread::sleep(Duration::from_millis(300));
+    host.type_line("play");
+    std::thread::sleep(Duration::from_secs(secs));
+    host.type_line("pause");
+    std::thread::sleep(Duration::from_millis(500));
+    rec.kill().ok();
+    rec.wait().ok();
+    host.type_line("quit");
+    let (l, r) = capture_onsets(&raw);
+    let pairs = paired_offsets(&l, &r);
+    let minute = 60 * RATE as usize;
+    let first = l.first().copied().unwrap_or(0);
+    let last = l.last().copied().unwrap_or(0);
+    let median = |from: usize, to: usize| {
+        let mut v: Vec<f64> = pairs
+            .iter()
+            .filter(|(i, _)| (from..to).contains(i))
+            .map(|(_, ms)| *ms)
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied()
+    };
+    let start =
+        median(first + 3 * RATE as usize, first + minute).expect("beeps in the first minute");
+    let end = median(last.saturating_sub(minute), last + 1).expect("beeps in the last minute");
+    let mut all: Vec<f64> = pairs.iter().skip(3).map(|(_, ms)| ms.abs()).collect();
+    all.sort_by(f64::total_cmp);
+    let p95 = all[((all.len() - 1) as f64 * 0.95).round() as usize];
+    eprintln!(
+        "{secs} s looped together: {} beeps paired of {} (host) / {} (guest); guest − host median \
+         first minute {start:+.2} ms, last minute {end:+.2} ms (change {:+.2} ms); p95 |offset| \
+         {p95:.2} ms, worst {:.2} ms",
+        pairs.len(),
+        l.len(),
+        r.len(),
+        end - start,
+        all.last().copied().unwrap_or(0.0)
+    );
+    assert!((end - start).abs() <= 1.0, "drifted {:+.2} ms", end - start);
+    assert!(p95 <= 5.0, "p95 {p95:.2} ms");
 }

@@ -99,7 +99,21 @@ impl ReviewApp {
         };
         for said in t.poll(&mut s.review, Some(&listening)) {
             match said {
-                Said::Line(line) => eprintln!("notice: together: {line}"),
+                Said::Line(line) => {
+                    eprintln!("notice: together: {line}");
+                    // What answers the reviewer's own keys, or stops their playback, is shown.
+                    if line.contains("ask for control") || line.starts_with("lost the connection") {
+                        self.view.banner = Some(line);
+                    } else if line.starts_with("joined ")
+                        && self
+                            .view
+                            .banner
+                            .as_deref()
+                            .is_some_and(|b| b.starts_with("lost the connection"))
+                    {
+                        self.view.banner = None;
+                    }
+                }
                 Said::Invitation(inv) => {
                     // Scripts (and the tests) read the invitation from standard output.
                     println!("invitation: {inv}");
