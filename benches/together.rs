@@ -5,9 +5,9 @@
 //!   frame — against the host's own seek (typed until the host prints it), measured in the same
 //!   run, so the ratio is what sharing costs over reviewing alone;
 //! - a note typed on one participant until the other prints it;
-//! - re-convergence: a seek typed on the host while both play, until the guest runs within a
-//!   frame of the host again (its "playing, ±X ms from the host" lines, every 100 ms while a
-//!   start settles);
+//! - re-convergence: a seek typed on the host while both play, until the guest has started
+//!   again from there and runs within a frame of the host (its "starting with the host" line,
+//!   then its "playing, ±X ms from the host" lines, every 100 ms while a start settles);
 //! - what a session costs: CPU of each process over 10 s of a paused shared review, and their
 //!   memory (RSS), against a review that is not shared (`--host` alone, nobody joined).
 //!
@@ -98,14 +98,19 @@ impl Seat {
 
     fn wait_for(&self, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = Vec::new();
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.lines.recv_timeout(left) {
                 Ok(l) if ok(&l) => return l,
-                Ok(_) => {}
+                Ok(l) => seen.push(l),
                 Err(_) => break,
             }
         }
-        eprintln!("a participant never printed what was waited for");
+        let tail = seen.len().saturating_sub(10);
+        eprintln!(
+            "a participant never printed what was waited for; its last lines:\n{}",
+            seen[tail..].join("\n")
+        );
         std::process::exit(1)
     }
 
@@ -185,8 +190,8 @@ fn seeks(host: &mut Seat, guest: Option<&Seat>) -> (Vec<Duration>, Vec<Duration>
 fn main() {
     // Alone first: a host nobody joined is a review that is not shared; it does the same seeks.
     let mut alone = Seat::start("Jo", &["--host"]);
+    // The invitation comes once the file is hashed and the link is up.
     alone.wait_for(|l| l.starts_with("invitation: "));
-    alone.wait_for(|l| l == "at frame 0 paused");
     std::thread::sleep(Duration::from_secs(2));
     let (alone_seeks, _) = seeks(&mut alone, None);
     let alone_cpu = idle_cpu(&[&alone], 10)[0];
@@ -222,6 +227,7 @@ fn main() {
         guest.drain();
         let typed = Instant::now();
         host.type_line(&format!("seek {frame}"));
+        guest.wait_for(|l| l.starts_with("starting with the host at frame "));
         let line = guest.wait_for(|l| offset_ms(l).is_some_and(|ms| ms.abs() <= 40.0));
         converge.push(typed.elapsed());
         landed.push(offset_ms(&line).unwrap_or(f64::NAN));

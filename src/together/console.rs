@@ -149,7 +149,15 @@ pub fn run(
                 },
             }
         }
-        for s in shared.poll(review, None) {
+        // Without a window no headphones are declared: the others see the output at least.
+        let listening = review.snapshot().device.clone().map(|device| {
+            crate::notes::ListeningSetup {
+                device: Some(device),
+                ..crate::notes::ListeningSetup::default()
+            }
+            .summary()
+        });
+        for s in shared.poll(review, listening.as_deref()) {
             if let Said::Ended(why) = print_said(out, &s) {
                 return Ok(ConsoleEnd::Ended(why));
             }

@@ -42,7 +42,7 @@ fn wrap(t: &SharedTransport, rate: FrameRate, pos: i64) -> i64 {
 }
 
 /// `d`, a difference of programme positions, taken the shorter way round a running loop.
-fn loop_distance(t: &SharedTransport, rate: FrameRate, d: i64) -> i64 {
+pub fn loop_distance(t: &SharedTransport, rate: FrameRate, d: i64) -> i64 {
     match t.loop_range.filter(|_| t.looping && t.speed > 0) {
         Some((a, b)) => {
             let len = rate.frame_start_ns(b as i64) - rate.frame_start_ns(a as i64);
@@ -53,6 +53,17 @@ fn loop_distance(t: &SharedTransport, rate: FrameRate, d: i64) -> i64 {
         }
         None => d,
     }
+}
+
+/// Whether `pos` is within a moment of a running loop's wrap (either side of it).
+pub fn near_wrap(t: &SharedTransport, rate: FrameRate, pos: i64) -> bool {
+    const MOMENT_NS: i64 = 150_000_000;
+    t.loop_range
+        .filter(|_| t.looping && t.speed > 0)
+        .is_some_and(|(a, b)| {
+            let (a, b) = (rate.frame_start_ns(a as i64), rate.frame_start_ns(b as i64));
+            (pos - a).abs() < MOMENT_NS || (b - pos).abs() < MOMENT_NS
+        })
 }
 
 /// The target at our instant `now_ns`, or `None` before the clock is known.
@@ -104,6 +115,8 @@ pub struct Follower {
     /// When the last start was made, and the last report.
     started_at: i64,
     reported_at: i64,
+    /// The host told where it is since the last look.
+    told: bool,
 }
 
 /// After a start's instant, the clock is judged once this has passed (its first reading
@@ -111,10 +124,10 @@ pub struct Follower {
 const SOUNDING_NS: i64 = 150_000_000;
 
 impl Follower {
-    /// The host moved: the next look plans from the new transport (a running start that no
-    /// longer fits is stopped by the distance check).
+    /// The host told where it is (a move, or the once-a-second reading): the next look
+    /// compares, and a playing guest more than a little off starts again from there.
     pub fn host_moved(&mut self) {
-        self.sounding_at = 0;
+        self.told = true;
     }
 
     fn forget_start(&mut self) {
@@ -172,6 +185,11 @@ impl Follower {
                 return;
             }
             let (pos, _, _) = review.player().clock();
+            // Around a loop's wrap both clocks pass from one lap's anchors to the next's (the
+            // sound itself wraps on the sample on both sides): no judging there.
+            if near_wrap(t, rate, target.pos_ns) || near_wrap(t, rate, pos) {
+                return;
+            }
             // Positive: this participant is behind the host. In a loop, the shorter way round
             // (just after a wrap one side may read the loop's end and the other its start).
             let behind = loop_distance(t, rate, target.pos_ns - pos);
@@ -193,7 +211,18 @@ impl Follower {
             if check {
                 self.checking = false;
             }
-            if check && behind.abs() > RESTART_OVER_NS {
+            let told = std::mem::take(&mut self.told);
+            if behind.abs() > RESTART_OVER_NS {
+                log::debug!(
+                    "off the host by {} ms (told {told}, check {check}, pos {pos}, target {})",
+                    behind / 1_000_000,
+                    target.pos_ns
+                );
+            }
+            if told && !check && behind.abs() > RESTART_OVER_NS {
+                // The host jumped (a seek or step while playing): start again from there.
+                review.apply(Intent::Pause);
+            } else if check && behind.abs() > RESTART_OVER_NS {
                 // Heard later (or earlier) than the device said: learn it and start again.
                 // Three quarters of the error: a start spoiled by a busy moment does not swing
                 // the next one as far the other way.
@@ -221,6 +250,10 @@ impl Follower {
             target.pos_ns,
             self.bias_ns / 1_000_000
         );
+        said.push(format!(
+            "starting with the host at frame {frame}, heard in {} ms",
+            (at_ns - now) / 1_000_000
+        ));
         self.checking = true;
         self.started_at = now;
         self.sounding_at = at_ns;

@@ -23,6 +23,8 @@ use std::time::Duration;
 
 /// While playing, the host tells where it is this often (a fresh anchor for the guests).
 const REANCHOR_NS: i64 = 1_000_000_000;
+/// A running transport more than this far from what was last told has jumped: told at once.
+const JUMP_NS: i64 = 5_000_000;
 /// Everyone tells their playhead and set-up this often.
 const PRESENCE_EVERY_NS: i64 = 500_000_000;
 /// A guest that lost its connection tries again this often.
@@ -82,8 +84,8 @@ struct HostSide {
     host: Host,
     published: SharedTransport,
     published_at: i64,
-    /// A start not yet told: where the clock stood when it was first seen.
-    held_at: Option<i64>,
+    /// Where the clock stood at the last look (one that has not moved since is held).
+    last_pos: Option<i64>,
 }
 
 struct GuestSide {
@@ -172,6 +174,10 @@ fn unix_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn rate_of(review: &Review) -> crate::time::FrameRate {
+    review.player().rate()
 }
 
 /// The shared transport the host's review is in now.
@@ -602,7 +608,7 @@ impl SharedReview {
                     link,
                     published: host_transport(review),
                     published_at: now,
-                    held_at: None,
+                    last_pos: None,
                 })));
                 if let Some(inv) = self.invitation() {
                     self.said.push(Said::Invitation(inv));
@@ -647,27 +653,34 @@ impl SharedReview {
         self.said.extend(lines);
         review.refresh(std::time::Instant::now());
         // While the sound is still on its way the clock holds: tell the guests once it runs.
+        // A running transport is told only while its clock runs: after a start or a seek the
+        // clock holds on the first frame until the sound is heard, and an anchor taken then
+        // would put everyone off by this output's latency.
+        let (pos, _, _) = review.player().clock();
+        let held = h.last_pos == Some(pos);
+        h.last_pos = Some(pos);
         if review.snapshot().transport == Transport::Starting {
             return;
         }
         let t = host_transport(review);
-        // A start is told once its sound is heard: until then the clock holds on the first
-        // frame, and an anchor taken then would put everyone ahead by this output's latency.
-        if t.speed != 0 && h.published.speed == 0 {
-            let (pos, _, _) = review.player().clock();
-            match h.held_at {
-                Some(held) if held == pos => return,
-                Some(_) => h.held_at = None,
-                None => {
-                    h.held_at = Some(pos);
-                    return;
-                }
-            }
-        } else {
-            h.held_at = None;
+        if t.speed != 0 && held {
+            return;
+        }
+        // Nor around a loop's wrap, where the clock passes from one lap's anchors to the next.
+        if super::follow::near_wrap(&t, rate_of(review), pos) && t.looping == h.published.looping {
+            return;
         }
         let p = h.published;
-        let moved = t.speed != p.speed
+        // Where the programme is now by what was last told, and by the clock: apart by more
+        // than a few ms is a jump (a seek or a step while playing, a loop's wrap).
+        let told_at = |x: &SharedTransport| {
+            rate_of(review).frame_start_ns(x.frame as i64) + (now - x.host_ns) * i64::from(x.speed)
+        };
+        // A loop's wrap is not a jump: every guest wraps by itself, on the sample.
+        let apart = super::follow::loop_distance(&t, rate_of(review), told_at(&t) - told_at(&p));
+        let jumped = t.speed != 0 && p.speed == t.speed && apart.abs() > JUMP_NS;
+        let moved = jumped
+            || t.speed != p.speed
             || (t.speed == 0 && t.frame != p.frame)
             || t.looping != p.looping
             || t.loop_range != p.loop_range;
