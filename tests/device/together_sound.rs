@@ -169,6 +169,41 @@ fn paired_offsets(a: &[usize], b: &[usize]) -> Vec<(usize, f64)> {
         .collect()
 }
 
+/// A host on the split sink's left and a guest on its right, the guest in; plus where the
+/// capture goes.
+fn host_and_guest(split: &SplitSink) -> (Participant, Participant) {
+    let file = sync_file();
+    let (host, invitation) = Participant::host_on("Jo", &file, &split.left);
+    let mut guest = Participant::start_on("Sam", &file, &["--join", &invitation], &split.right);
+    guest.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    (host, guest)
+}
+
+/// Loops the host over `loop_frames` (IN OUT), then records both while it plays for `ms`;
+/// returns each side's beep onsets.
+fn play_recorded(
+    split: &SplitSink,
+    host: &mut Participant,
+    loop_frames: &str,
+    ms: u64,
+) -> (Vec<usize>, Vec<usize>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let raw = dir.path().join("together.raw");
+    host.type_line(&format!("loop {loop_frames}"));
+    std::thread::sleep(Duration::from_millis(300));
+    let mut rec = split.record(&raw);
+    std::thread::sleep(Duration::from_millis(300));
+    host.type_line("play");
+    std::thread::sleep(Duration::from_millis(ms));
+    host.type_line("pause");
+    std::thread::sleep(Duration::from_millis(500));
+    rec.kill().ok();
+    rec.wait().ok();
+    host.type_line("quit");
+    let _ = host.exit_code(10);
+    capture_onsets(&raw)
+}
+
 #[test]
 fn host_and_guest_are_heard_within_five_ms_of_each_other() {
     let _device = crate::run::exclusive();
@@ -177,32 +212,13 @@ fn host_and_guest_are_heard_within_five_ms_of_each_other() {
 
 fn heard_together_once() {
     let split = SplitSink::plug();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let raw = dir.path().join("together.raw");
-    let file = sync_file();
-    let (mut host, invitation) = Participant::host_on("Jo", &file, &split.left);
-    let mut guest = Participant::start_on("Sam", &file, &["--join", &invitation], &split.right);
-    guest.wait_for(|l| l.starts_with("joined Jo's review"), 20);
+    let (mut host, mut guest) = host_and_guest(&split);
     host.type_line("seek 0");
     assert_eq!(guest.paused_frame(10), 0);
     std::thread::sleep(Duration::from_millis(1500));
-
     // A four-second loop: both wrap on the sample, twice in the run.
-    host.type_line("loop 0 99");
-    std::thread::sleep(Duration::from_millis(300));
-    let mut rec = split.record(&raw);
-    std::thread::sleep(Duration::from_millis(300));
     guest.forget();
-    host.type_line("play");
-    std::thread::sleep(Duration::from_millis(9_500));
-    host.type_line("pause");
-    std::thread::sleep(Duration::from_millis(500));
-    rec.kill().ok();
-    rec.wait().ok();
-    host.type_line("quit");
-    let _ = host.exit_code(10);
-
-    let (l, r) = capture_onsets(&raw);
+    let (l, r) = play_recorded(&split, &mut host, "0 99", 9_500);
     let pairs = paired_offsets(&l, &r);
     eprintln!(
         "beeps heard: host {}, guest {}; guest − host per beep (ms): {:?}",
@@ -213,8 +229,8 @@ fn heard_together_once() {
             .map(|(_, ms)| (ms * 100.0).round() / 100.0)
             .collect::<Vec<_>>()
     );
-    // After settling: the guest starts on the host's clock, and restarts at most once (a
-    // second) if its device's reported latency was wrong; judge the beeps from 3 s on.
+    // The guest joins the running play (about 0.3 s in) on the host's clock; judge the beeps
+    // from 3 s on, when a restart (if its device misreported its latency) would be over.
     let first = l.first().copied().unwrap_or(0);
     let settled: Vec<f64> = pairs
         .iter()
@@ -251,24 +267,9 @@ fn ten_minutes_together_do_not_drift_apart() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(600);
     let split = SplitSink::plug();
-    let dir = tempfile::tempdir().expect("tempdir");
-    let raw = dir.path().join("together.raw");
-    let file = sync_file();
-    let (mut host, invitation) = Participant::host_on("Jo", &file, &split.left);
-    let mut guest = Participant::start_on("Sam", &file, &["--join", &invitation], &split.right);
-    guest.wait_for(|l| l.starts_with("joined Jo's review"), 20);
-    host.type_line("loop 0 299");
+    let (mut host, _guest) = host_and_guest(&split);
     std::thread::sleep(Duration::from_millis(1500));
-    let mut rec = split.record(&raw);
-    std::thread::sleep(Duration::from_millis(300));
-    host.type_line("play");
-    std::thread::sleep(Duration::from_secs(secs));
-    host.type_line("pause");
-    std::thread::sleep(Duration::from_millis(500));
-    rec.kill().ok();
-    rec.wait().ok();
-    host.type_line("quit");
-    let (l, r) = capture_onsets(&raw);
+    let (l, r) = play_recorded(&split, &mut host, "0 299", secs * 1000);
     let pairs = paired_offsets(&l, &r);
     let minute = 60 * RATE as usize;
     let first = l.first().copied().unwrap_or(0);
