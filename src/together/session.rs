@@ -16,7 +16,7 @@ use crate::notes::NoteRecord;
 use crate::player::Transport;
 use crate::review::{Event, Intent, Review};
 use crate::security::{AccessEvent, AccessLog, Dirs};
-use crate::time::{Frame, monotonic};
+use crate::time::{Frame, monotonic, now_ms};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -170,16 +170,6 @@ fn identify(path: &Path, base: FileIdentity) -> Result<FileIdentity, TogetherErr
     })
 }
 
-fn unix_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-fn rate_of(review: &Review) -> crate::time::FrameRate {
-    review.player().rate()
-}
-
 /// The shared transport the host's review is in now.
 fn host_transport(review: &Review) -> SharedTransport {
     let snap = review.snapshot();
@@ -326,7 +316,7 @@ impl SharedReview {
         relay: Relay,
         invitation: &str,
     ) -> Result<Self, TogetherError> {
-        let inv = Invitation::decode(invitation, unix_ms())?;
+        let inv = Invitation::decode(invitation, now_ms())?;
         let rx = start_thread(
             review.path().to_path_buf(),
             identity_base(review),
@@ -597,7 +587,7 @@ impl SharedReview {
         match (started, inv) {
             (Err(e), _) => self.end(e.to_string()),
             (Ok((link, identity)), None) => {
-                let expires = unix_ms() + i64::from(self.hours) * 3_600_000;
+                let expires = now_ms() + i64::from(self.hours) * 3_600_000;
                 let secret = match new_secret() {
                     Ok(s) => s,
                     Err(e) => return self.end(e.to_string()),
@@ -638,7 +628,7 @@ impl SharedReview {
     ) {
         let mut actions = Vec::new();
         while let Some(ev) = h.link.next_event(Duration::ZERO) {
-            actions.extend(h.host.on_event(ev, now, unix_ms()));
+            actions.extend(h.host.on_event(ev, now, now_ms()));
         }
         if now - self.presence_at >= PRESENCE_EVERY_NS {
             self.presence_at = now;
@@ -663,21 +653,22 @@ impl SharedReview {
             return;
         }
         let t = host_transport(review);
+        let rate = review.player().rate();
         if t.speed != 0 && held {
             return;
         }
         // Nor around a loop's wrap, where the clock passes from one lap's anchors to the next.
-        if super::follow::near_wrap(&t, rate_of(review), pos) && t.looping == h.published.looping {
+        if super::follow::near_wrap(&t, rate, pos) && t.looping == h.published.looping {
             return;
         }
         let p = h.published;
         // Where the programme is now by what was last told, and by the clock: apart by more
         // than a few ms is a jump (a seek or a step while playing, a loop's wrap).
         let told_at = |x: &SharedTransport| {
-            rate_of(review).frame_start_ns(x.frame as i64) + (now - x.host_ns) * i64::from(x.speed)
+            rate.frame_start_ns(x.frame as i64) + (now - x.host_ns) * i64::from(x.speed)
         };
         // A loop's wrap is not a jump: every guest wraps by itself, on the sample.
-        let apart = super::follow::loop_distance(&t, rate_of(review), told_at(&t) - told_at(&p));
+        let apart = super::follow::loop_distance(&t, rate, told_at(&t) - told_at(&p));
         let jumped = t.speed != 0 && p.speed == t.speed && apart.abs() > JUMP_NS;
         let moved = jumped
             || t.speed != p.speed
