@@ -219,6 +219,13 @@ pub struct ReviewApp {
 }
 
 impl ReviewApp {
+    /// What closing the window does, whichever renderer the platform draws with.
+    fn shut_down(&mut self) {
+        self.close_media();
+        self.headphones.save();
+        self.save_settings();
+    }
+
     /// Builds the app and opens the first file (a failure shows in the window).
     pub fn new(ctx: &egui::Context, config: ReviewSetup) -> Self {
         let side_panel = config.settings.window.side_panel;
@@ -571,10 +578,14 @@ impl eframe::App for ReviewApp {
         );
     }
 
+    #[cfg(not(target_os = "macos"))]
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.close_media();
-        self.headphones.save();
-        self.save_settings();
+        self.shut_down();
+    }
+
+    #[cfg(target_os = "macos")]
+    fn on_exit(&mut self) {
+        self.shut_down();
     }
 }
 

@@ -52,19 +52,20 @@ pub use tc_entry::parse_jump;
 
 use crate::review::{ReviewEnd, ReviewSetup};
 
-/// The renderer: OpenGL (glow) except on macOS, where wgpu draws through Metal.
+/// The renderer: OpenGL (glow) except on macOS, where wgpu draws through Metal. Only that one is
+/// built (Cargo.toml's per-platform eframe features).
 ///
 /// Measured on a machine without a GPU (software rendering, 1320x860 window): glow paints a
-/// frame in ~14 ms where wgpu's Vulkan and GL back-ends take ~75 ms, which is the difference
+/// frame in ~14 ms where wgpu's Vulkan and GL back-ends took ~75 ms, which is the difference
 /// between smooth and stuttering playback there; with a GPU both take a millisecond or two.
-/// `EARMARK_RENDERER=wgpu` or `=glow` overrides (for support).
+#[cfg(not(target_os = "macos"))]
 fn renderer() -> eframe::Renderer {
-    match std::env::var("EARMARK_RENDERER").as_deref() {
-        Ok("wgpu") => eframe::Renderer::Wgpu,
-        Ok("glow") => eframe::Renderer::Glow,
-        _ if cfg!(target_os = "macos") => eframe::Renderer::Wgpu,
-        _ => eframe::Renderer::Glow,
-    }
+    eframe::Renderer::Glow
+}
+
+#[cfg(target_os = "macos")]
+fn renderer() -> eframe::Renderer {
+    eframe::Renderer::Wgpu
 }
 
 /// Why the window could not run to the end.
