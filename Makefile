@@ -1,7 +1,7 @@
 # Earmark — two commands on a fresh Debian/Ubuntu machine:
 #   make run    installs missing system packages, builds release, opens the demo clip (or FILE=…)
 #   make test   installs what tests need, makes fixtures, checks format and lints, runs every test
-.PHONY: run build deps test-deps fixtures lint test fresh-test bench fuzz soak demo-clip clean-fixtures
+.PHONY: run build deps test-deps fixtures lint test fresh-test bench fuzz soak demo-clip clean-fixtures man
 
 CARGO ?= cargo
 FILE ?= assets/demo/earmark-demo.mov
@@ -14,6 +14,10 @@ run: build
 
 build: deps
 	$(CARGO) build --release
+
+# The man pages, one per command (earmark.1, earmark-notes-export.1, …): `man -l target/man/man1/earmark.1`.
+man: build
+	target/release/earmark man --out target/man/man1
 
 deps:
 	scripts/install-deps.sh build

@@ -2,19 +2,23 @@
 # Installs the system packages Earmark needs on Debian/Ubuntu, only those missing.
 #   scripts/install-deps.sh build   -> FFmpeg dev libs, clang, ALSA, X/Wayland headers, and the
 #                                      X keyboard library winit loads at run time (libxkbcommon-x11:
-#                                      without it the window cannot open on X11; found by fresh-test)
+#                                      without it the window cannot open on X11; found by fresh-test),
+#                                      and fonts for the scripts reviewers write in (Noto CJK for
+#                                      Korean, Japanese, Chinese; Noto core for Hebrew, Arabic,
+#                                      Devanagari, Thai …): the window and the burned-in watermark
+#                                      find them through the system's font fallback
 #   scripts/install-deps.sh test    -> build + ffmpeg CLI, Xvfb, PulseAudio, espeak-ng, sox, mido, xdotool,
 #                                      mediainfo (the spec check's cross-check, tests/checks/spec_mediainfo.rs),
-#                                      strace (tests/device/no_network.rs), chromium + poppler-utils +
-#                                      fonts-noto-core (the report printed to PDF, tests/checks/report_pdf.rs)
+#                                      strace (tests/device/no_network.rs), chromium + poppler-utils
+#                                      (the report printed to PDF, tests/checks/report_pdf.rs)
 set -euo pipefail
 want=${1:-build}
 build_pkgs=(pkg-config clang libclang-dev libavcodec-dev libavformat-dev libavutil-dev
   libswscale-dev libswresample-dev libavfilter-dev libavdevice-dev libasound2-dev
   libxkbcommon-dev libwayland-dev libx11-dev libxcursor-dev libxrandr-dev libxi-dev
-  libgl1-mesa-dev mesa-vulkan-drivers libxkbcommon-x11-0)
+  libgl1-mesa-dev mesa-vulkan-drivers libxkbcommon-x11-0 fonts-noto-core fonts-noto-cjk)
 test_pkgs=(ffmpeg xvfb pulseaudio pulseaudio-utils libasound2-plugins espeak-ng sox imagemagick time python3-mido xdotool mediainfo strace
-  chromium poppler-utils fonts-noto-core)
+  chromium poppler-utils)
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -17,6 +17,7 @@ pub mod persist;
 pub mod player;
 pub mod report;
 pub mod review;
+pub mod script;
 pub mod security;
 pub mod settings;
 pub mod time;

@@ -9,7 +9,6 @@
 
 use super::{Command, NotesCommand, Outcome};
 use crate::security::{AccessEvent, AccessLog, Dirs};
-use clap::ValueEnum as _;
 use std::path::{Path, PathBuf};
 
 /// The access to log for one command.
@@ -147,7 +146,7 @@ fn is_report(command: &Command) -> bool {
         command,
         Command::Notes {
             command: NotesCommand::Export {
-                format: super::ExportFormat::Html,
+                format: super::FormatArg::Html,
                 ..
             }
         }
@@ -155,12 +154,12 @@ fn is_report(command: &Command) -> bool {
 }
 
 /// "notes export csv to /abs/notes.csv".
-pub(super) fn export_detail(format: super::ExportFormat, output: &Path) -> String {
-    let name = format
-        .to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default();
-    format!("notes export {name} to {}", absolute(output).display())
+pub(super) fn export_detail(format: super::FormatArg, output: &Path) -> String {
+    format!(
+        "notes export {} to {}",
+        format.id(),
+        absolute(output).display()
+    )
 }
 
 fn absolute(path: &Path) -> PathBuf {

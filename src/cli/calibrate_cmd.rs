@@ -4,7 +4,7 @@
 //! from a script, and for the tests that record the device and measure channel, polarity and
 //! level. The signal goes through the same output callback as the window's checks.
 
-use super::{Outcome, parse_seconds_ms};
+use super::{MonitorArg, Outcome, SignalArg, choice, parse_seconds_ms};
 use crate::audio::MonitorMode;
 use crate::headphones::CheckSignal;
 use crate::player::{PlayerError, SignalRequest, play_signal};
@@ -17,9 +17,14 @@ pub struct CalibrateArgs {
     /// List the check signals and what to listen for, then quit.
     #[arg(long, conflicts_with = "signal")]
     pub list: bool,
-    /// The check signal to play (see --list).
-    #[arg(long, value_name = "ID", required_unless_present = "list")]
-    pub signal: Option<String>,
+    /// The check signal to play (--list says what to listen for in each).
+    #[arg(
+        long,
+        value_name = "ID",
+        required_unless_present = "list",
+        value_parser = choice::<SignalArg>("--signal")
+    )]
+    pub signal: Option<SignalArg>,
     /// Play this many seconds at full level (e.g. 2.5), between a 10 ms fade in and out.
     #[arg(long, value_name = "SECONDS", required_unless_present = "list")]
     pub play_for: Option<String>,
@@ -39,8 +44,13 @@ pub struct CalibrateArgs {
     pub gain: f32,
     /// Monitoring mode in effect. Check signals bypass it (they test the physical chain), so
     /// this changes nothing; it is accepted so that can be shown.
-    #[arg(long, value_name = "MODE", default_value = "stereo")]
-    pub monitor: String,
+    #[arg(
+        long,
+        value_name = "MODE",
+        default_value = "stereo",
+        value_parser = choice::<MonitorArg>("--monitor mode")
+    )]
+    pub monitor: MonitorArg,
 }
 
 /// The command-line name of a check signal.
@@ -57,11 +67,6 @@ pub fn signal_id(signal: CheckSignal) -> &'static str {
         CheckSignal::LtRtCentre => "ltrt-centre",
         CheckSignal::LtRtSurround => "ltrt-surround",
     }
-}
-
-/// Parses a `--signal` value.
-pub fn parse_signal(id: &str) -> Option<CheckSignal> {
-    CheckSignal::ALL.into_iter().find(|s| signal_id(*s) == id)
 }
 
 pub fn run(args: &CalibrateArgs) -> anyhow::Result<Outcome> {
@@ -83,23 +88,18 @@ pub fn run(args: &CalibrateArgs) -> anyhow::Result<Outcome> {
         }
         return Ok(Outcome::Done);
     }
-    let Some(signal) = args.signal.as_deref().and_then(parse_signal) else {
-        return Ok(Outcome::BadInput(format!(
-            "unknown --signal {:?} (see earmark calibrate --list)",
-            args.signal.as_deref().unwrap_or("")
-        )));
+    // clap asks for --signal unless --list is given.
+    let Some(signal) = args.signal.map(CheckSignal::from) else {
+        return Ok(Outcome::BadInput(
+            "--signal ID is needed (see earmark calibrate --list)".into(),
+        ));
     };
     let Some(duration_ms) = args.play_for.as_deref().and_then(parse_seconds_ms) else {
         return Ok(Outcome::BadInput(
             "--play-for takes seconds, e.g. 2.5".into(),
         ));
     };
-    let Some(monitor) = MonitorMode::from_cli_name(&args.monitor) else {
-        return Ok(Outcome::BadInput(format!(
-            "unknown --monitor mode {:?}",
-            args.monitor
-        )));
-    };
+    let monitor = MonitorMode::from(args.monitor);
     if !(args.gain.is_finite() && (-60.0..=12.0).contains(&args.gain)) {
         return Ok(Outcome::BadInput(format!(
             "--gain {} dB is out of range (−60…+12)",

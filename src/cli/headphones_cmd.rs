@@ -3,7 +3,7 @@
 //! setup, for authors of profiles (every bad file is reported and the rest still listed) and for
 //! scripts (JSON with stable keys).
 
-use super::Outcome;
+use super::{InterfaceArg, Outcome, choice};
 use crate::headphones::{
     Catalog, Declaration, Declarations, DeviceInfo, Identified, IdentifiedBy, Interface,
     LoadReport, Recognition, recognise,
@@ -26,17 +26,23 @@ pub enum HeadphonesCommand {
     Match {
         /// The output device's name as the system shows it (see `earmark --list-devices`).
         device: String,
-        /// Treat these headphones (profile id or model name) as declared for the device; by
-        /// default the saved declaration for the device is used.
+        /// Treat these headphones (profile id or model name; `earmark headphones list` shows
+        /// them) as declared for the device; by default the saved declaration for the device is
+        /// used.
         #[arg(long, value_name = "MODEL")]
         headphones: Option<String>,
-        /// Treat this amplifier (profile id or model name) as declared between the device and the
-        /// headphones.
+        /// Treat this amplifier (profile id or model name; `earmark headphones list` shows
+        /// them) as declared between the device and the headphones.
         #[arg(long, value_name = "AMP")]
         amplifier: Option<String>,
-        /// The connection the system reports: built-in, usb, bluetooth, pci, hdmi or other.
-        #[arg(long, value_name = "KIND")]
-        interface: Option<String>,
+        /// The connection the system reports.
+        #[arg(
+            long,
+            value_name = "KIND",
+            ignore_case = true,
+            value_parser = choice::<InterfaceArg>("--interface kind")
+        )]
+        interface: Option<InterfaceArg>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -65,7 +71,7 @@ pub fn run(command: HeadphonesCommand) -> anyhow::Result<Outcome> {
                 device: &device,
                 headphones: headphones.as_deref(),
                 amplifier: amplifier.as_deref(),
-                interface: interface.as_deref(),
+                interface: interface.map(Interface::from),
             };
             match_device(&report.catalog, &request, json)
         }
@@ -150,22 +156,13 @@ struct Request<'a> {
     device: &'a str,
     headphones: Option<&'a str>,
     amplifier: Option<&'a str>,
-    interface: Option<&'a str>,
+    interface: Option<Interface>,
 }
 
 fn match_device(catalog: &Catalog, request: &Request<'_>, json: bool) -> anyhow::Result<Outcome> {
     if request.device.trim().is_empty() {
         return Ok(Outcome::BadInput("give the output device's name".into()));
     }
-    let interface = match request.interface.map(|i| (i, Interface::from_id(i))) {
-        Some((_, Some(i))) => Some(i),
-        Some((given, None)) => {
-            return Ok(Outcome::BadInput(format!(
-                "unknown --interface {given:?}; one of: built-in, usb, bluetooth, pci, hdmi, other"
-            )));
-        }
-        None => None,
-    };
     let mut declaration = saved_declaration(request.device).unwrap_or_default();
     if let Some(query) = request.headphones {
         let found: Vec<String> = catalog
@@ -190,7 +187,7 @@ fn match_device(catalog: &Catalog, request: &Request<'_>, json: bool) -> anyhow:
         }
     }
     let device = DeviceInfo {
-        interface,
+        interface: request.interface,
         ..DeviceInfo::named(request.device)
     };
     let r = recognise(catalog, &device, Some(&declaration));

@@ -67,7 +67,7 @@ pub fn run(args: &LogArgs) -> anyhow::Result<Outcome> {
     if let (Some(out), Some(format)) = (&args.output, format) {
         let bytes = match format {
             FileFormat::Json => serde_json::to_vec_pretty(&entries)?,
-            FileFormat::Csv => csv(&entries).into_bytes(),
+            FileFormat::Csv => AccessEntry::csv(entries.iter().copied()).into_bytes(),
         };
         crate::persist::write_atomic(out, &bytes)
             .with_context(|| format!("writing {}", out.display()))?;
@@ -120,14 +120,4 @@ fn media_filter(dirs: &Dirs, media: &Path) -> Result<(Option<String>, Option<Pat
         return Ok((Some(text.to_ascii_lowercase()), None));
     }
     Ok((None, Some(media.to_path_buf())))
-}
-
-fn csv(entries: &[&AccessEntry]) -> String {
-    let mut s = String::from(AccessEntry::CSV_HEADER);
-    s.push_str("\r\n");
-    for e in entries {
-        s.push_str(&e.csv_row());
-        s.push_str("\r\n");
-    }
-    s
 }

@@ -1,8 +1,9 @@
 //! `earmark loudness FILE [--json] [--preset ID]`: measures the whole file's sound (BS.1770 /
 //! EBU R128, true peak, dialogue estimate) and judges it against a delivery target.
 
-use super::Outcome;
+use super::{Outcome, PresetArg};
 use crate::analysis::{LoudnessReport, ScanError, ScanOptions, scan_file_with};
+use crate::audio::FoldDown;
 use crate::meters::Preset;
 use serde::Serialize;
 use std::io::Write as _;
@@ -24,21 +25,19 @@ struct JsonOut<'a> {
 pub fn run(
     file: &Path,
     json: bool,
-    preset: &str,
+    preset: PresetArg,
     audio: &str,
-    fold_down: Option<&str>,
+    fold_down: Option<FoldDown>,
 ) -> anyhow::Result<Outcome> {
     let audio = match audio.parse() {
         Ok(a) => a,
         Err(e) => return Ok(Outcome::BadInput(format!("--audio {e}"))),
     };
-    let fold_down = match fold_down.map(str::parse).transpose() {
-        Ok(f) => f,
-        Err(e) => return Ok(Outcome::BadInput(format!("--fold-down: {e}"))),
-    };
-    let Some(preset) = Preset::by_id(preset) else {
+    // Every `PresetArg` is a preset (`values`' tests hold them together).
+    let Some(preset) = Preset::by_id(preset.id()) else {
         return Ok(Outcome::BadInput(format!(
-            "unknown loudness preset `{preset}`; one of: {}",
+            "unknown loudness preset `{}`; one of: {}",
+            preset.id(),
             Preset::ids()
         )));
     };

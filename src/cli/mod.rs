@@ -6,6 +6,7 @@
 mod access;
 mod calibrate_cmd;
 mod check_cmd;
+mod docs_cmd;
 mod headphones_cmd;
 mod log_cmd;
 mod loudness_cmd;
@@ -13,15 +14,19 @@ mod notes_cmd;
 mod probe_cmd;
 mod review_cmd;
 mod still_cmd;
+mod values;
 
 use crate::review::{ReviewEnd, ReviewSetup};
-pub use calibrate_cmd::{CalibrateArgs, parse_signal, signal_id};
+pub use calibrate_cmd::{CalibrateArgs, signal_id};
 use clap::{Parser, Subcommand};
 pub use headphones_cmd::HeadphonesCommand;
 pub use log_cmd::LogArgs;
-pub use notes_cmd::{ExportFormat, NotesCommand, context_for, run as run_notes};
+pub use notes_cmd::{NotesCommand, context_for, run as run_notes};
 pub use review_cmd::ReviewArgs;
 use std::path::PathBuf;
+pub use values::{
+    Choice, FoldArg, FormatArg, InterfaceArg, MonitorArg, PresetArg, SignalArg, StatusArg, choice,
+};
 
 /// Earmark: review a TV sound mix on headphones, with frame-accurate picture.
 #[derive(Debug, Parser)]
@@ -56,9 +61,14 @@ pub struct Cli {
     #[arg(long, value_name = "SECONDS")]
     pub play_for: Option<String>,
 
-    /// Monitoring mode: stereo, mono, left, right, swap, mid, side, ltrt-centre, ltrt-surround.
-    #[arg(long, value_name = "MODE", default_value = "stereo")]
-    pub monitor: String,
+    /// Monitoring mode: what you hear of the stereo mix.
+    #[arg(
+        long,
+        value_name = "MODE",
+        default_value = "stereo",
+        value_parser = choice::<MonitorArg>("--monitor mode")
+    )]
+    pub monitor: MonitorArg,
 
     /// Output device name (the system default when omitted).
     #[arg(long, value_name = "NAME")]
@@ -79,10 +89,14 @@ pub struct Cli {
     #[arg(long, value_name = "TRACK")]
     pub audio: Option<String>,
 
-    /// How a 5.1 or 7.1 track reaches two ears: bs775 (Lo/Ro, ITU-R BS.775) or ltrt (matrix
-    /// surround).
-    #[arg(long, value_name = "MATRIX")]
-    pub fold_down: Option<String>,
+    /// How a 5.1 or 7.1 track reaches two ears (default bs775).
+    #[arg(
+        long,
+        value_name = "MATRIX",
+        ignore_case = true,
+        value_parser = choice::<FoldArg>("fold-down")
+    )]
+    pub fold_down: Option<FoldArg>,
 
     /// List the audio output devices and quit.
     #[arg(long)]
@@ -138,16 +152,26 @@ pub enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
-        /// Target: netflix, ebu-r128, atsc-a85, streaming-14, streaming-16, none.
-        #[arg(long, default_value = "netflix")]
-        preset: String,
+        /// The delivery target to judge against.
+        #[arg(
+            long,
+            default_value = "netflix",
+            ignore_case = true,
+            value_parser = choice::<PresetArg>("loudness preset")
+        )]
+        preset: PresetArg,
         /// Sound track to measure: auto, a track number, or two mono tracks (1+2).
         #[arg(long, value_name = "TRACK", default_value = "auto")]
         audio: String,
-        /// Measure the fold-down to stereo (bs775 or ltrt) instead of the track's own
-        /// channels (a 5.1 is measured as 5.1 by default, with BS.1770's channel weights).
-        #[arg(long, value_name = "MATRIX")]
-        fold_down: Option<String>,
+        /// Measure the fold-down to stereo instead of the track's own channels (a 5.1 is
+        /// measured as 5.1 by default, with BS.1770's channel weights).
+        #[arg(
+            long,
+            value_name = "MATRIX",
+            ignore_case = true,
+            value_parser = choice::<FoldArg>("fold-down")
+        )]
+        fold_down: Option<FoldArg>,
     },
     /// The headphone, amplifier and source profiles, and what Earmark makes of an output device.
     Headphones {
@@ -168,8 +192,10 @@ pub enum Command {
     Check {
         /// The file to check.
         file: PathBuf,
-        /// Profile id (pix-standard, pix-screening-room, content-hub) or a profile .toml file.
-        #[arg(long, default_value = crate::delivery::profile::DEFAULT_PROFILE)]
+        /// Profile id — pix-standard, pix-screening-room, content-hub, or one of your own in
+        /// ~/.config/earmark/spec_profiles/ (read when the check runs) — or a profile .toml
+        /// file.
+        #[arg(long, value_name = "PROFILE", default_value = crate::delivery::profile::DEFAULT_PROFILE)]
         profile: String,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -193,6 +219,20 @@ pub enum Command {
         /// Output PNG path.
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
+    },
+    /// Print a shell completion script to standard output (e.g. `earmark completions bash >
+    /// ~/.local/share/bash-completion/completions/earmark`).
+    Completions {
+        /// The shell the script is for.
+        #[arg(value_name = "SHELL", value_parser = choice::<clap_complete::Shell>("shell"))]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output, or with --out write one page per command
+    /// (earmark.1, earmark-probe.1, earmark-notes-export.1, …) into a folder.
+    Man {
+        /// Write the pages into this folder (made if missing) instead of printing earmark.1.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -282,12 +322,7 @@ pub fn window_setup(cli: &Cli) -> Result<ReviewSetup, Outcome> {
     } else {
         None
     };
-    let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
-        return Err(Outcome::BadInput(format!(
-            "unknown --monitor mode {:?}",
-            cli.monitor
-        )));
-    };
+    let monitor = crate::audio::MonitorMode::from(cli.monitor);
     let play_ms = match cli.play_for.as_deref().map(parse_seconds_ms) {
         Some(Some(ms)) => Some(ms),
         Some(None) => {
@@ -421,12 +456,7 @@ pub fn play_and_exit(cli: &Cli) -> anyhow::Result<Outcome> {
         return together_console(cli);
     }
     let file = cli.file.clone().unwrap_or_else(crate::review::demo_clip);
-    let Some(monitor) = crate::audio::MonitorMode::from_cli_name(&cli.monitor) else {
-        return Ok(Outcome::BadInput(format!(
-            "unknown --monitor mode {:?}",
-            cli.monitor
-        )));
-    };
+    let monitor = crate::audio::MonitorMode::from(cli.monitor);
     let duration_ms = match cli.play_for.as_deref().map(parse_seconds_ms) {
         Some(Some(ms)) => ms,
         Some(None) => {
@@ -589,13 +619,7 @@ fn sound_choice(
         .map(str::parse)
         .transpose()
         .map_err(|e| format!("--audio {e}"))?;
-    let fold = cli
-        .fold_down
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| format!("--fold-down: {e}"))?;
-    Ok((audio, fold))
+    Ok((audio, cli.fold_down.map(Into::into)))
 }
 
 /// `earmark --list-devices`.
@@ -641,7 +665,7 @@ fn run_command(command: Command) -> anyhow::Result<Outcome> {
             preset,
             audio,
             fold_down,
-        } => loudness_cmd::run(&file, json, &preset, &audio, fold_down.as_deref()),
+        } => loudness_cmd::run(&file, json, preset, &audio, fold_down.map(Into::into)),
         Command::Headphones { command } => headphones_cmd::run(command),
         Command::Notes { command } => notes_cmd::run(command),
         Command::Calibrate(args) => calibrate_cmd::run(&args),
@@ -658,5 +682,7 @@ fn run_command(command: Command) -> anyhow::Result<Outcome> {
             tc,
             output,
         } => still_cmd::run(&file, frame, tc.as_deref(), &output),
+        Command::Completions { shell } => docs_cmd::completions(shell),
+        Command::Man { out } => docs_cmd::man(out.as_deref()),
     }
 }

@@ -6,13 +6,13 @@
 //! The export itself, and opening the media for its marker context, are `report::export`'s
 //! (the window's "Review complete" writes the same files through it).
 
-use super::Outcome;
+use super::{FormatArg, Outcome, PresetArg, StatusArg, choice};
 use crate::notes::db::query::{Found, NoteQuery};
 use crate::notes::db::{NotesDb, ReviewInfo};
 use crate::notes::exchange::from_marker;
 use crate::notes::markers::{MarkerContext, avid_txt, csv};
 use crate::notes::{Category, Note, NoteId, NoteStore, Opened, Status};
-pub use crate::report::{ExportFormat, marker_context as context_for};
+pub use crate::report::marker_context as context_for;
 use crate::report::{ExportRequest, Exported, open_media, open_notes as open_store};
 use crate::time::{FrameRate, Timecode};
 use clap::Subcommand;
@@ -28,8 +28,9 @@ pub enum NotesCommand {
     Export {
         /// The review file the notes belong to.
         media: PathBuf,
-        #[arg(long, value_enum)]
-        format: ExportFormat,
+        /// What to write.
+        #[arg(long, value_parser = choice::<FormatArg>("export format"))]
+        format: FormatArg,
         /// Where to write (replaced atomically).
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
@@ -41,8 +42,13 @@ pub enum NotesCommand {
         #[arg(long)]
         reviewer: Option<String>,
         /// Loudness target the report judges against (as `earmark loudness --preset`).
-        #[arg(long, default_value = "netflix")]
-        preset: String,
+        #[arg(
+            long,
+            default_value = "netflix",
+            ignore_case = true,
+            value_parser = choice::<PresetArg>("loudness preset")
+        )]
+        preset: PresetArg,
         /// The show, episode and mix version at the top of the report (a line to fill in by
         /// hand on the printed page when omitted).
         #[arg(long)]
@@ -67,9 +73,9 @@ pub enum NotesCommand {
         /// Only reviews whose file name or path contains this.
         #[arg(long)]
         file: Option<String>,
-        /// Only notes with this status (open, addressed).
-        #[arg(long)]
-        status: Option<String>,
+        /// Only notes with this status.
+        #[arg(long, ignore_case = true, value_parser = choice::<StatusArg>("status"))]
+        status: Option<StatusArg>,
         /// Only notes of this category (dialogue, music, effects, mix-balance, picture,
         /// technical, other).
         #[arg(long)]
@@ -91,9 +97,11 @@ pub enum NotesCommand {
         id: String,
         #[arg(long)]
         text: Option<String>,
-        /// open or addressed.
-        #[arg(long)]
-        status: Option<String>,
+        /// The note's new status.
+        #[arg(long, ignore_case = true, value_parser = choice::<StatusArg>("status"))]
+        status: Option<StatusArg>,
+        /// The note's new category (dialogue, music, effects, mix-balance, picture, technical,
+        /// other; also DX, MX, FX, MIX, PIC, TECH, NOTE).
         #[arg(long)]
         category: Option<String>,
         #[arg(long)]
@@ -115,11 +123,11 @@ pub fn run(command: NotesCommand) -> anyhow::Result<Outcome> {
             mix_version,
         } => export(&ExportRequest {
             media: &media,
-            format,
+            format: format.into(),
             output: &output,
             session_start: session_start.as_deref(),
             reviewer: reviewer.as_deref(),
-            preset: &preset,
+            preset: preset.id(),
             title: crate::report::ReportTitle {
                 show,
                 episode,
@@ -143,7 +151,7 @@ pub fn run(command: NotesCommand) -> anyhow::Result<Outcome> {
             let query = NoteQuery {
                 review: None,
                 file,
-                status,
+                status: status.map(|s| Status::from(s).id().to_owned()),
                 category,
                 author,
                 text,
@@ -165,7 +173,7 @@ pub fn run(command: NotesCommand) -> anyhow::Result<Outcome> {
             &id,
             Changes {
                 text,
-                status,
+                status: status.map(Status::from),
                 category,
                 author,
             },
@@ -311,10 +319,7 @@ fn check_query(q: &mut NoteQuery) -> Result<(), String> {
         q.status = Some(parsed.id().to_owned());
     }
     if let Some(c) = &q.category {
-        let parsed = Category::parse(c).ok_or_else(|| {
-            let ids: Vec<&str> = Category::ALL.iter().map(|c| c.id()).collect();
-            format!("unknown category {c:?} ({})", ids.join(", "))
-        })?;
+        let parsed = Category::parse(c).ok_or_else(|| Category::unknown(c))?;
         q.category = Some(parsed.id().to_owned());
     }
     Ok(())
@@ -415,7 +420,7 @@ fn print_found(
 /// The fields `notes edit` was asked to change.
 struct Changes {
     text: Option<String>,
-    status: Option<String>,
+    status: Option<Status>,
     category: Option<String>,
     author: Option<String>,
 }
@@ -442,19 +447,12 @@ fn edit(media: &Path, id: &str, changes: Changes) -> anyhow::Result<Outcome> {
         note.text = t;
     }
     if let Some(s) = changes.status {
-        match Status::parse(&s) {
-            Some(s) => note.status = s,
-            None => {
-                return Ok(Outcome::BadInput(format!(
-                    "unknown status {s:?} (open or addressed)"
-                )));
-            }
-        }
+        note.status = s;
     }
     if let Some(c) = changes.category {
         match Category::parse(&c) {
             Some(c) => note.category = c,
-            None => return Ok(Outcome::BadInput(format!("unknown category {c:?}"))),
+            None => return Ok(Outcome::BadInput(Category::unknown(&c))),
         }
     }
     if let Some(a) = changes.author {

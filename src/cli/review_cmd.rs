@@ -7,7 +7,7 @@
 //! done on it is safely out. Running it again on a file already deleted checks for leftovers
 //! and says there is nothing to delete.
 
-use super::{ExportFormat, NotesCommand, Outcome};
+use super::{FormatArg, NotesCommand, Outcome, PresetArg};
 use crate::security::{AccessEvent, AccessLog, Dirs, Item, Plan, ReviewComplete, purge};
 use clap::ValueEnum as _;
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
@@ -20,21 +20,15 @@ pub struct ReviewArgs {
     pub media: PathBuf,
     /// Export the notes first, as FORMAT:OUT (FORMAT as `notes export --format`: protools-midi,
     /// avid-txt, resolve-edl, edl, fcpxml, csv, html); may be given more than once.
-    #[arg(long = "export", value_name = "FORMAT:OUT")]
-    pub exports: Vec<String>,
+    #[arg(long = "export", value_name = "FORMAT:OUT", value_parser = parse_export)]
+    pub exports: Vec<(FormatArg, PathBuf)>,
     /// Delete without asking (for scripts); otherwise you are asked to type `delete`.
     #[arg(long)]
     pub yes: bool,
 }
 
 pub fn run(args: &ReviewArgs) -> anyhow::Result<Outcome> {
-    let mut exports = Vec::new();
-    for spec in &args.exports {
-        match parse_export(spec) {
-            Ok(e) => exports.push(e),
-            Err(msg) => return Ok(Outcome::BadInput(msg)),
-        }
-    }
+    let exports = &args.exports;
     let reviewer = crate::settings::Settings::load()
         .map(|s| s.reviewer)
         .unwrap_or_else(|e| {
@@ -48,14 +42,14 @@ pub fn run(args: &ReviewArgs) -> anyhow::Result<Outcome> {
     }
     let log = AccessLog::start(&dirs, &reviewer)?;
     let mut written = Vec::new();
-    for (format, out) in &exports {
+    for (format, out) in exports {
         let outcome = super::notes_cmd::run(NotesCommand::Export {
             media: args.media.clone(),
             format: *format,
             output: out.clone(),
             session_start: None,
             reviewer: None,
-            preset: "netflix".to_owned(),
+            preset: PresetArg::Netflix,
             show: None,
             episode: None,
             mix_version: None,
@@ -215,20 +209,17 @@ fn line(item: &Item, plan: &Plan) -> String {
     }
 }
 
-/// `html:report.html` → (Html, report.html).
-fn parse_export(spec: &str) -> Result<(ExportFormat, PathBuf), String> {
+/// `html:report.html` → (Html, report.html): `--export`'s value parser, so a bad one is refused
+/// (exit 2) before anything is exported or deleted.
+fn parse_export(spec: &str) -> Result<(FormatArg, PathBuf), String> {
     let bad = || {
-        let names: Vec<String> = ExportFormat::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_owned()))
-            .collect();
         format!(
-            "--export takes FORMAT:OUT with FORMAT one of {}; got `{spec}`",
-            names.join(", ")
+            "--export takes FORMAT:OUT with FORMAT one of {}",
+            super::values::names::<FormatArg>().join(", ")
         )
     };
     let (format, out) = spec.split_once(':').ok_or_else(bad)?;
-    let format = ExportFormat::from_str(format, true).map_err(|_| bad())?;
+    let format = FormatArg::from_str(format, true).map_err(|_| bad())?;
     if out.is_empty() {
         return Err(bad());
     }
@@ -243,14 +234,11 @@ mod tests {
     fn export_specs() {
         assert_eq!(
             parse_export("html:out/r:1.html").expect("ok"),
-            (ExportFormat::Html, PathBuf::from("out/r:1.html"))
+            (FormatArg::Html, PathBuf::from("out/r:1.html"))
         );
-        assert_eq!(parse_export("CSV:n.csv").expect("ok").0, ExportFormat::Csv);
+        assert_eq!(parse_export("CSV:n.csv").expect("ok").0, FormatArg::Csv);
         let e = parse_export("pdf:x.pdf").expect_err("bad");
-        assert!(
-            e.contains("protools-midi") && e.contains("pdf:x.pdf"),
-            "{e}"
-        );
+        assert!(e.contains("protools-midi") && e.contains("html"), "{e}");
         assert!(parse_export("csv:").is_err() && parse_export("csv").is_err());
     }
 }

@@ -49,8 +49,10 @@ pub fn run(
         Ok(img) => img,
         Err(e) => return Ok(Outcome::BadInput(e.to_string())),
     };
-    if let Some(spec) = watermark_for(file) {
-        burn_watermark(&mut image, &spec, now_unix_s())?;
+    if let Some(spec) = watermark_for(file)
+        && let Some(why) = burn_watermark(&mut image, &spec, now_unix_s())?
+    {
+        eprintln!("earmark: {why}");
     }
     write_png(&image, output).with_context(|| format!("writing {}", output.display()))?;
     Ok(Outcome::Done)

@@ -9,7 +9,8 @@
 use super::ReportError;
 use crate::notes::exchange::to_markers;
 use crate::notes::markers::{
-    MarkerContext, MarkerError, avid_txt, cmx_edl, csv, fcpxml, protools_midi, resolve_edl,
+    MarkerContext, MarkerError, MediaFile, avid_txt, cmx_edl, csv, fcpxml, file_url, protools_midi,
+    resolve_edl,
 };
 use crate::notes::{NoteStore, Opened};
 use crate::time::Timecode;
@@ -17,7 +18,7 @@ use crate::video::FrameReader;
 use std::path::Path;
 
 /// What a notes export writes (`earmark notes export --format`, the window's tick boxes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
     /// Standard MIDI File with marker events (Pro Tools, Cubase, Nuendo).
     ProtoolsMidi,
@@ -162,14 +163,25 @@ pub fn open_media(media: &Path) -> Result<(FrameReader, MarkerContext), String> 
     Ok((reader, ctx))
 }
 
-/// How this media's frames become timecode: its exact rate and its own start timecode.
+/// How this media's frames become timecode (its exact rate and its own start timecode), and
+/// the file itself for the formats that link to it (FCPXML): its absolute path as a URL, its
+/// length, picture size and sound.
 pub fn marker_context(reader: &FrameReader) -> Result<MarkerContext, MarkerError> {
-    let name = reader
-        .path()
+    let path = reader.path();
+    let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    MarkerContext::new(reader.index().rate, reader.timecode().start, name)
+    let info = crate::media::describe(reader.container());
+    let v = &info.video;
+    let media = MediaFile {
+        // Absolute, without `..` (the file exists: it was just opened).
+        url: file_url(&std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())),
+        frames: reader.frame_count(),
+        picture: (v.width > 0 && v.height > 0).then_some((v.width, v.height)),
+        sound: info.audio.as_ref().map(|a| (a.sample_rate, a.channels)),
+    };
+    Ok(MarkerContext::new(reader.index().rate, reader.timecode().start, name)?.with_media(media))
 }
 
 /// Opens MEDIA's notes store, reporting on stderr anything it had to recover from.

@@ -26,10 +26,14 @@ pub fn png_thumbnail(
         .rgba_sized_into(frame, &mut image, Some((width, height)))
         .map_err(|source| ReportError::Frame { frame, source })?;
     if let Some(spec) = watermark {
-        burn_watermark(&mut image, spec, now_unix_s()).map_err(|e| ReportError::Watermark {
-            frame,
-            source: Box::new(e),
-        })?;
+        let substituted =
+            burn_watermark(&mut image, spec, now_unix_s()).map_err(|e| ReportError::Watermark {
+                frame,
+                source: Box::new(e),
+            })?;
+        if let Some(why) = substituted {
+            log::warn!("report thumbnail of frame {frame}: {why}");
+        }
     }
     encode_png(&image).map_err(|source| ReportError::Png { frame, source })
 }

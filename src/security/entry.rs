@@ -107,27 +107,43 @@ impl AccessEntry {
         }
     }
 
-    /// The CSV header matching [`Self::csv_row`].
-    pub const CSV_HEADER: &'static str =
-        "time,event,reviewer,os_user,file_name,path,size,sha256,detail";
+    /// The CSV columns, in the order [`Self::csv_fields`] gives them.
+    pub const CSV_HEADER: [&'static str; 9] = [
+        "time",
+        "event",
+        "reviewer",
+        "os_user",
+        "file_name",
+        "path",
+        "size",
+        "sha256",
+        "detail",
+    ];
 
-    /// One CSV row (RFC 4180 quoting), without the line end.
-    pub fn csv_row(&self) -> String {
+    /// The entry's fields as [`Self::CSV_HEADER`] names them (not yet quoted or defused).
+    pub fn csv_fields(&self) -> [String; 9] {
         [
-            self.time.as_str(),
-            self.event.id(),
-            &self.reviewer,
-            &self.os_user,
-            &self.file_name,
-            &self.path,
-            &self.size.map(|s| s.to_string()).unwrap_or_default(),
-            self.sha256.as_deref().unwrap_or(""),
-            &self.detail,
+            self.time.clone(),
+            self.event.id().to_owned(),
+            self.reviewer.clone(),
+            self.os_user.clone(),
+            self.file_name.clone(),
+            self.path.clone(),
+            self.size.map(|s| s.to_string()).unwrap_or_default(),
+            self.sha256.clone().unwrap_or_default(),
+            self.detail.clone(),
         ]
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",")
+    }
+
+    /// `entries` as a CSV file for a spreadsheet, in the given order: the header, then one row
+    /// each, written by the crate's one CSV writer ([`crate::persist::csv_table`]: BOM, RFC 4180,
+    /// CRLF rows), so a reviewer or file name that starts like a formula (`=`, `+`, `-`, `@`)
+    /// stays text.
+    pub fn csv<'a>(entries: impl IntoIterator<Item = &'a AccessEntry>) -> String {
+        crate::persist::csv_table::write(
+            &Self::CSV_HEADER,
+            entries.into_iter().map(Self::csv_fields),
+        )
     }
 }
 
@@ -136,14 +152,6 @@ pub fn absolute(path: &Path) -> PathBuf {
     std::fs::canonicalize(path)
         .or_else(|_| std::path::absolute(path))
         .unwrap_or_else(|_| path.to_path_buf())
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 #[cfg(test)]
@@ -175,16 +183,47 @@ mod tests {
     }
 
     #[test]
-    fn csv_quotes_what_needs_it() {
-        let row = sample().csv_row();
-        assert!(
-            row.starts_with("2026-05-01T14:03:07.125Z,review-complete,\"Sam \"\"QC\"\", nights\",sam,ep1.mov,/home/sam/ep1.mov,42,"),
-            "{row}"
+    fn csv_quotes_what_needs_it_and_defuses_formulas() {
+        let mut formula = sample();
+        formula.reviewer = "=HYPERLINK(\"http://x\",\"y\")".into();
+        formula.file_name = "+cmd.mov".into();
+        formula.path = "/tmp/@SUM(1)".into();
+        formula.detail = "-1".into();
+        formula.size = None;
+        formula.sha256 = None;
+        let text = AccessEntry::csv([&sample(), &formula]);
+        let mut rows = text.strip_prefix('\u{feff}').expect("a BOM").split("\r\n");
+        assert_eq!(
+            rows.next(),
+            Some(AccessEntry::CSV_HEADER.join(",").as_str())
         );
         assert_eq!(
-            AccessEntry::CSV_HEADER.split(',').count(),
-            row.split(',').count() - 1,
-            "one comma inside the quoted reviewer"
+            rows.next(),
+            Some(
+                format!(
+                    "2026-05-01T14:03:07.125Z,review-complete,\"Sam \"\"QC\"\", nights\",sam,ep1.mov,\
+                     /home/sam/ep1.mov,42,{},",
+                    "ab".repeat(32)
+                )
+                .as_str()
+            )
+        );
+        assert_eq!(
+            rows.next(),
+            Some(
+                "2026-05-01T14:03:07.125Z,review-complete,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",\
+                 sam,'+cmd.mov,/tmp/@SUM(1),,,'-1"
+            )
+        );
+        assert_eq!(
+            rows.collect::<Vec<_>>(),
+            vec![""],
+            "CRLF after the last row"
+        );
+        let back = crate::persist::csv_table::read(&text).expect("read back");
+        assert_eq!(
+            back[2].cells[2].value, formula.reviewer,
+            "restored on reading"
         );
     }
 

@@ -1,7 +1,8 @@
 //! The access log in the window (View → Access log…): who opened, exported and deleted which
 //! media and when, newest first, for the open file or all files, and exported as CSV for a
 //! studio's records. The log is read when the window opens and on "Reload"; it is never
-//! written from here.
+//! written from here. Only the rows in view are laid out (a log grows for as long as Earmark
+//! is used), and the export's file dialog does not stop the window.
 
 use super::dialogs;
 use crate::security::{AccessEntry, Dirs, read_log};
@@ -19,6 +20,8 @@ pub struct AccessLogWindow {
     only_this: bool,
     /// What the last export did.
     exported: Option<String>,
+    /// An export whose file dialog is open: the dialog and the rows it will write.
+    exporting: Option<(dialogs::Pending<Option<PathBuf>>, Vec<AccessEntry>)>,
 }
 
 impl AccessLogWindow {
@@ -29,6 +32,7 @@ impl AccessLogWindow {
             problems: Vec::new(),
             only_this: true,
             exported: None,
+            exporting: None,
         };
         w.reload();
         w
@@ -84,11 +88,21 @@ impl AccessLogWindow {
                 ui.checkbox(&mut only_this, "This file only");
             }
             reload = ui.button("Reload").clicked();
-            export = ui.button("Export CSV…").clicked();
+            export = ui
+                .add_enabled(self.exporting.is_none(), egui::Button::new("Export CSV…"))
+                .clicked();
         });
         if export {
-            let msg = export_csv(&shown);
-            self.exported = Some(msg);
+            let rows: Vec<AccessEntry> = shown.iter().map(|e| (*e).clone()).collect();
+            let dialog =
+                dialogs::pick_save_file(ui.ctx(), "Export the access log", "access-log.csv", "csv");
+            self.exporting = Some((dialog, rows));
+        }
+        if let Some((dialog, rows)) = &self.exporting
+            && let Some(answer) = dialog.answer(None)
+        {
+            self.exported = Some(export_csv(answer, rows));
+            self.exporting = None;
         }
         if let Some(msg) = &self.exported {
             ui.weak(msg);
@@ -99,28 +113,7 @@ impl AccessLogWindow {
         if shown.is_empty() {
             ui.weak("Nothing recorded yet.");
         }
-        egui::ScrollArea::both().show(ui, |ui| {
-            egui::Grid::new("access-log-grid")
-                .striped(true)
-                .num_columns(6)
-                .show(ui, |ui| {
-                    for h in ["When (UTC)", "Event", "Who", "File", "Size", "SHA-256"] {
-                        ui.strong(h);
-                    }
-                    ui.end_row();
-                    for e in shown {
-                        ui.label(&e.time);
-                        ui.label(e.event.id());
-                        ui.label(e.who());
-                        ui.label(&e.file_name).on_hover_text(&e.path);
-                        ui.label(e.size.map(human_size).unwrap_or_else(|| "—".into()));
-                        let sha = e.sha256.as_deref().unwrap_or("—");
-                        ui.monospace(sha.get(..16).unwrap_or(sha))
-                            .on_hover_text(sha);
-                        ui.end_row();
-                    }
-                });
-        });
+        rows_table(ui, &shown);
         self.only_this = only_this;
         if reload {
             self.reload();
@@ -128,18 +121,60 @@ impl AccessLogWindow {
     }
 }
 
-fn export_csv(entries: &[&AccessEntry]) -> String {
-    let Some(out) = dialogs::pick_save_file("Export the access log", "access-log.csv", "csv")
-    else {
+/// The log's rows, newest first; only those scrolled into view are laid out.
+fn rows_table(ui: &mut egui::Ui, shown: &[&AccessEntry]) {
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    egui_extras::TableBuilder::new(ui)
+        .id_salt("access-log-table")
+        .striped(true)
+        .resizable(true)
+        .column(egui_extras::Column::auto().at_least(150.0))
+        .column(egui_extras::Column::auto().at_least(60.0))
+        .column(egui_extras::Column::auto().at_least(90.0))
+        .column(egui_extras::Column::initial(200.0).clip(true))
+        .column(egui_extras::Column::auto().at_least(60.0))
+        .column(egui_extras::Column::remainder().at_least(120.0))
+        .header(row_height, |mut header| {
+            for h in ["When (UTC)", "Event", "Who", "File", "Size", "SHA-256"] {
+                header.col(|ui| {
+                    ui.strong(h);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, shown.len(), |mut row| {
+                let e = shown[row.index()];
+                row.col(|ui| {
+                    ui.label(&e.time);
+                });
+                row.col(|ui| {
+                    ui.label(e.event.id());
+                });
+                row.col(|ui| {
+                    ui.label(e.who());
+                });
+                row.col(|ui| {
+                    ui.label(&e.file_name).on_hover_text(&e.path);
+                });
+                row.col(|ui| {
+                    ui.label(e.size.map(human_size).unwrap_or_else(|| "—".into()));
+                });
+                row.col(|ui| {
+                    let sha = e.sha256.as_deref().unwrap_or("—");
+                    ui.monospace(sha.get(..16).unwrap_or(sha))
+                        .on_hover_text(sha);
+                });
+            });
+        });
+}
+
+/// Writes `entries` (newest first, as shown) to where the dialog said.
+fn export_csv(answer: Option<PathBuf>, entries: &[AccessEntry]) -> String {
+    let Some(out) = answer else {
         return "Export cancelled.".into();
     };
-    let mut text = String::from(AccessEntry::CSV_HEADER);
-    text.push_str("\r\n");
     // Oldest first in the file, as the log itself is.
-    for e in entries.iter().rev() {
-        text.push_str(&e.csv_row());
-        text.push_str("\r\n");
-    }
+    let text = AccessEntry::csv(entries.iter().rev());
     match crate::persist::write_atomic(&out, text.as_bytes()) {
         Ok(()) => format!("Exported {} entries to {}", entries.len(), out.display()),
         Err(e) => format!("Could not export ({e}): {}", out.display()),

@@ -176,6 +176,8 @@ struct View {
     close_confirmed: bool,
     /// No file dialog could be shown: the path being typed instead.
     open_path: Option<String>,
+    /// File → Open's dialog while it is open (the window goes on painting meanwhile).
+    open_dialog: Option<super::dialogs::Pending<super::dialogs::Picked>>,
     /// The first note was made with no reviewer's name set: the name being typed.
     ask_name: Option<String>,
     /// The name was asked for in this window already (asked once, never nagged).
@@ -460,6 +462,7 @@ impl eframe::App for ReviewApp {
     /// review keeps answering the others when nobody looks at this window.
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_together(ctx);
+        self.poll_open_dialog();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

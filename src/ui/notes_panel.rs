@@ -10,8 +10,10 @@ use crate::media::SourceTimecode;
 use crate::notes::{Category, Note, NoteId, NoteList, Status};
 use crate::review::NoteFilter;
 use crate::review::SaveState;
+use crate::script::visual_order;
 use crate::time::Frame;
 use eframe::egui;
+use std::borrow::Cow;
 
 /// What the reviewer did in the list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -263,23 +265,40 @@ fn row(
             event = Some(NotesEvent::Delete(id));
         }
     });
-    let edit = egui::TextEdit::singleline(&mut note.text)
-        .desired_width(f32::INFINITY)
-        .hint_text("note…")
-        .id_salt(("note", id.0));
-    let resp = ui.add(edit);
-    if resp.changed() {
-        event = Some(NotesEvent::Edited(id));
-    }
-    if *editing == Some(id) && std::mem::take(focus_new) {
-        resp.request_focus();
-    }
-    if resp.gained_focus() {
-        *editing = Some(id);
+    // egui lays text out left to right in stored order: right-to-left text (Hebrew, Arabic) is
+    // shown in reading order while nobody edits it; the field itself keeps the stored order.
+    let salt = ("note", id.0);
+    let focused = ui.memory(|m| m.has_focus(ui.make_persistent_id(salt)));
+    let reading = visual_order(&note.text);
+    let to_focus = *editing == Some(id) && *focus_new;
+    if matches!(reading, Cow::Owned(_)) && !focused && !to_focus {
+        let resp = ui
+            .add(egui::Label::new(reading.as_ref()).sense(egui::Sense::click()))
+            .on_hover_text("Shown in reading order; click to edit");
+        if resp.clicked() {
+            *editing = Some(id);
+            *focus_new = true;
+            ui.ctx().request_repaint();
+        }
+    } else {
+        let edit = egui::TextEdit::singleline(&mut note.text)
+            .desired_width(f32::INFINITY)
+            .hint_text("note…")
+            .id_salt(salt);
+        let resp = ui.add(edit);
+        if resp.changed() {
+            event = Some(NotesEvent::Edited(id));
+        }
+        if *editing == Some(id) && std::mem::take(focus_new) {
+            resp.request_focus();
+        }
+        if resp.gained_focus() {
+            *editing = Some(id);
+        }
     }
     ui.horizontal(|ui| {
         if !note.author.is_empty() {
-            ui.weak(&note.author);
+            ui.weak(visual_order(&note.author));
         }
         match note.end_frame {
             None => {

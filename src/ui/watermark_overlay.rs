@@ -9,7 +9,9 @@
 //! anyone from capturing it.
 
 use crate::settings::Settings;
-use crate::video::{DriftClock, WatermarkSpec, drift_position, file_id, now_unix_s, render_stamp};
+use crate::video::{
+    DriftClock, WatermarkSpec, drift_position, file_id, mark_lines, now_unix_s, render_stamp,
+};
 use eframe::egui;
 use std::path::Path;
 use std::sync::mpsc;
@@ -39,6 +41,10 @@ pub struct WatermarkOverlay {
     clock: DriftClock,
     /// The stamp could not be drawn (reported once; the picture goes on without it).
     failed: bool,
+    /// The viewer is shown by their code: why, until the window has taken it to say so.
+    notice: Option<String>,
+    /// The last substitution told, so it is told once.
+    told: Option<String>,
 }
 
 impl WatermarkOverlay {
@@ -74,6 +80,8 @@ impl WatermarkOverlay {
             stamp: None,
             clock: DriftClock::default(),
             failed: false,
+            notice: None,
+            told: None,
         })
     }
 
@@ -96,6 +104,12 @@ impl WatermarkOverlay {
         Some(mark)
     }
 
+    /// What the window should tell the reviewer about the mark (the viewer shown by their code,
+    /// and why), once each time it changes.
+    pub fn take_notice(&mut self) -> Option<String> {
+        self.notice.take()
+    }
+
     /// Draws the mark over a picture shown at `picture`, of which `visible` is on screen.
     pub fn paint(&mut self, ui: &egui::Ui, picture: egui::Rect, visible: egui::Rect) {
         if let Some(rx) = &self.pending_id {
@@ -114,8 +128,13 @@ impl WatermarkOverlay {
         let ctx = ui.ctx();
         let ppp = ctx.pixels_per_point();
         let now_s = now_unix_s();
+        let marked = mark_lines(&self.spec, now_s);
+        if marked.substituted != self.told {
+            self.notice.clone_from(&marked.substituted);
+            self.told = marked.substituted;
+        }
         let key = StampKey {
-            lines: self.spec.lines(now_s),
+            lines: marked.lines,
             // Sized for the 16:9 frame inside the picture, so a portrait picture keeps its
             // mark inside it.
             line_px: self

@@ -17,6 +17,6 @@ pub use rgba::{RgbaConverter, RgbaImage};
 pub use rotate::{orient_into, oriented};
 pub use watermark::{
     DRIFT_PERIODS_S, DriftClock, MIN_OPACITY, SIZE_RANGE, WatermarkSettings, WatermarkSpec,
-    drift_position, file_id, now_unix_s, viewer_label,
+    drift_position, file_id, now_unix_s, viewer_code, viewer_label,
 };
-pub use watermark_burn::{Stamp, burn_watermark, render_stamp};
+pub use watermark_burn::{MarkLines, Stamp, burn_watermark, mark_lines, render_stamp};

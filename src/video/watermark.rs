@@ -110,6 +110,13 @@ impl WatermarkSpec {
         vec![self.viewer.clone(), second]
     }
 
+    /// The viewer as a code of letters any font has (`viewer 3f9a2c1b`), shown instead of a name
+    /// the machine cannot draw. The same label always gives the same code, and the window says
+    /// which name it stands for when it shows it.
+    pub fn viewer_code(&self) -> String {
+        viewer_code(&self.viewer)
+    }
+
     /// Text line height in pixels on a picture `picture_height` pixels high.
     pub fn line_px(&self, picture_height: f32) -> f32 {
         (self.size * picture_height).max(MIN_LINE_PX)
@@ -153,6 +160,11 @@ pub fn file_id(path: &Path) -> std::io::Result<String> {
 
 /// Seconds since 1970, now (the watermark's date and time).
 pub use crate::time::now_unix_s;
+
+/// The code [`WatermarkSpec::viewer_code`] shows for a viewer label (`name <email>`).
+pub fn viewer_code(viewer: &str) -> String {
+    format!("viewer {:08x}", seed_of(viewer) >> 32)
+}
 
 /// FNV-1a: a stable seed from the viewer's name (std's hasher may change between releases).
 fn seed_of(text: &str) -> u64 {

@@ -1,15 +1,45 @@
-//! The watermark as pixels. Its lines are rasterised with a real font (egui's own Ubuntu Light,
-//! through `ab_glyph`) into a *stamp*: white letters in a dark outline, so they read on a white
-//! sky and a black night alike, with the opacity already applied, as premultiplied RGBA. Stills
-//! and report thumbnails get the stamp blended into their pixels; the window shows the same
-//! stamp as a texture, so a screenshot and a still look alike.
+//! The watermark as pixels. Its lines are rasterised with real fonts through `ab_glyph` — the
+//! window's own faces, and for other scripts the installed font the system's fallback offers
+//! (`script::faces`), right-to-left runs in visual order — into a *stamp*: white letters in a
+//! dark outline, so they read on a white sky and a black night alike, with the opacity already
+//! applied, as premultiplied RGBA. Stills and report thumbnails get the stamp blended into their
+//! pixels; the window shows the same stamp as a texture, so a screenshot and a still look alike.
+//!
+//! A viewer whose name this machine cannot draw (no font for its script, or a script that needs
+//! letter shaping) is shown by their viewer code instead ([`mark_lines`]), never as a row of
+//! empty boxes: the mark exists to say whose screen a picture was on.
 
 use super::rgba::RgbaImage;
 use super::watermark::{WatermarkSpec, drift_position};
+use crate::script::{Face, faces, visual_order};
 use ab_glyph::{Font as _, FontRef, InvalidFont, PxScale, ScaleFont as _, point};
+use std::sync::Arc;
 
-/// The letters: the face the window's own text is drawn in.
-const FONT: &[u8] = epaint_default_fonts::UBUNTU_LIGHT;
+/// The watermark's lines as they will be drawn, and why they differ from the spec's, if they do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MarkLines {
+    pub lines: Vec<String>,
+    /// Set when the viewer is shown by their code: says whom and why, for the window to show.
+    pub substituted: Option<String>,
+}
+
+/// `spec`'s lines at `unix_s`, with the viewer's name replaced by their viewer code when this
+/// machine cannot draw it faithfully.
+pub fn mark_lines(spec: &WatermarkSpec, unix_s: i64) -> MarkLines {
+    let mut lines = spec.lines(unix_s);
+    let mut substituted = None;
+    if let Some(first) = lines.first_mut()
+        && let Err(why) = faces().check(first)
+    {
+        let code = spec.viewer_code();
+        substituted = Some(format!(
+            "The watermark shows \"{code}\" for {}: {why}.",
+            spec.viewer
+        ));
+        *first = code;
+    }
+    MarkLines { lines, substituted }
+}
 
 /// The watermark drawn once, ready to place on a picture.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,30 +52,62 @@ pub struct Stamp {
 }
 
 /// `lines` in letters `line_px` pixels high, white in a dark outline, at `opacity` (0–1).
-/// Fully transparent (all zero) wherever there is no letter or outline.
+/// Fully transparent (all zero) wherever there is no letter or outline. Letters no installed
+/// font has are left out (see [`mark_lines`], which keeps them out of a watermark).
 pub fn render_stamp(lines: &[String], line_px: f32, opacity: f32) -> Result<Stamp, InvalidFont> {
-    let font = FontRef::try_from_slice(FONT)?;
+    let all = faces();
+    let primary_face = all.primary();
+    let primary = primary_face.font()?;
     let px = line_px.max(1.0);
-    let scaled = font.as_scaled(PxScale::from(px));
+    let scaled = primary.as_scaled(PxScale::from(px));
+    // Every face is drawn at the primary's em size, so a Korean name is as large as a Latin one
+    // (fonts differ in how much room above and below the em they claim).
+    let em_px = px * primary.units_per_em().unwrap_or(1000.0) / primary.height_unscaled();
     // The outline grows with the letters, a twelfth of their height; 1.5 px at least, or small
     // letters would have a ring too faint to read on white.
     let radius = (px / 12.0).max(1.5);
     let pad = radius.ceil() as usize + 1;
     let advance = px + scaled.line_gap();
-    let line_width = |line: &str| {
-        let mut width = 0.0;
-        let mut prev = None;
-        for c in line.chars() {
-            let id = scaled.glyph_id(c);
-            if let Some(p) = prev {
-                width += scaled.kern(p, id);
+    // Each line in the order it is seen, each letter with the face that draws it.
+    let laid: Vec<Vec<(Arc<Face>, char)>> = lines
+        .iter()
+        .map(|line| {
+            visual_order(line)
+                .chars()
+                .filter(|c| !c.is_control())
+                .filter_map(|c| all.face_for(c).map(|f| (f, c)))
+                .collect()
+        })
+        .collect();
+    // Walks a line: calls `place` with each letter's face, scale, glyph and caret; returns the
+    // line's width.
+    let walk = |line: &[(Arc<Face>, char)],
+                place: &mut dyn FnMut(&FontRef<'_>, PxScale, ab_glyph::GlyphId, f32)|
+     -> Result<f32, InvalidFont> {
+        let mut caret = 0.0;
+        let mut prev: Option<(&Arc<Face>, ab_glyph::GlyphId)> = None;
+        for (face, c) in line {
+            let font = face.font()?;
+            let scale = PxScale::from(
+                em_px * font.height_unscaled() / font.units_per_em().unwrap_or(1000.0),
+            );
+            let sf = font.as_scaled(scale);
+            let id = sf.glyph_id(*c);
+            if let Some((pf, pid)) = prev
+                && Arc::ptr_eq(pf, face)
+            {
+                caret += sf.kern(pid, id);
             }
-            width += scaled.h_advance(id);
-            prev = Some(id);
+            place(&font, scale, id, caret);
+            caret += sf.h_advance(id);
+            prev = Some((face, id));
         }
-        width
+        Ok(caret)
     };
-    let text_w = lines.iter().map(|l| line_width(l)).fold(0.0_f32, f32::max);
+    let mut text_w = 0.0_f32;
+    for line in &laid {
+        text_w = text_w.max(walk(line, &mut |_, _, _, _| {})?);
+    }
     let w = text_w.ceil() as usize + 2 * pad;
     let h = (advance * lines.len() as f32 - scaled.line_gap())
         .ceil()
@@ -53,16 +115,10 @@ pub fn render_stamp(lines: &[String], line_px: f32, opacity: f32) -> Result<Stam
         + 2 * pad;
     // Letter coverage, 0–1.
     let mut fill = vec![0.0_f32; w * h];
-    for (i, line) in lines.iter().enumerate() {
+    for (i, line) in laid.iter().enumerate() {
         let baseline = pad as f32 + scaled.ascent() + advance * i as f32;
-        let mut caret = pad as f32;
-        let mut prev = None;
-        for c in line.chars() {
-            let id = scaled.glyph_id(c);
-            if let Some(p) = prev {
-                caret += scaled.kern(p, id);
-            }
-            let glyph = id.with_scale_and_position(px, point(caret, baseline));
+        walk(line, &mut |font, scale, id, caret| {
+            let glyph = id.with_scale_and_position(scale, point(pad as f32 + caret, baseline));
             if let Some(outlined) = font.outline_glyph(glyph) {
                 let b = outlined.px_bounds();
                 outlined.draw(|gx, gy, c| {
@@ -74,9 +130,7 @@ pub fn render_stamp(lines: &[String], line_px: f32, opacity: f32) -> Result<Stam
                     }
                 });
             }
-            caret += scaled.h_advance(id);
-            prev = Some(id);
-        }
+        })?;
     }
     let ring = outline(&fill, w, h, radius);
     let opacity = opacity.clamp(0.0, 1.0);
@@ -158,14 +212,16 @@ pub fn blend(image: &mut RgbaImage, stamp: &Stamp, at: (i64, i64)) {
 }
 
 /// Burns `spec`'s watermark, dated `unix_s`, into `image` at the centre (where the drift
-/// starts, and where no crop can remove it from a still).
+/// starts, and where no crop can remove it from a still). Returns what [`mark_lines`] says
+/// when the viewer had to be shown by their code, for the caller to tell the user.
 pub fn burn_watermark(
     image: &mut RgbaImage,
     spec: &WatermarkSpec,
     unix_s: i64,
-) -> Result<(), InvalidFont> {
+) -> Result<Option<String>, InvalidFont> {
+    let marked = mark_lines(spec, unix_s);
     let stamp = render_stamp(
-        &spec.lines(unix_s),
+        &marked.lines,
         spec.line_px_for(image.width as f32, image.height as f32),
         spec.opacity,
     )?;
@@ -176,7 +232,7 @@ pub fn burn_watermark(
         spec.seed,
     );
     blend(image, &stamp, (x.round() as i64, y.round() as i64));
-    Ok(())
+    Ok(marked.substituted)
 }
 
 #[cfg(test)]

@@ -140,6 +140,9 @@ fn notes_export_is_logged_with_the_sha256_that_sha256sum_prints() {
         &["log", "-o", csv.to_str().expect("utf-8")],
     ));
     let text = std::fs::read_to_string(&csv).expect("csv");
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a BOM for spreadsheets");
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
@@ -239,4 +242,66 @@ fn a_damaged_line_is_reported_skipped_and_never_removed() {
         "nothing before the new entry was changed or dropped"
     );
     assert_eq!(after[bytes.len()], b'\n', "the torn line was closed off");
+}
+
+/// A reviewer's name and file names a spreadsheet would run as formulas come out of
+/// `earmark log -o OUT.csv` as text (a `'` in front), read back by Python's csv module; a
+/// Hebrew file name passes exactly.
+#[test]
+fn the_log_csv_defuses_formulas_in_names() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let config = home.path().join("config/earmark");
+    std::fs::create_dir_all(&config).expect("config dir");
+    let reviewer = "=HYPERLINK(\"http://x\",\"y\")";
+    std::fs::write(
+        config.join("settings.toml"),
+        format!("reviewer = '{reviewer}'\n"),
+    )
+    .expect("settings");
+    let dir = home.path().join("media");
+    std::fs::create_dir_all(&dir).expect("media dir");
+    let names = ["+cmd.mov", "@SUM(1).mov", "-2+3.mov", "סאונד פרק 1.mov"];
+    for name in names {
+        let copy = dir.join(name);
+        std::fs::copy(fixture(MEDIA), &copy).expect("copy");
+        ok(&earmark(
+            home.path(),
+            &["probe", copy.to_str().expect("utf-8")],
+        ));
+    }
+    let out = home.path().join("out.csv");
+    ok(&earmark(
+        home.path(),
+        &["log", "-o", out.to_str().expect("utf-8")],
+    ));
+    let rows = crate::notes_cli::python_csv(&out);
+    assert_eq!(
+        rows[0],
+        [
+            "time",
+            "event",
+            "reviewer",
+            "os_user",
+            "file_name",
+            "path",
+            "size",
+            "sha256",
+            "detail"
+        ]
+    );
+    assert_eq!(rows.len(), 1 + names.len(), "{rows:?}");
+    crate::notes_cli::assert_no_live_formula(&rows);
+    for (row, name) in rows[1..].iter().zip(names) {
+        assert_eq!(row[1], "open");
+        assert_eq!(row[2], format!("'{reviewer}"), "the reviewer defused");
+        assert_eq!(row[3], "tester");
+        let want = if name.starts_with(['=', '+', '-', '@']) {
+            format!("'{name}")
+        } else {
+            name.to_owned()
+        };
+        assert_eq!(row[4], want, "the file name");
+        assert!(row[5].starts_with('/') && row[5].ends_with(name), "{row:?}");
+        assert_eq!(row[8], "probe");
+    }
 }

@@ -24,18 +24,18 @@ use std::path::{Path, PathBuf};
 ///
 /// Layers, each using only layers below it: `cli` / `ui` → `review` → `player` / `report` → `security` /
 /// `analysis` → `settings` → `headphones` / `video` / `delivery` / `notes` → `audio` → `media` /
-/// `meters` → `time` / `persist`. The window reaches audio devices and monitoring modes only
+/// `meters` → `time` / `persist` / `script`. The window reaches audio devices and monitoring modes only
 /// through `player` (`ui` may not use `audio`).
 const ALLOWED: &[(&str, &str)] = &[
     // The command line fills in a review's setup and runs the CLI's own commands; the binary
     // hands the setup to the window. Neither the command line nor the window uses the other.
     (
         "cli",
-        "together review player report security analysis settings headphones video delivery notes audio media meters time persist",
+        "together review player report security analysis settings headphones video delivery notes audio media meters time persist script",
     ),
     (
         "ui",
-        "together review player report security analysis settings headphones video delivery notes media meters time persist",
+        "together review player report security analysis settings headphones video delivery notes media meters time persist script",
     ),
     // Reviewing together: remote participants drive a review like the window does (intents in,
     // events out); the network (iroh) is touched only here.
@@ -66,7 +66,7 @@ const ALLOWED: &[(&str, &str)] = &[
     ("settings", "headphones video persist"),
     // Check signals implement `audio::output::StereoLoop`; the output never names headphones.
     ("headphones", "audio meters time persist"),
-    ("video", "media time persist"),
+    ("video", "media time persist script"),
     ("delivery", "media time"),
     ("notes", "time persist"),
     ("audio", "media time"),
@@ -74,6 +74,8 @@ const ALLOWED: &[(&str, &str)] = &[
     ("meters", ""),
     ("time", ""),
     ("persist", ""),
+    // Text in every script: fonts from the system's fallback, right-to-left order, script classes.
+    ("script", ""),
 ];
 
 /// One reference from a file to a top-level module of the crate.

@@ -11,10 +11,15 @@
 //! both EDLs through the small parsers below (with their own timecode maths); the MIDI file and
 //! the FCPXML through `tests/readers/read_markers.py` (mido and xml.etree, exact fractions).
 //! Each read-back must put every marker on its exact frame.
+//!
+//! FCPXML is also validated against Apple's FCPXML 1.10 DTD (`tests/fixtures/fcpxml/`): always
+//! by the Python reader's own small DTD validator, and by `xmllint --dtdvalid` where libxml2's
+//! tool is installed. Its markers are read the way OpenTimelineIO reads them: from the
+//! asset-clip of the review file, placed on the timeline through the clip's offset and start.
 
 use earmark::notes::markers::{
-    Category, Marker, MarkerContext, Status, avid_txt, cmx_edl, csv, fcpxml, protools_midi,
-    resolve_edl,
+    Category, Marker, MarkerContext, MediaFile, Status, avid_txt, cmx_edl, csv, fcpxml, file_url,
+    protools_midi, resolve_edl,
 };
 use earmark::time::{FrameRate, Timecode};
 use std::path::{Path, PathBuf};
@@ -531,14 +536,58 @@ fn protools_midi_session_start_read_back_with_mido() {
     assert_eq!(frames, markers.iter().map(|m| m.frame).collect::<Vec<_>>());
 }
 
+/// Where the FCPXML tests' review file "is": a space, `#` and Korean in the path, so the
+/// media-rep's URL must be percent-encoded to be read back.
+const FCPXML_MEDIA: &str = "/Volumes/Mix Stage/리뷰 HR_104 v3 #2.mov";
+
+fn fcpxml_dtd() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fcpxml/FCPXMLv1_10.dtd")
+}
+
+/// `xmllint --dtdvalid` on `file`, where xmllint is installed (libxml2-utils); says so where not.
+fn xmllint_valid(file: &Path) {
+    match Command::new("xmllint")
+        .arg("--noout")
+        .arg("--dtdvalid")
+        .arg(fcpxml_dtd())
+        .arg(file)
+        .output()
+    {
+        Ok(o) => assert!(
+            o.status.success(),
+            "xmllint: {} is not valid FCPXML 1.10: {}",
+            file.display(),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(_) => eprintln!(
+            "xmllint is not installed (libxml2-utils): {} validated by read_markers.py's DTD \
+             check only",
+            file.display()
+        ),
+    }
+}
+
 #[test]
 fn fcpxml_golden_and_read_back_with_xml_parser() {
     for rate in &RATES {
-        let ctx = rate.context();
+        // The review file runs a whole hour, past the last note (the last frame of the hour).
+        let frames = media_frame(rate, &rate.tc(2, 0, 0, 0));
+        let ctx = rate.context().with_media(MediaFile {
+            url: file_url(Path::new(FCPXML_MEDIA)),
+            frames,
+            picture: Some((1920, 1080)),
+            sound: Some((48_000, 2)),
+        });
         let markers = sorted(&marker_set(rate));
         let xml = fcpxml::export(&markers, &ctx);
         let path = golden(&format!("fcpxml_{}.fcpxml", rate.tag), xml.as_bytes());
-        let got = read_with_python(&["fcpxml", &path.display().to_string()]);
+        xmllint_valid(&path);
+        let got = read_with_python(&[
+            "fcpxml",
+            &path.display().to_string(),
+            "--dtd",
+            &fcpxml_dtd().display().to_string(),
+        ]);
         assert_eq!(got["frame_duration"], format!("{}/{}", rate.den, rate.num));
         assert_eq!(got["tc_format"], if rate.drop_frame { "DF" } else { "NDF" });
         assert_eq!(
@@ -547,6 +596,31 @@ fn fcpxml_golden_and_read_back_with_xml_parser() {
             "{}",
             rate.tag
         );
+        // The clip is the whole review file, from its first frame, at the sequence's start.
+        let asset = &got["asset"];
+        assert_eq!(asset["path"], FCPXML_MEDIA);
+        assert_eq!(asset["name"], ctx.media_name.as_str());
+        assert_eq!(asset["start_frames"].as_i64(), Some(ctx.start_count()));
+        assert_eq!(asset["duration_frames"], frames);
+        assert_eq!(
+            (&asset["has_video"], &asset["has_audio"]),
+            (&"1".into(), &"1".into())
+        );
+        assert_eq!(
+            (&asset["width"], &asset["height"]),
+            (&"1920".into(), &"1080".into())
+        );
+        assert_eq!(asset["audio_channels"], "2");
+        assert_eq!(asset["audio_rate"], "48000");
+        assert_eq!(
+            got["clip"]["offset_frames"].as_i64(),
+            Some(ctx.start_count())
+        );
+        assert_eq!(
+            got["clip"]["start_frames"].as_i64(),
+            Some(ctx.start_count())
+        );
+        assert_eq!(got["clip"]["duration_frames"], frames);
         let read = got["markers"].as_array().expect("markers");
         assert_eq!(read.len(), markers.len());
         for (r, m) in read.iter().zip(&markers) {
@@ -567,4 +641,173 @@ fn fcpxml_golden_and_read_back_with_xml_parser() {
             );
         }
     }
+}
+
+/// Runs the reader on `xml` (written to a temporary file); its exit status and stderr.
+fn python_reads_fcpxml(xml: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("x.fcpxml");
+    std::fs::write(&file, xml).expect("write");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/readers/read_markers.py");
+    let out = Command::new(python())
+        .arg(script)
+        .args(["fcpxml", &file.display().to_string(), "--dtd"])
+        .arg(fcpxml_dtd())
+        .output()
+        .expect("run read_markers.py");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The reader's DTD check and clip rule are real: a file FCP would refuse, or one whose markers
+/// a clip-based reader never sees (today's fallback without the media file: a gap), fails.
+#[test]
+fn fcpxml_reader_refuses_what_fcp_or_otio_would_not_take() {
+    let rate = &RATES[0];
+    let ctx = rate.context().with_media(MediaFile {
+        url: file_url(Path::new(FCPXML_MEDIA)),
+        frames: 100_000,
+        picture: Some((1920, 1080)),
+        sound: None,
+    });
+    let good = fcpxml::export(&sorted(&marker_set(rate)), &ctx);
+    assert_eq!(python_reads_fcpxml(&good), (true, String::new()));
+    for (what, from, to, why) in [
+        (
+            "an attribute the DTD lacks",
+            "completed=\"0\"",
+            "completed=\"0\" colour=\"red\"",
+            "not declared",
+        ),
+        (
+            "a required attribute missing",
+            "<asset-clip ref=\"r2\" ",
+            "<asset-clip ",
+            "lacks required attribute 'ref'",
+        ),
+        (
+            "children out of the DTD's order",
+            "<media-rep",
+            "<metadata/><media-rep",
+            "content model",
+        ),
+        (
+            "a value outside an enumeration",
+            "tcFormat=\"NDF\">",
+            "tcFormat=\"ndf\">",
+            "is not one of",
+        ),
+        (
+            "a reference to nothing",
+            "ref=\"r2\"",
+            "ref=\"r7\"",
+            "refers to no element",
+        ),
+    ] {
+        let bad = good.replacen(from, to, 1);
+        assert_ne!(bad, good, "{what}");
+        let (ok, err) = python_reads_fcpxml(&bad);
+        assert!(!ok && err.contains(why), "{what}: {err}");
+    }
+    // Without the media file the markers sit on a gap: valid FCPXML, but no clip holds them.
+    let gap = fcpxml::export(&sorted(&marker_set(rate)), &rate.context());
+    let (ok, err) = python_reads_fcpxml(&gap);
+    assert!(!ok && err.contains("sits on <gap>"), "{err}");
+}
+
+/// 29.97 drop-frame notes of the DF fixture, from its first frame to its last.
+const DF_NOTES_CSV: &str = "timecode,last_timecode,category,author,text\n\
+00:00:59;00,,technical,QC,first frame\n\
+00:01:00;02,00:01:00;09,dialogue,QC,after the dropped labels\n\
+00:01:03;01,,music,\"김, 지수\",마지막 프레임\n";
+
+/// The real thing end to end: `earmark notes export --format fcpxml` of a review file whose
+/// path has a space, `#` and Korean in it links that file (absolute, percent-encoded), lasts as
+/// long as it does, and carries every note at its frame on the clip.
+#[test]
+fn exported_fcpxml_links_the_review_file_and_carries_the_notes() {
+    use crate::notes_cli::{earmark, ok};
+    let home = tempfile::tempdir().expect("tempdir");
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cache/f2997df_720_g1.mov");
+    assert!(
+        fixture.exists(),
+        "{} missing: run `make fixtures`",
+        fixture.display()
+    );
+    let folder = home.path().join("Mix Stage");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let media = folder.join("리뷰 #2 v3.mov");
+    std::fs::copy(&fixture, &media).expect("copy the fixture");
+    let m = media.display().to_string();
+    let csv = home.path().join("notes.csv");
+    std::fs::write(&csv, DF_NOTES_CSV).expect("csv");
+    ok(&earmark(
+        home.path(),
+        &["notes", "import", &m, &csv.display().to_string()],
+    ));
+    let out = home.path().join("notes.fcpxml");
+    ok(&earmark(
+        home.path(),
+        &[
+            "notes",
+            "export",
+            &m,
+            "--format",
+            "fcpxml",
+            "-o",
+            &out.display().to_string(),
+        ],
+    ));
+    xmllint_valid(&out);
+    let got = read_with_python(&[
+        "fcpxml",
+        &out.display().to_string(),
+        "--dtd",
+        &fcpxml_dtd().display().to_string(),
+    ]);
+    let real = std::fs::canonicalize(&media).expect("canonical path");
+    assert_eq!(got["asset"]["path"], real.display().to_string());
+    assert!(
+        got["asset"]["src"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("file:///")
+                && s.contains("/Mix%20Stage/")
+                && s.ends_with("%232%20v3.mov")),
+        "{}",
+        got["asset"]["src"]
+    );
+    assert_eq!(got["asset"]["name"], "리뷰 #2 v3.mov");
+    // 120 frames of 29.97 DF from 00:00:59;00, picture only.
+    assert_eq!(got["asset"]["duration_frames"], 120);
+    assert_eq!(got["asset"]["has_video"], "1");
+    assert_eq!(got["asset"]["has_audio"], "0");
+    assert_eq!(
+        (&got["asset"]["width"], &got["asset"]["height"]),
+        (&"1280".into(), &"720".into())
+    );
+    assert_eq!(got["tc_format"], "DF");
+    assert_eq!(got["frame_duration"], "1001/30000");
+    let frames: Vec<(u64, u64, String)> = got["markers"]
+        .as_array()
+        .expect("markers")
+        .iter()
+        .map(|r| {
+            (
+                r["frame"].as_u64().expect("frame"),
+                r["duration_frames"].as_u64().expect("duration"),
+                r["note"].as_str().expect("note").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        frames,
+        [
+            (0, 1, "first frame".to_owned()),
+            (30, 8, "after the dropped labels".to_owned()),
+            (119, 1, "마지막 프레임".to_owned()),
+        ]
+    );
 }

@@ -226,6 +226,147 @@ fn bad_input_exits_2_naming_file_line_and_column() {
     assert!(err.contains("missing.mov"), "{err}");
 }
 
+/// Reads a CSV file with Python's `csv` module in strict mode (an independent reader: a quoting
+/// mistake is an error there), the BOM taken off, as rows of fields.
+pub(crate) fn python_csv(path: &Path) -> Vec<Vec<String>> {
+    let o = Command::new("python3")
+        .args([
+            "-c",
+            "import csv, json, sys\n\
+             with open(sys.argv[1], encoding='utf-8-sig', newline='') as f:\n\
+             \x20   rows = list(csv.reader(f, strict=True))\n\
+             json.dump(rows, sys.stdout)",
+        ])
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    let out = ok(&o);
+    serde_json::from_str(&out).expect("rows as JSON")
+}
+
+/// Fields no spreadsheet may run as a formula: none starts with `=`, `+`, `-`, `@`, tab or CR.
+pub(crate) fn assert_no_live_formula(rows: &[Vec<String>]) {
+    for row in rows {
+        for field in row {
+            assert!(
+                !field.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a spreadsheet would run {field:?} (row {row:?})"
+            );
+        }
+    }
+}
+
+/// A CSV written by hand from what the window shows: categories by the name (`Mix/Balance`,
+/// as people type it), in words (`mix balance`), by the short code (`MIX`, ` Dx `) and by the
+/// id; authors and texts a spreadsheet would run as formulas; Korean, Hebrew and Japanese.
+const HAND_CSV: &str = "timecode,category,author,text\n\
+01:00:00:00,Mix/Balance,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",+cmd.mov\n\
+01:00:01:00,mix balance,지우,대사가 음악에 묻힘 — 2 dB 올려주세요\n\
+01:00:02:00,MIX,נועה,\"הדיאלוג נבלע במוזיקה, הגבירו\"\n\
+01:00:03:00,dialogue,佐藤,台詞が音楽に埋もれている\n\
+01:00:04:00, Dx ,-QC,@SUM(1)\n";
+
+/// (category id, author, text) of each note in [`HAND_CSV`].
+const HAND_NOTES: [(&str, &str, &str); 5] = [
+    ("mix-balance", "=HYPERLINK(\"http://x\",\"y\")", "+cmd.mov"),
+    (
+        "mix-balance",
+        "지우",
+        "대사가 음악에 묻힘 — 2 dB 올려주세요",
+    ),
+    ("mix-balance", "נועה", "הדיאלוג נבלע במוזיקה, הגבירו"),
+    ("dialogue", "佐藤", "台詞が音楽に埋もれている"),
+    ("dialogue", "-QC", "@SUM(1)"),
+];
+
+/// `notes list --json` as (category, author, text).
+fn listed_words(home: &Path, media: &str) -> Vec<(String, String, String)> {
+    let v: Value = serde_json::from_str(&ok(&earmark(home, &["notes", "list", media, "--json"])))
+        .expect("list JSON");
+    let field = |n: &Value, k: &str| n[k].as_str().expect(k).to_owned();
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|n| (field(n, "category"), field(n, "author"), field(n, "text")))
+        .collect()
+}
+
+fn hand_notes() -> Vec<(String, String, String)> {
+    HAND_NOTES
+        .iter()
+        .map(|(c, a, t)| ((*c).to_owned(), (*a).to_owned(), (*t).to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_hand_written_csv_takes_categories_as_shown_and_exports_defused() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let media = fixture(TONE);
+    let input = write(home.path(), "hand.csv", HAND_CSV);
+    import(home.path(), &media, &input, HAND_NOTES.len());
+    assert_eq!(listed_words(home.path(), &media), hand_notes());
+
+    // The export, read by another reader: formulas defused, every other text exact.
+    let out = home.path().join("hand_out.csv");
+    let bytes = export(home.path(), &media, "csv", &out);
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "a BOM for spreadsheets"
+    );
+    let rows = python_csv(&out);
+    assert_eq!(
+        rows[0],
+        [
+            "timecode",
+            "last_timecode",
+            "category",
+            "author",
+            "text",
+            "status"
+        ]
+    );
+    assert_no_live_formula(&rows);
+    let defused = |s: &str| {
+        if s.starts_with(['=', '+', '-', '@']) {
+            format!("'{s}")
+        } else {
+            s.to_owned()
+        }
+    };
+    let got: Vec<[&str; 3]> = rows[1..]
+        .iter()
+        .map(|r| [r[2].as_str(), r[3].as_str(), r[4].as_str()])
+        .collect();
+    let want: Vec<[String; 3]> = HAND_NOTES
+        .iter()
+        .map(|(c, a, t)| [(*c).to_owned(), defused(a), defused(t)])
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(rows[1][3], "'=HYPERLINK(\"http://x\",\"y\")");
+    assert_eq!(rows[2][4], "대사가 음악에 묻힘 — 2 dB 올려주세요");
+
+    // And back in: the `'`s come off again.
+    let back = out.display().to_string();
+    ok(&earmark(
+        home.path(),
+        &["notes", "import", &media, &back, "--replace"],
+    ));
+    assert_eq!(listed_words(home.path(), &media), hand_notes());
+
+    // A category that is none of them names the cell and what would have been taken.
+    let bad = write(
+        home.path(),
+        "bad_category.csv",
+        "timecode,category,text\n01:00:00:00,MIX,fine\n01:00:01:00,Mix/Balanse,x\n",
+    );
+    let o = earmark(home.path(), &["notes", "import", &media, &bad]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("line 3, column 2"), "{err}");
+    assert!(err.contains("\"Mix/Balanse\""), "{err}");
+    assert!(err.contains("mix-balance, Mix balance or MIX"), "{err}");
+}
+
 /// What the report must show for `text`: the page's own escaping rules.
 fn escaped(text: &str) -> String {
     text.replace('&', "&amp;")

@@ -225,3 +225,96 @@ fn the_window_draws_the_watermark_over_the_picture() {
     assert!(x0 < w / 2 && x1 > w / 2, "{x0},{y0}–{x1},{y1} in {w}x{h}");
     assert!(y1 - y0 < h / 6, "{x0},{y0}–{x1},{y1} in {w}x{h}");
 }
+
+/// A still of `FRAME` with `reviewer` in the settings, and what the command said on stderr.
+fn still_named(dir: &Path, tag: &str, reviewer: &str) -> (RgbaImage, String) {
+    let config = config_with(&dir.join(tag), &format!("reviewer = {reviewer:?}\n"));
+    let out = dir.join(format!("{tag}.png"));
+    let o = Command::new(env!("CARGO_BIN_EXE_earmark"))
+        .arg("still")
+        .arg(fixture(FILE))
+        .args(["--frame", &FRAME.to_string(), "-o"])
+        .arg(&out)
+        .env("XDG_CONFIG_HOME", &config)
+        .output()
+        .expect("binary runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (
+        load_png(&out),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Stills whose watermark date could differ (taken across a minute's turn) are taken again.
+fn same_minute_pair(
+    dir: &Path,
+    a: (&str, &str),
+    b: (&str, &str),
+) -> ((RgbaImage, String), (RgbaImage, String)) {
+    for attempt in 0..3 {
+        let minute = || earmark::video::now_unix_s() / 60;
+        let before = minute();
+        let first = still_named(dir, &format!("{}{attempt}", a.0), a.1);
+        let second = still_named(dir, &format!("{}{attempt}", b.0), b.1);
+        if minute() == before {
+            return (first, second);
+        }
+    }
+    panic!("the clock kept crossing minutes");
+}
+
+/// Issue 22: names in Korean, Japanese and Hebrew are drawn (with the fonts the set-up
+/// installs), so two Korean reviewers get two different marks — before, both were a row of
+/// identical boxes. A name in a script that needs letter shaping (Arabic) is shown by the
+/// viewer's code, and the command says so.
+#[test]
+fn names_in_every_script_give_their_own_watermark() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = plain_frame();
+    let ((kim, kim_err), (park, _)) =
+        same_minute_pair(dir.path(), ("kim", "김지우 감독"), ("park", "박서준 기사"));
+    assert!(!kim_err.contains("watermark shows"), "{kim_err}");
+    let (kim_box, _) = changed(&plain, &kim).expect("김지우 감독 is watermarked");
+    let (park_box, _) = changed(&plain, &park).expect("박서준 기사 is watermarked");
+    let (_, differ) = changed(&kim, &park).expect("two Korean names, two different watermarks");
+    assert!(
+        differ > 200,
+        "only {differ} pixels tell the two names apart"
+    );
+    // Drawn as letters, not replaced by the code: the name's own mark is not the code's.
+    let code = WatermarkSpec::new(&Default::default(), "김지우 감독", None, String::new())
+        .expect("on")
+        .viewer_code();
+    let ((kim_again, _), (as_code, _)) =
+        same_minute_pair(dir.path(), ("kim2", "김지우 감독"), ("code", &code));
+    assert_ne!(
+        kim_again, as_code,
+        "the Korean name was replaced by its code"
+    );
+    // Hangul syllables are about as tall as the date line's letters: both lines fit the box
+    // the Latin mark takes (the text is sized from the same em).
+    for (x0, y0, x1, y1) in [kim_box, park_box] {
+        assert!(y1 - y0 < plain.height / 6, "{x0},{y0}–{x1},{y1}");
+    }
+
+    let ((yuki, yuki_err), (dana, dana_err)) =
+        same_minute_pair(dir.path(), ("yuki", "山田 由紀"), ("dana", "דנה כהן"));
+    for err in [&yuki_err, &dana_err] {
+        assert!(!err.contains("watermark shows"), "{err}");
+    }
+    assert!(changed(&plain, &yuki).is_some() && changed(&plain, &dana).is_some());
+    assert!(changed(&yuki, &dana).is_some());
+
+    // Arabic needs joined letters: the code stands in, identical to a mark of the code itself.
+    let sara = "سارا أحمد";
+    let code = WatermarkSpec::new(&Default::default(), sara, None, String::new())
+        .expect("on")
+        .viewer_code();
+    let ((arabic, said), (coded, _)) =
+        same_minute_pair(dir.path(), ("sara", sara), ("sara-code", &code));
+    assert!(
+        said.contains(&format!("watermark shows \"{code}\" for {sara}")) && said.contains("Arabic"),
+        "{said}"
+    );
+    assert_eq!(arabic, coded, "the Arabic name is shown as its code");
+}

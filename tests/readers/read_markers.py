@@ -12,17 +12,25 @@ the frames with the ones it meant to write.
       places each marker as Pro Tools would: tick 0 = the session start given by FF 54,
       real seconds = ticks x tempo / (PPQ x 1e6), frame = floor(seconds x rate), and
       subtracts the media start to give the media frame.
-  read_markers.py fcpxml FILE
-      Parses the document, checks the element/attribute structure against the FCPXML 1.10
-      DTD for the elements used, and turns each marker's rational start into a frame of the
-      media (marker start - gap start, in frame durations, which must be whole).
+  read_markers.py fcpxml FILE [--dtd DTD]
+      Parses the document, validates it against Apple's FCPXML 1.10 DTD (DTD defaults to
+      tests/fixtures/fcpxml/FCPXMLv1_10.dtd; a small validator below, no libxml2), then takes
+      the markers the way OpenTimelineIO's FCPXML reader does: from the asset-clips of the
+      sequence's spine (a marker anywhere else, on a gap say, is an error: such a reader never
+      sees it). A marker's start is in the clip's local time; its place on the timeline is
+      clip offset + (marker start - clip start), and the frame is that minus the sequence's
+      tcStart, in frame durations, which must be whole. The clip's asset and its media-rep are
+      read too (the file URL decoded back to a path).
 
 Standard library plus mido only (Debian package python3-mido).
 """
 
 import argparse
 import json
+import os
+import re
 import sys
+import urllib.parse
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
@@ -125,51 +133,160 @@ def read_midi(path, rate, drop, start):
     }
 
 
-# The FCPXML 1.10 DTD for the elements Earmark writes: allowed attributes, required
-# attributes, allowed children.
-DTD = {
-    "fcpxml": ({"version"}, {"version"}, {"import-options", "resources", "library", "event", "project"}),
-    "resources": (set(), set(), {"asset", "effect", "format", "media", "locator", "object-tracker"}),
-    "format": (
-        {"id", "name", "frameDuration", "fieldOrder", "width", "height", "paspH", "paspV",
-         "colorSpace", "projection", "stereoscopic"},
-        {"id"},
-        set(),
-    ),
-    "library": ({"location", "colorProcessing"}, set(), {"event", "smart-collection"}),
-    "event": ({"name", "uid"}, set(), {"project", "clip", "asset-clip", "collection-folder",
-                                        "keyword-collection", "smart-collection", "ref-clip"}),
-    "project": ({"name", "uid", "id", "modDate"}, set(), {"sequence"}),
-    "sequence": (
-        {"format", "duration", "tcStart", "tcFormat", "audioLayout", "audioRate",
-         "renderFormat", "note", "keywords"},
-        {"format"},
-        {"note", "spine", "metadata"},
-    ),
-    "spine": ({"name", "format", "lane", "offset"}, set(), {"gap", "clip", "asset-clip", "title"}),
-    "gap": (
-        {"name", "offset", "start", "duration", "enabled", "modDate"},
-        {"duration"},
-        {"note", "marker", "chapter-marker", "rating", "keyword", "analysis-marker", "metadata"},
-    ),
-    "marker": ({"start", "duration", "value", "completed", "note"}, {"start", "value"}, set()),
-}
+class Dtd:
+    """The element and attribute declarations of a DTD, enough to validate a document.
 
+    Parameter entities are expanded first; each element's content model becomes a regular
+    expression over its children's names (`<name>` each, in order); each attribute keeps its
+    type (CDATA, ID, IDREF, an enumeration, ...) and default (#REQUIRED, #IMPLIED, #FIXED, a
+    value). Not handled, as FCPXML does not use them: general entities, NOTATION, ENTITY types.
+    """
 
-def check_structure(element):
-    if element.tag not in DTD:
-        fail(f"element <{element.tag}> is not one Earmark should write")
-    allowed, required, children = DTD[element.tag]
-    for name in element.attrib:
-        if name not in allowed:
-            fail(f"<{element.tag}> has attribute {name!r}, not in the DTD")
-    for name in required:
-        if name not in element.attrib:
-            fail(f"<{element.tag}> lacks required attribute {name!r}")
-    for child in element:
-        if child.tag not in children:
-            fail(f"<{child.tag}> may not be a child of <{element.tag}>")
-        check_structure(child)
+    NAME = r"[A-Za-z_:][-A-Za-z0-9_:.]*"
+
+    def __init__(self, text):
+        text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+        entities = {}
+
+        def expand(value):
+            for _ in range(50):
+                new = re.sub(r"%(" + self.NAME + r");", lambda m: entities[m.group(1)], value)
+                if new == value:
+                    return new
+                value = new
+            fail("parameter entities nest too deep")
+
+        self.elements = {}
+        self.attributes = {}
+        for decl in self._declarations(text):
+            m = re.match(r"<!ENTITY\s+%\s+(" + self.NAME + r")\s+(\"[^\"]*\"|'[^']*')\s*>$", decl, re.S)
+            if m:
+                entities[m.group(1)] = expand(m.group(2)[1:-1])
+                continue
+            decl = expand(decl)
+            m = re.match(r"<!ELEMENT\s+(" + self.NAME + r")\s+(.*)>$", decl, re.S)
+            if m:
+                self.elements[m.group(1)] = self._content_model(m.group(2).strip())
+                continue
+            m = re.match(r"<!ATTLIST\s+(" + self.NAME + r")\s+(.*)>$", decl, re.S)
+            if m:
+                self.attributes.setdefault(m.group(1), {}).update(self._attlist(m.group(2)))
+                continue
+            fail(f"DTD declaration not understood: {decl[:80]!r}")
+
+    @staticmethod
+    def _declarations(text):
+        """Every `<!...>` declaration, `>` inside quotes kept."""
+        out, i = [], 0
+        while True:
+            i = text.find("<!", i)
+            if i < 0:
+                return out
+            j, quote = i + 2, None
+            while j < len(text):
+                c = text[j]
+                if quote:
+                    if c == quote:
+                        quote = None
+                elif c in "\"'":
+                    quote = c
+                elif c == ">":
+                    break
+                j += 1
+            out.append(text[i:j + 1])
+            i = j + 1
+
+    def _content_model(self, model):
+        """(regex over '<child>' names, whether text may appear)."""
+        if model == "EMPTY":
+            return (re.compile(""), False)
+        if model == "ANY":
+            return (None, True)
+        if "#PCDATA" in model:
+            names = re.findall(self.NAME, model.replace("#PCDATA", ""))
+            if not names:
+                return (re.compile(""), True)
+            return (re.compile("(?:" + "|".join(f"<{n}>" for n in names) + ")*"), True)
+        regex = ""
+        for token in re.findall(self.NAME + r"|[(),|?*+]", model):
+            if token == "(":
+                regex += "(?:"
+            elif token == ")":
+                regex += ")"
+            elif token == ",":
+                pass
+            elif token in "|?*+":
+                regex += token
+            else:
+                regex += f"(?:<{token}>)"
+        return (re.compile(regex), False)
+
+    def _attlist(self, defs):
+        out = {}
+        pattern = re.compile(
+            r"\s*(" + self.NAME + r")\s+(\([^)]*\)|[A-Z]+)\s+"
+            r"(#REQUIRED|#IMPLIED|#FIXED\s+(?:\"[^\"]*\"|'[^']*')|\"[^\"]*\"|'[^']*')"
+        )
+        pos = 0
+        defs = defs.rstrip()
+        while pos < len(defs):
+            m = pattern.match(defs, pos)
+            if not m:
+                fail(f"ATTLIST not understood at {defs[pos:pos + 60]!r}")
+            name, kind, default = m.groups()
+            values = None
+            if kind.startswith("("):
+                values = [v.strip() for v in kind[1:-1].split("|")]
+                kind = "ENUM"
+            fixed = None
+            if default.startswith("#FIXED"):
+                fixed = default.split(None, 1)[1][1:-1]
+                default = "#FIXED"
+            out[name] = (kind, values, default, fixed)
+            pos = m.end()
+        return out
+
+    def validate(self, root, doctype):
+        if root.tag != doctype:
+            fail(f"root <{root.tag}> is not the DOCTYPE's <{doctype}>")
+        ids, refs = set(), []
+        self._validate(root, ids, refs)
+        for tag, name, ref in refs:
+            if ref not in ids:
+                fail(f"<{tag} {name}={ref!r}> refers to no element with that ID")
+
+    def _validate(self, element, ids, refs):
+        tag = element.tag
+        if tag not in self.elements:
+            fail(f"<{tag}> is not declared in the DTD")
+        declared = self.attributes.get(tag, {})
+        for name, value in element.attrib.items():
+            if name not in declared:
+                fail(f"<{tag}> has attribute {name!r}, not declared for it in the DTD")
+            kind, values, _, fixed = declared[name]
+            if kind == "ENUM" and value not in values:
+                fail(f"<{tag} {name}={value!r}> is not one of {values}")
+            if fixed is not None and value != fixed:
+                fail(f"<{tag} {name}={value!r}> must be {fixed!r}")
+            if kind == "ID":
+                if value in ids:
+                    fail(f"ID {value!r} is used twice")
+                ids.add(value)
+            if kind == "IDREF":
+                refs.append((tag, name, value))
+        for name, (_, _, default, _) in declared.items():
+            if default == "#REQUIRED" and name not in element.attrib:
+                fail(f"<{tag}> lacks required attribute {name!r}")
+        regex, text_allowed = self.elements[tag]
+        texts = [element.text] + [child.tail for child in element]
+        if not text_allowed and any(t and t.strip() for t in texts):
+            fail(f"<{tag}> may not hold text")
+        children = "".join(f"<{child.tag}>" for child in element)
+        if regex is not None and not regex.fullmatch(children):
+            fail(f"the children of <{tag}> do not match its content model: "
+                 + (" ".join(child.tag for child in element) or "(none)"))
+        for child in element:
+            self._validate(child, ids, refs)
 
 
 def rational(text):
@@ -188,7 +305,7 @@ def whole(value, what):
     return value.numerator
 
 
-def read_fcpxml(path):
+def read_fcpxml(path, dtd_path):
     with open(path, "rb") as f:
         raw = f.read()
     if not raw.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n'):
@@ -196,8 +313,11 @@ def read_fcpxml(path):
     root = ET.fromstring(raw)
     if root.tag != "fcpxml" or root.get("version") != "1.10":
         fail("root is not <fcpxml version=\"1.10\">")
-    check_structure(root)
+    with open(dtd_path, encoding="utf-8") as f:
+        Dtd(f.read()).validate(root, "fcpxml")
+    parents = {child: parent for parent in root.iter() for child in parent}
     formats = {f.get("id"): f for f in root.iter("format")}
+    assets = {a.get("id"): a for a in root.iter("asset")}
     sequences = list(root.iter("sequence"))
     if len(sequences) != 1:
         fail("expected one sequence")
@@ -206,34 +326,79 @@ def read_fcpxml(path):
     if fmt is None:
         fail("sequence format refers to no <format>")
     frame = rational(fmt.get("frameDuration"))
-    tc_start = rational(sequence.get("tcStart"))
-    gaps = list(sequence.iter("gap"))
-    if len(gaps) != 1:
-        fail("expected one gap")
-    gap = gaps[0]
-    gap_start = rational(gap.get("start"))
-    gap_end = gap_start + rational(gap.get("duration"))
-    if rational(gap.get("offset")) != tc_start or gap_start != tc_start:
-        fail("gap offset/start differ from the sequence's tcStart")
-    if rational(sequence.get("duration")) != rational(gap.get("duration")):
-        fail("sequence and gap durations differ")
+    tc_start = rational(sequence.get("tcStart", "0s"))
+    for marker in root.iter("marker"):
+        if parents[marker].tag != "asset-clip":
+            fail(f"a marker sits on <{parents[marker].tag}>, not on a clip: "
+                 "clip-based readers (OpenTimelineIO) never see it")
+    spine = sequence.find("spine")
+    clips = spine.findall("asset-clip")
+    if len(clips) != 1:
+        fail(f"expected one asset-clip in the spine, found {len(clips)}")
+    clip = clips[0]
+    asset = assets.get(clip.get("ref"))
+    if asset is None:
+        fail("the asset-clip refers to no <asset>")
+    reps = asset.findall("media-rep")
+    if len(reps) != 1 or reps[0].get("kind", "original-media") != "original-media":
+        fail("expected one original-media media-rep")
+    url = urllib.parse.urlsplit(reps[0].get("src"))
+    if url.scheme != "file" or url.netloc not in ("", "localhost"):
+        fail(f"media-rep src {reps[0].get('src')!r} is not a local file URL")
+    asset_start = rational(asset.get("start", "0s"))
+    asset_duration = rational(asset.get("duration"))
+    # OpenTimelineIO: the clip's source range is (start, duration) in the asset's time; the
+    # duration defaults to the asset's. The clip sits on the timeline at its offset.
+    clip_offset = rational(clip.get("offset", "0s"))
+    clip_start = rational(clip.get("start", "0s"))
+    clip_duration = rational(clip.get("duration")) if clip.get("duration") else asset_duration
+    if clip_start < asset_start or clip_start + clip_duration > asset_start + asset_duration:
+        fail("the clip reaches outside its asset")
+    if rational(sequence.get("duration")) != clip_offset + clip_duration - tc_start:
+        fail("the sequence is not exactly the clip")
     markers = []
-    for marker in gap.findall("marker"):
+    for marker in clip.findall("marker"):
         start = rational(marker.get("start"))
         duration = rational(marker.get("duration", "0s"))
-        if start < gap_start or start + duration > gap_end:
-            fail(f"marker at {marker.get('start')} lies outside its gap")
+        if start < clip_start or start + duration > clip_start + clip_duration:
+            fail(f"marker at {marker.get('start')} lies outside its clip")
+        on_timeline = clip_offset + (start - clip_start)
+        timeline_frame = whole((on_timeline - tc_start) / frame, "marker place on the timeline")
+        media_frame = whole((start - asset_start) / frame, "marker start in the media")
+        if timeline_frame != media_frame:
+            fail(f"marker at {marker.get('start')}: timeline frame {timeline_frame} is not "
+                 f"media frame {media_frame}")
         markers.append({
-            "frame": whole((start - gap_start) / frame, "marker start"),
+            "frame": timeline_frame,
             "duration_frames": whole(duration / frame, "marker duration"),
             "value": marker.get("value"),
             "note": marker.get("note", ""),
             "completed": marker.get("completed"),
         })
+    asset_format = formats.get(asset.get("format"))
     return {
         "frame_duration": f"{frame.numerator}/{frame.denominator}",
         "tc_start_frames": whole(tc_start / frame, "tcStart"),
         "tc_format": sequence.get("tcFormat"),
+        "asset": {
+            "name": asset.get("name"),
+            "src": reps[0].get("src"),
+            "path": urllib.parse.unquote(url.path, encoding="utf-8", errors="strict"),
+            "start_frames": whole(asset_start / frame, "asset start"),
+            "duration_frames": whole(asset_duration / frame, "asset duration"),
+            "has_video": asset.get("hasVideo"),
+            "has_audio": asset.get("hasAudio"),
+            "audio_channels": asset.get("audioChannels"),
+            "audio_rate": asset.get("audioRate"),
+            "width": asset_format.get("width") if asset_format is not None else None,
+            "height": asset_format.get("height") if asset_format is not None else None,
+        },
+        "clip": {
+            "offset_frames": whole(clip_offset / frame, "clip offset"),
+            "start_frames": whole(clip_start / frame, "clip start"),
+            "duration_frames": whole(clip_duration / frame, "clip duration"),
+            "tc_format": clip.get("tcFormat"),
+        },
         "markers": markers,
     }
 
@@ -245,6 +410,12 @@ def main():
     parser.add_argument("--rate", help="exact picture rate, NUM/DEN")
     parser.add_argument("--drop", action="store_true", help="drop-frame counting")
     parser.add_argument("--start", help="media start timecode")
+    parser.add_argument(
+        "--dtd",
+        default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "../fixtures/fcpxml/FCPXMLv1_10.dtd"),
+        help="the FCPXML 1.10 DTD to validate against",
+    )
     args = parser.parse_args()
     if args.kind == "midi":
         if not args.rate or not args.start:
@@ -252,7 +423,7 @@ def main():
         num, den = args.rate.split("/")
         result = read_midi(args.file, Fraction(int(num), int(den)), args.drop, args.start)
     else:
-        result = read_fcpxml(args.file)
+        result = read_fcpxml(args.file, args.dtd)
     json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
     print()
 

@@ -1,24 +1,22 @@
 //! CSV for spreadsheets and for bringing notes back in: the lossless round trip.
 //!
-//! Columns `timecode,last_timecode,category,author,text,status`, a header row, RFC 4180 quoting
-//! (fields holding a comma, quote, CR, LF or tab, or edge spaces, go in double quotes with inner
-//! quotes doubled), CRLF between rows and a UTF-8 byte-order mark in front, because
-//! spreadsheets (Excel in particular) read BOM-less CSV in the system code page and mangle
-//! non-ASCII text (markers.md §7). Line breaks inside a quoted field are kept exactly as typed.
-//!
-//! Spreadsheet formula injection: a cell starting with `=`, `+`, `-`, `@`, tab or CR is run as a
-//! formula by spreadsheets, which markers.md asks us to neutralise. The author and text fields
-//! get a `'` in front when they start with one of those or with `'` itself; the importer
-//! removes exactly one such `'`. That keeps the round trip lossless for every string.
+//! Columns `timecode,last_timecode,category,author,text,status`, a header row. The text itself
+//! — a UTF-8 byte-order mark first, RFC 4180 quoting, CRLF between rows, line breaks inside a
+//! field kept exactly as typed, spreadsheet formulas defused (a cell starting with `=`, `+`,
+//! `-`, `@`, tab or CR gets a `'` in front, removed again on import) — is the crate's one CSV
+//! writer and reader, [`crate::persist::csv_table`], which the access log's export uses too.
 //!
 //! Import takes the header's column names in any order (`timecode` and `text` are required;
 //! `last_timecode`, `category`, `author` and `status` are optional; other columns are ignored,
-//! so a spreadsheet may add its own). Every error names the 1-based line and column.
+//! so a spreadsheet may add its own). Every error names the 1-based line and column. A category
+//! is read by its id, its name or its short code, in any case ([`Category::parse`]), so a CSV
+//! written by hand from what the window shows reads back.
 //! `last_timecode` is a range's last frame (inclusive), as the window and the report show it.
 //! CSVs written before that convention have `end_timecode`, the first frame after the range;
 //! the importer reads that column too, with its own meaning (never both in one file).
 
 use super::{Category, Marker, MarkerContext, MarkerError, Status, in_frame_order};
+use crate::persist::csv_table::{self, Row};
 
 /// The header row we write (and the column names the importer knows).
 pub const HEADER: [&str; 6] = [
@@ -30,38 +28,32 @@ pub const HEADER: [&str; 6] = [
     "status",
 ];
 
-const BOM: char = '\u{feff}';
-
 /// Writes the markers, in frame order, as CSV text (BOM first).
 pub fn export(markers: &[Marker], ctx: &MarkerContext) -> String {
-    let mut out = String::new();
-    out.push(BOM);
-    push_row(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
-    for m in in_frame_order(markers) {
-        let end = m
+    let rows = in_frame_order(markers).into_iter().map(|m| {
+        let last = m
             .last_frame()
             .map(|last| ctx.timecode_of(last).to_string())
             .unwrap_or_default();
-        push_row(
-            &mut out,
-            [
-                ctx.timecode_of(m.frame).to_string(),
-                end,
-                m.category.id().to_owned(),
-                defuse_formula(&m.author),
-                defuse_formula(&m.text),
-                m.status.id().to_owned(),
-            ]
-            .into_iter(),
-        );
-    }
-    out
+        [
+            ctx.timecode_of(m.frame).to_string(),
+            last,
+            m.category.id().to_owned(),
+            m.author.clone(),
+            m.text.clone(),
+            m.status.id().to_owned(),
+        ]
+    });
+    csv_table::write(&HEADER, rows)
 }
 
 /// Reads CSV text (BOM optional, CRLF or LF rows) back into markers, in file order.
 pub fn import(text: &str, ctx: &MarkerContext) -> Result<Vec<Marker>, MarkerError> {
-    let text = text.strip_prefix(BOM).unwrap_or(text);
-    let records = parse_records(text)?;
+    let records = csv_table::read(text).map_err(|e| MarkerError::Parse {
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })?;
     let mut rows = records.into_iter().filter(|r| !r.is_blank());
     let header = rows.next().ok_or(MarkerError::Parse {
         line: 1,
@@ -95,10 +87,10 @@ enum RangeEnd {
 const LEGACY_END: &str = "end_timecode";
 
 impl Columns {
-    fn from_header(header: &Record) -> Result<Self, MarkerError> {
+    fn from_header(header: &Row) -> Result<Self, MarkerError> {
         let mut found: [Option<usize>; 6] = [None; 6];
         let mut legacy_end = None;
-        for (i, field) in header.fields.iter().enumerate() {
+        for (i, field) in header.cells.iter().enumerate() {
             let name = field.value.trim();
             if name.eq_ignore_ascii_case(LEGACY_END) {
                 if legacy_end.is_some() || found[1].is_some() {
@@ -155,10 +147,10 @@ impl Columns {
         })
     }
 
-    fn marker(&self, row: &Record, ctx: &MarkerContext) -> Result<Marker, MarkerError> {
+    fn marker(&self, row: &Row, ctx: &MarkerContext) -> Result<Marker, MarkerError> {
         // A short row (a spreadsheet dropping trailing empty cells) reads as empty fields.
         let cell = |i: usize| -> (&str, usize, usize) {
-            row.fields
+            row.cells
                 .get(i)
                 .map_or(("", row.line, i + 1), |f| (f.value.as_str(), f.line, i + 1))
         };
@@ -198,11 +190,7 @@ impl Columns {
                 .ok_or_else(|| MarkerError::Parse {
                     line,
                     column,
-                    message: format!(
-                        "unknown category {:?} (one of: {})",
-                        text.trim(),
-                        Category::ALL.map(Category::id).join(", ")
-                    ),
+                    message: Category::unknown(text),
                 })?,
             _ => Category::Other,
         };
@@ -219,166 +207,12 @@ impl Columns {
         Ok(Marker {
             frame,
             end_frame,
-            text: restore_formula(cell(self.text).0).to_owned(),
+            text: cell(self.text).0.to_owned(),
             category,
-            author: self
-                .author
-                .map_or("", |i| restore_formula(cell(i).0))
-                .to_owned(),
+            author: self.author.map_or("", |i| cell(i).0).to_owned(),
             status,
         })
     }
-}
-
-/// Prefixes `'` to a cell a spreadsheet would run as a formula (or that starts with `'`).
-fn defuse_formula(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\'') => format!("'{text}"),
-        _ => text.to_owned(),
-    }
-}
-
-/// Undoes [`defuse_formula`]: removes one `'` only where the exporter would have put it.
-fn restore_formula(text: &str) -> &str {
-    match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) => rest,
-        _ => text,
-    }
-}
-
-fn push_row(out: &mut String, fields: impl Iterator<Item = String>) {
-    for (i, field) in fields.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        // Tabs are quoted too: spreadsheets that sniff the delimiter would split on them.
-        let needs_quotes = field.contains([',', '"', '\r', '\n', '\t'])
-            || field.starts_with(' ')
-            || field.ends_with(' ');
-        if needs_quotes {
-            out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&field);
-        }
-    }
-    out.push_str("\r\n");
-}
-
-/// One field and the (1-based) line it starts on.
-struct Field {
-    value: String,
-    line: usize,
-}
-
-/// One CSV record and the line it starts on.
-struct Record {
-    fields: Vec<Field>,
-    line: usize,
-}
-
-impl Record {
-    fn is_blank(&self) -> bool {
-        self.fields.len() == 1 && self.fields.iter().all(|f| f.value.is_empty())
-    }
-}
-
-/// RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks; rows end at
-/// CRLF, LF or a lone CR. A quote inside an unquoted field is kept as a character (spreadsheets
-/// write such files); text after a closing quote is an error.
-fn parse_records(text: &str) -> Result<Vec<Record>, MarkerError> {
-    let mut records = Vec::new();
-    let mut chars = text.chars().peekable();
-    let mut line = 1;
-    let mut fields: Vec<Field> = Vec::new();
-    let mut record_line = 1;
-    let mut value = String::new();
-    let mut field_line = 1;
-    let mut at_field_start = true;
-    let mut ended = false; // the record was closed by a line break (nothing pending)
-    while let Some(c) = chars.next() {
-        ended = false;
-        match c {
-            '"' if at_field_start => {
-                at_field_start = false;
-                let start_line = line;
-                loop {
-                    match chars.next() {
-                        Some('"') if chars.peek() == Some(&'"') => {
-                            chars.next();
-                            value.push('"');
-                        }
-                        Some('"') => break,
-                        Some(c) => {
-                            if c == '\n' || (c == '\r' && chars.peek() != Some(&'\n')) {
-                                line += 1;
-                            }
-                            value.push(c);
-                        }
-                        None => {
-                            return Err(MarkerError::Parse {
-                                line: start_line,
-                                column: fields.len() + 1,
-                                message: "a quoted field is never closed (missing \")".into(),
-                            });
-                        }
-                    }
-                }
-                match chars.peek() {
-                    None | Some(',' | '\r' | '\n') => {}
-                    Some(_) => {
-                        return Err(MarkerError::Parse {
-                            line,
-                            column: fields.len() + 1,
-                            message: "text after the closing quote of a field (write \"\" for a quote inside a quoted field)".into(),
-                        });
-                    }
-                }
-            }
-            ',' => {
-                fields.push(Field {
-                    value: std::mem::take(&mut value),
-                    line: field_line,
-                });
-                field_line = line;
-                at_field_start = true;
-            }
-            '\r' | '\n' => {
-                if c == '\r' && chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                fields.push(Field {
-                    value: std::mem::take(&mut value),
-                    line: field_line,
-                });
-                records.push(Record {
-                    fields: std::mem::take(&mut fields),
-                    line: record_line,
-                });
-                line += 1;
-                record_line = line;
-                field_line = line;
-                at_field_start = true;
-                ended = true;
-            }
-            c => {
-                at_field_start = false;
-                value.push(c);
-            }
-        }
-    }
-    if !ended && (!fields.is_empty() || !value.is_empty() || !at_field_start) {
-        fields.push(Field {
-            value,
-            line: field_line,
-        });
-        records.push(Record {
-            fields,
-            line: record_line,
-        });
-    }
-    Ok(records)
 }
 
 #[cfg(test)]
@@ -470,6 +304,49 @@ mod tests {
         assert!(matches!(err, MarkerError::Parse { line: 1, .. }), "{err}");
         let got = import("text,timecode\nhello,01:00:01:00\n", &ctx()).expect("import");
         assert_eq!(got, vec![Marker::new(25, Category::Other, "hello")]);
+    }
+
+    #[test]
+    fn categories_come_in_by_id_name_or_short_code() {
+        let csv = "timecode,category,text\n\
+                   01:00:00:00,Mix/Balance,a\n\
+                   01:00:00:01,mix balance,b\n\
+                   01:00:00:02,MIX,c\n\
+                   01:00:00:03,dialogue,d\n\
+                   01:00:00:04, dx ,e\n\
+                   01:00:00:05,,f\n";
+        let got: Vec<Category> = import(csv, &ctx())
+            .expect("import")
+            .iter()
+            .map(|m| m.category)
+            .collect();
+        use Category::{Dialogue, MixBalance, Other};
+        assert_eq!(
+            got,
+            [
+                MixBalance, MixBalance, MixBalance, Dialogue, Dialogue, Other
+            ]
+        );
+        let err = import(
+            "timecode,category,text\n01:00:00:00,Mix/Balanse,a\n",
+            &ctx(),
+        )
+        .expect_err("unknown");
+        assert!(
+            matches!(
+                err,
+                MarkerError::Parse {
+                    line: 2,
+                    column: 2,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("mix-balance, Mix balance or MIX"),
+            "{err}"
+        );
     }
 
     #[test]

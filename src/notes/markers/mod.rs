@@ -17,7 +17,7 @@
 //! - [`avid_txt`]: Media Composer's tab-separated marker list, export and import.
 //! - [`resolve_edl`]: DaVinci Resolve's marker EDL (`|C:` colour, `|M:` name, `|D:` duration).
 //! - [`cmx_edl`]: a CMX3600 EDL with Avid-style `* LOC:` locator lines.
-//! - [`fcpxml`]: Final Cut Pro XML 1.10 markers on a gap.
+//! - [`fcpxml`]: Final Cut Pro XML 1.10, the notes as markers on a clip of the review file.
 //! - [`csv`]: a spreadsheet-friendly CSV, export and import; the one lossless round trip.
 //!
 //! Ranges: `end_frame` is stored exclusive (the first frame after the range), as an EDL's out
@@ -41,6 +41,20 @@ use thiserror::Error;
 
 /// What a note is about. The ids are stable: they are written to CSV and read back, and are
 /// the stored form in the notes store.
+///
+/// Each category has three names, and [`Category::parse`] reads any of them (any case):
+///
+/// | id | name ([`label`](Self::label)) | short code ([`tag`](Self::tag)) |
+/// |---|---|---|
+/// | `dialogue` | Dialogue | DX |
+/// | `music` | Music | MX |
+/// | `effects` | Effects | FX |
+/// | `mix-balance` | Mix balance | MIX |
+/// | `picture` | Picture | PIC |
+/// | `technical` | Technical | TECH |
+/// | `other` | Other | NOTE |
+///
+/// The window's menus show the code and the name together (`MIX  Mix balance`); that reads too.
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
@@ -107,14 +121,33 @@ impl Category {
         }
     }
 
-    /// Reads an id, a label or a tag, ignoring case and surrounding spaces.
+    /// Reads a category as people write it, wherever notes come in (CSV import, the command
+    /// line, the notes store): the id (`mix-balance`), the name (`Mix balance`), the short code
+    /// (`MIX`) or the menus' code and name (`MIX  Mix balance`). Case does not matter, and
+    /// spaces, `-`, `_` and `/` between words are all alike, so `Mix/Balance`, `mix balance`
+    /// and `MixBalance` read too. `None` for anything else ([`Category::unknown`] says so).
     pub fn parse(text: &str) -> Option<Self> {
-        let t = text.trim();
+        let same = |form: &str| category_letters(text).eq(category_letters(form));
         Self::ALL.into_iter().find(|c| {
-            t.eq_ignore_ascii_case(c.id())
-                || t.eq_ignore_ascii_case(c.label())
-                || t.eq_ignore_ascii_case(c.tag())
+            same(c.id())
+                || same(c.label())
+                || same(c.tag())
+                || category_letters(text)
+                    .eq(category_letters(c.tag()).chain(category_letters(c.label())))
         })
+    }
+
+    /// The message for a category [`Category::parse`] does not know, listing what it takes.
+    pub fn unknown(text: &str) -> String {
+        let forms: Vec<String> = Self::ALL
+            .iter()
+            .map(|c| format!("{}, {} or {}", c.id(), c.label(), c.tag()))
+            .collect();
+        format!(
+            "unknown category {:?}: give an id, a name or a short code, in any case ({})",
+            text.trim(),
+            forms.join("; ")
+        )
     }
 
     /// Media Composer's marker colour (lower case, as MC writes it). Every category has its own
@@ -164,6 +197,14 @@ impl Category {
             .find(|cat| c.eq_ignore_ascii_case(cat.resolve_colour()))
             .unwrap_or(Category::Other)
     }
+}
+
+/// A category's letters as [`Category::parse`] compares them: lower case, without spaces, `-`,
+/// `_` or `/`.
+fn category_letters(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '/'))
+        .flat_map(char::to_lowercase)
 }
 
 /// Whether a note still needs work.
@@ -269,6 +310,59 @@ pub struct MarkerContext {
     /// The Pro Tools session start: the timecode at tick 0 of the MIDI file. Defaults to the
     /// media start; a session with pre-roll starts earlier.
     pub session_start: Timecode,
+    /// The review file itself, for a format that links to it (FCPXML's asset); `None` when not
+    /// known (a context rebuilt from the notes store, tests), and such a format then writes
+    /// what it can without it.
+    pub media: Option<MediaFile>,
+}
+
+/// The review file as a format that links to its media needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaFile {
+    /// Where it is: a `file:///` URL of its absolute path ([`file_url`]).
+    pub url: String,
+    /// Its length in picture frames.
+    pub frames: u64,
+    /// The picture's size as shown (width, height); `None` for sound only.
+    pub picture: Option<(u32, u32)>,
+    /// The sound the player picks: sample rate (Hz) and channels; `None` without sound.
+    pub sound: Option<(u32, u16)>,
+}
+
+/// `path` as a `file:///` URL (RFC 8089): the absolute path with every byte other than an
+/// unreserved character (RFC 3986: letters, digits, `-._~`) or `/` percent-encoded, so spaces,
+/// `#`, `%` and non-ASCII names (UTF-8 bytes, e.g. Korean) survive any URL parser. A relative
+/// path is made absolute against the current folder first. On Windows the drive letter
+/// starts the path (`file:///C:/…`) and `\` becomes `/`.
+pub fn file_url(path: &std::path::Path) -> String {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    #[cfg(unix)]
+    let bytes: Vec<u8> = {
+        use std::os::unix::ffi::OsStrExt as _;
+        path.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes: Vec<u8> = {
+        let text = path.to_string_lossy().replace('\\', "/");
+        let text = text.strip_prefix("//?/").unwrap_or(&text).to_owned();
+        if text.starts_with('/') {
+            text.into_bytes()
+        } else {
+            format!("/{text}").into_bytes()
+        }
+    };
+    let mut url = String::from("file://");
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            url.push(char::from(b));
+        } else if cfg!(not(unix)) && b == b':' {
+            // The drive letter's colon, as Windows file URLs keep it.
+            url.push(':');
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    url
 }
 
 impl MarkerContext {
@@ -291,7 +385,14 @@ impl MarkerContext {
             drop_frame,
             media_name: media_name.into(),
             session_start: start,
+            media: None,
         })
+    }
+
+    /// The same context, knowing the review file itself.
+    pub fn with_media(mut self, media: MediaFile) -> Self {
+        self.media = Some(media);
+        self
     }
 
     /// The same context with another Pro Tools session start (validated at this rate).
@@ -413,6 +514,45 @@ mod tests {
     }
 
     #[test]
+    fn categories_read_by_id_name_and_short_code_in_any_case() {
+        for (text, want) in [
+            ("mix-balance", Category::MixBalance),
+            ("Mix balance", Category::MixBalance),
+            ("Mix/Balance", Category::MixBalance),
+            ("mix balance", Category::MixBalance),
+            ("MIX_BALANCE", Category::MixBalance),
+            ("MixBalance", Category::MixBalance),
+            ("MIX", Category::MixBalance),
+            ("  mix  ", Category::MixBalance),
+            ("MIX  Mix balance", Category::MixBalance),
+            ("dialogue", Category::Dialogue),
+            ("DIALOGUE", Category::Dialogue),
+            ("dx", Category::Dialogue),
+            ("Dx", Category::Dialogue),
+            ("DX  Dialogue", Category::Dialogue),
+            ("\tMusic\n", Category::Music),
+            ("mx", Category::Music),
+            ("FX", Category::Effects),
+            ("pic", Category::Picture),
+            ("Tech", Category::Technical),
+            ("NOTE", Category::Other),
+            ("other", Category::Other),
+        ] {
+            assert_eq!(Category::parse(text), Some(want), "{text:?}");
+        }
+        for text in ["", "  ", "-", "mixing", "dialog", "MIX Music", "x", "notes"] {
+            assert_eq!(Category::parse(text), None, "{text:?}");
+        }
+        let msg = Category::unknown(" Mix/Balanse ");
+        assert!(msg.starts_with("unknown category \"Mix/Balanse\""), "{msg}");
+        for c in Category::ALL {
+            for form in [c.id(), c.label(), c.tag()] {
+                assert!(msg.contains(form), "{form} missing from: {msg}");
+            }
+        }
+    }
+
+    #[test]
     fn context_maps_frames_to_timecode_both_ways() {
         let df = TimecodeRate {
             fps: 30,
@@ -445,6 +585,24 @@ mod tests {
             MarkerContext::new(rate(25, 1), start, "x"),
             Err(MarkerError::DropFrameRate(_))
         ));
+    }
+
+    #[test]
+    fn file_urls_are_absolute_and_percent_encoded() {
+        #[cfg(unix)]
+        {
+            use std::path::Path;
+            assert_eq!(
+                file_url(Path::new("/Volumes/Mix Stage/리뷰 #1 v3%.mov")),
+                "file:///Volumes/Mix%20Stage/%EB%A6%AC%EB%B7%B0%20%231%20v3%25.mov"
+            );
+            assert_eq!(
+                file_url(Path::new("/a/b-c_d.e~f/A&B'(x).mov")),
+                "file:///a/b-c_d.e~f/A%26B%27%28x%29.mov"
+            );
+            let relative = file_url(Path::new("clip.mov"));
+            assert!(relative.starts_with("file:///") && relative.ends_with("/clip.mov"));
+        }
     }
 
     #[test]

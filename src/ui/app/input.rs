@@ -4,20 +4,38 @@
 use super::*;
 
 impl ReviewApp {
+    /// Opens what File → Open's dialog gave, once it has answered.
+    pub(super) fn poll_open_dialog(&mut self) {
+        let Some(picked) = self
+            .view
+            .open_dialog
+            .as_ref()
+            .and_then(|d| d.answer(dialogs::Picked::NoDialog))
+        else {
+            return;
+        };
+        self.view.open_dialog = None;
+        match picked {
+            dialogs::Picked::File(path) => {
+                self.open(&path);
+            }
+            dialogs::Picked::Cancelled => {}
+            dialogs::Picked::NoDialog => self.view.open_path = Some(String::new()),
+        }
+    }
+
     /// Carries out one action.
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::Open => {
-                let dir = self
-                    .session
-                    .as_ref()
-                    .and_then(|s| s.review.path().parent().map(Path::to_path_buf));
-                match dialogs::pick_media_file(dir) {
-                    dialogs::Picked::File(path) => {
-                        self.open(&path);
-                    }
-                    dialogs::Picked::Cancelled => {}
-                    dialogs::Picked::NoDialog => self.view.open_path = Some(String::new()),
+                // One dialog at a time; asking again while it is open does nothing.
+                if self.view.open_dialog.is_none() {
+                    let dir = self
+                        .session
+                        .as_ref()
+                        .and_then(|s| s.review.path().parent().map(Path::to_path_buf));
+                    self.view.open_dialog = Some(dialogs::pick_media_file(&self.ctx, dir));
+                    self.poll_open_dialog();
                 }
                 return;
             }

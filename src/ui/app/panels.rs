@@ -188,6 +188,9 @@ impl ReviewApp {
         }
         let at = s.picture.paint(ui, rect, self.view.full_size);
         self.view.picture_rect = at;
+        if let Some(notice) = s.picture.watermark.as_mut().and_then(|w| w.take_notice()) {
+            self.view.banner = Some(notice);
+        }
         // Pictures decoded at the size they are shown: a third of the pixels to convert and
         // upload for 1080p in a laptop-sized window.
         let wanted = s
