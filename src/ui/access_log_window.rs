@@ -195,6 +195,55 @@ fn human_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::security::AccessEvent;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+
+    fn entry(i: usize) -> AccessEntry {
+        AccessEntry {
+            time: format!("2026-12-07T10:00:00.{i:06}Z"),
+            event: AccessEvent::Open,
+            reviewer: "Jo".into(),
+            os_user: "jo".into(),
+            file_name: "ep101.mov".into(),
+            path: "/media/ep101.mov".into(),
+            size: Some(1_000_000),
+            sha256: None,
+            detail: String::new(),
+        }
+    }
+
+    /// A log of `n` entries drawn in a 760×360 window; how many of its rows were laid out.
+    fn rows_laid_out(n: usize) -> usize {
+        let mut window = AccessLogWindow {
+            log: PathBuf::from("/nonexistent/access-log.jsonl"),
+            entries: (0..n).map(entry).collect(),
+            problems: Vec::new(),
+            only_this: false,
+            exported: None,
+            exporting: None,
+        };
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(800.0, 420.0))
+            .build_ui(move |ui| window.body(ui, None));
+        harness.run();
+        (0..n)
+            .filter(|i| {
+                harness
+                    .query_by_label(&format!("2026-12-07T10:00:00.{i:06}Z"))
+                    .is_some()
+            })
+            .count()
+    }
+
+    #[test]
+    fn only_the_rows_in_view_are_laid_out() {
+        let few = rows_laid_out(5);
+        assert_eq!(few, 5, "a short log shows every row");
+        // Twenty thousand entries (years of use): about a window's height of rows, not all.
+        let many = rows_laid_out(20_000);
+        assert!((5..60).contains(&many), "{many} rows of 20 000 laid out");
+    }
 
     #[test]
     fn sizes_read_like_a_file_manager() {
