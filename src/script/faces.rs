@@ -48,6 +48,12 @@ pub struct Faces {
     system: OnceLock<SystemFontProvider>,
 }
 
+/// The window's own fallback for text its fonts lack, for an egui context eframe did not set
+/// up (eframe installs the same provider in the window; test harnesses need it given).
+pub fn system_font_provider() -> Arc<dyn epaint::text::FontProvider> {
+    Arc::new(SystemFontProvider::new())
+}
+
 /// The process's faces (the system's fonts are looked at once, when first needed).
 pub fn faces() -> &'static Faces {
     static FACES: OnceLock<Faces> = OnceLock::new();

@@ -10,4 +10,4 @@ mod faces;
 
 pub use bidi::visual_order;
 pub use coverage::{Undrawable, needs_shaping};
-pub use faces::{Face, Faces, faces};
+pub use faces::{Face, Faces, faces, system_font_provider};

@@ -74,8 +74,9 @@ impl TogetherWindow {
         );
         ui.add_space(6.0);
         egui::Grid::new("together-start").show(ui, |ui| {
-            ui.label("Your name");
-            ui.text_edit_singleline(&mut self.name);
+            let label = ui.label("Your name");
+            ui.text_edit_singleline(&mut self.name)
+                .labelled_by(label.id);
             ui.end_row();
             ui.label("Relay");
             ui.horizontal(|ui| {
@@ -86,7 +87,8 @@ impl TogetherWindow {
             .on_hover_text("Or type a facility relay's URL below");
             ui.end_row();
             ui.label("");
-            ui.text_edit_singleline(&mut self.relay);
+            ui.text_edit_singleline(&mut self.relay)
+                .accessible_name("Relay URL");
             ui.end_row();
         });
         let named = !self.name.trim().is_empty();
@@ -190,10 +192,19 @@ fn session(
                 ui.label(seat.listening.as_deref().unwrap_or("not told"));
                 ui.horizontal(|ui| {
                     if v.hosting && !seat.me {
-                        if !seat.control && ui.small_button("Give control").clicked() {
+                        if !seat.control
+                            && ui
+                                .small_button("Give control")
+                                .accessible_name(format!("Give control to {}", seat.name))
+                                .clicked()
+                        {
                             events.push(TogetherEvent::Give(seat.name.clone()));
                         }
-                        if ui.small_button("Remove").clicked() {
+                        if ui
+                            .small_button("Remove")
+                            .accessible_name(format!("Remove {}", seat.name))
+                            .clicked()
+                        {
                             events.push(TogetherEvent::Remove(seat.name.clone()));
                         }
                     }
@@ -228,4 +239,153 @@ fn session(
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::together::session::Seat;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+
+    struct State {
+        window: TogetherWindow,
+        view: Option<TogetherView>,
+        events: Vec<TogetherEvent>,
+    }
+
+    fn harness(window: TogetherWindow, view: Option<TogetherView>) -> Harness<'static, State> {
+        let state = State {
+            window,
+            view,
+            events: Vec::new(),
+        };
+        Harness::builder()
+            .with_size(egui::vec2(700.0, 500.0))
+            // Names in any script, drawn as the window draws them.
+            .with_context_setup(|ctx| ctx.add_font_provider(crate::script::system_font_provider()))
+            .build_ui_state(
+                |ui, s: &mut State| {
+                    let ctx = ui.ctx().clone();
+                    let tc = |f: u64| format!("frame {f}");
+                    s.window.show(&ctx, s.view.as_ref(), &tc, &mut s.events);
+                },
+                state,
+            )
+    }
+
+    fn seat(name: &str, host: bool, control: bool, me: bool) -> Seat {
+        Seat {
+            name: name.into(),
+            host,
+            control,
+            me,
+            frame: Some(48),
+            round_trip_ms: Some(0),
+            listening: Some("Review · stereo".into()),
+        }
+    }
+
+    fn hosting() -> TogetherView {
+        TogetherView {
+            hosting: true,
+            host_name: "Jo".into(),
+            state: "hosting".into(),
+            invitation: Some("earmark-invite:abc".into()),
+            seats: vec![
+                seat("Jo", true, true, true),
+                seat("Ana", false, false, false),
+                seat("민준", false, false, false),
+            ],
+            requests: vec!["Ana".into()],
+            i_have_control: true,
+            ended: None,
+        }
+    }
+
+    #[test]
+    fn the_host_gives_control_removes_and_answers_a_request() {
+        let mut h = harness(TogetherWindow::new("Jo"), Some(hosting()));
+        h.run();
+        h.get_by_label("Give control to 민준").click();
+        h.run();
+        h.get_by_label("Remove Ana").click();
+        h.run();
+        h.get_by_label("Give").click();
+        h.run();
+        assert!(h.query_by_label("Ana asks for control").is_some());
+        assert_eq!(
+            h.query_all_by_label("frame 48").count(),
+            3,
+            "each seat's frame"
+        );
+        assert_eq!(
+            h.state().events,
+            vec![
+                TogetherEvent::Give("민준".into()),
+                TogetherEvent::Remove("Ana".into()),
+                TogetherEvent::Give("Ana".into()),
+            ]
+        );
+        // The host has no button to remove or hand control to itself.
+        assert!(h.query_by_label("Remove Jo").is_none());
+        h.get_by_label("End for everyone").click();
+        h.run();
+        assert_eq!(h.state().events.last(), Some(&TogetherEvent::Leave));
+    }
+
+    #[test]
+    fn a_guest_asks_for_control_and_can_leave() {
+        let mut view = hosting();
+        view.hosting = false;
+        view.i_have_control = false;
+        view.requests.clear();
+        for s in &mut view.seats {
+            s.me = s.name == "Ana";
+        }
+        let mut h = harness(TogetherWindow::new("Ana"), Some(view.clone()));
+        h.run();
+        assert!(
+            h.query_by_label("Give control to 민준").is_none(),
+            "guests give nothing"
+        );
+        h.get_by_label("Ask for control").click();
+        h.run();
+        h.get_by_label("Leave").click();
+        h.run();
+        assert_eq!(
+            h.state().events,
+            vec![TogetherEvent::AskControl, TogetherEvent::Leave]
+        );
+        // Holding control, there is nothing to ask for.
+        view.i_have_control = true;
+        let mut h = harness(TogetherWindow::new("Ana"), Some(view));
+        h.run();
+        assert!(h.query_by_label("Ask for control").is_none());
+    }
+
+    #[test]
+    fn joining_needs_a_name_and_a_pasted_invitation() {
+        let mut window = TogetherWindow::new("  ");
+        window.invitation = " earmark-invite:xyz \n".into();
+        let mut h = harness(window, None);
+        h.run();
+        // No name: neither button does anything.
+        h.get_by_label("Host this review").click();
+        h.get_by_label("Join").click();
+        h.run();
+        assert!(h.state().events.is_empty());
+        h.state_mut().window.name = "하은".into();
+        h.run();
+        h.get_by_label("Join").click();
+        h.run();
+        assert_eq!(
+            h.state().events,
+            vec![TogetherEvent::Join {
+                name: "하은".into(),
+                relay: "public".into(),
+                invitation: "earmark-invite:xyz".into(),
+            }]
+        );
+    }
 }
