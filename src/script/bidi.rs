@@ -6,11 +6,19 @@
 //! comes back untouched and unallocated.
 
 use std::borrow::Cow;
-use unicode_bidi::BidiInfo;
+use unicode_bidi::{BidiClass, BidiInfo, bidi_class};
 
 /// `line` in the order its characters appear on screen, left to right. Only for drawing: what
 /// is stored, exported and searched stays in logical order.
 pub fn visual_order(line: &str) -> Cow<'_, str> {
+    // The window asks for every note on every paint: most hold no right-to-left letter, and
+    // need no analysis (which allocates).
+    if !line
+        .chars()
+        .any(|c| matches!(bidi_class(c), BidiClass::R | BidiClass::AL))
+    {
+        return Cow::Borrowed(line);
+    }
     let info = BidiInfo::new(line, None);
     if !info.has_rtl() {
         return Cow::Borrowed(line);

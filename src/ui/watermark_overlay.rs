@@ -10,7 +10,7 @@
 
 use crate::settings::Settings;
 use crate::video::{
-    DriftClock, WatermarkSpec, drift_position, file_id, mark_lines, now_unix_s, render_stamp,
+    DriftClock, ViewerLine, WatermarkSpec, drift_position, file_id, now_unix_s, render_stamp,
 };
 use eframe::egui;
 use std::path::Path;
@@ -41,10 +41,10 @@ pub struct WatermarkOverlay {
     clock: DriftClock,
     /// The stamp could not be drawn (reported once; the picture goes on without it).
     failed: bool,
+    /// The viewer's line, decided once per viewer (it looks up a font for each letter).
+    viewer: Option<ViewerLine>,
     /// The viewer is shown by their code: why, until the window has taken it to say so.
     notice: Option<String>,
-    /// The last substitution told, so it is told once.
-    told: Option<String>,
 }
 
 impl WatermarkOverlay {
@@ -80,8 +80,8 @@ impl WatermarkOverlay {
             stamp: None,
             clock: DriftClock::default(),
             failed: false,
+            viewer: None,
             notice: None,
-            told: None,
         })
     }
 
@@ -128,13 +128,17 @@ impl WatermarkOverlay {
         let ctx = ui.ctx();
         let ppp = ctx.pixels_per_point();
         let now_s = now_unix_s();
-        let marked = mark_lines(&self.spec, now_s);
-        if marked.substituted != self.told {
-            self.notice.clone_from(&marked.substituted);
-            self.told = marked.substituted;
-        }
+        let viewer = match &mut self.viewer {
+            Some(v) if v.viewer == self.spec.viewer => v,
+            slot => {
+                let v = ViewerLine::new(&self.spec);
+                self.notice.clone_from(&v.substituted);
+                slot.insert(v)
+            }
+        };
+        let lines = viewer.lines(&self.spec, now_s);
         let key = StampKey {
-            lines: marked.lines,
+            lines,
             // Sized for the 16:9 frame inside the picture, so a portrait picture keeps its
             // mark inside it.
             line_px: self

@@ -19,4 +19,4 @@ pub use watermark::{
     DRIFT_PERIODS_S, DriftClock, MIN_OPACITY, SIZE_RANGE, WatermarkSettings, WatermarkSpec,
     drift_position, file_id, now_unix_s, viewer_code, viewer_label,
 };
-pub use watermark_burn::{MarkLines, Stamp, burn_watermark, mark_lines, render_stamp};
+pub use watermark_burn::{Stamp, ViewerLine, burn_watermark, render_stamp};

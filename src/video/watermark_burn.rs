@@ -6,7 +6,7 @@
 //! pixels; the window shows the same stamp as a texture, so a screenshot and a still look alike.
 //!
 //! A viewer whose name this machine cannot draw (no font for its script, or a script that needs
-//! letter shaping) is shown by their viewer code instead ([`mark_lines`]), never as a row of
+//! letter shaping) is shown by their viewer code instead ([`ViewerLine`]), never as a row of
 //! empty boxes: the mark exists to say whose screen a picture was on.
 
 use super::rgba::RgbaImage;
@@ -15,30 +15,49 @@ use crate::script::{Face, faces, visual_order};
 use ab_glyph::{Font as _, FontRef, InvalidFont, PxScale, ScaleFont as _, point};
 use std::sync::Arc;
 
-/// The watermark's lines as they will be drawn, and why they differ from the spec's, if they do.
+/// The viewer's line as it will be drawn. Deciding it looks up a font for every letter, so it is
+/// made once per viewer and reused for every paint and every minute's new date.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MarkLines {
-    pub lines: Vec<String>,
-    /// Set when the viewer is shown by their code: says whom and why, for the window to show.
+pub struct ViewerLine {
+    /// The spec's viewer it was made for.
+    pub viewer: String,
+    /// Their name, or their viewer code when this machine cannot draw the name faithfully.
+    pub line: String,
+    /// Set when the code stands in: says for whom and why, for the user to be told.
     pub substituted: Option<String>,
 }
 
-/// `spec`'s lines at `unix_s`, with the viewer's name replaced by their viewer code when this
-/// machine cannot draw it faithfully.
-pub fn mark_lines(spec: &WatermarkSpec, unix_s: i64) -> MarkLines {
-    let mut lines = spec.lines(unix_s);
-    let mut substituted = None;
-    if let Some(first) = lines.first_mut()
-        && let Err(why) = faces().check(first)
-    {
-        let code = spec.viewer_code();
-        substituted = Some(format!(
-            "The watermark shows \"{code}\" for {}: {why}.",
-            spec.viewer
-        ));
-        *first = code;
+impl ViewerLine {
+    /// `spec`'s viewer line: the name, else the code.
+    pub fn new(spec: &WatermarkSpec) -> Self {
+        match faces().check(&spec.viewer) {
+            Ok(()) => Self {
+                viewer: spec.viewer.clone(),
+                line: spec.viewer.clone(),
+                substituted: None,
+            },
+            Err(why) => {
+                let code = spec.viewer_code();
+                Self {
+                    viewer: spec.viewer.clone(),
+                    substituted: Some(format!(
+                        "The watermark shows \"{code}\" for {}: {why}.",
+                        spec.viewer
+                    )),
+                    line: code,
+                }
+            }
+        }
     }
-    MarkLines { lines, substituted }
+
+    /// `spec`'s lines at `unix_s`, with this viewer line first.
+    pub fn lines(&self, spec: &WatermarkSpec, unix_s: i64) -> Vec<String> {
+        let mut lines = spec.lines(unix_s);
+        if let Some(first) = lines.first_mut() {
+            first.clone_from(&self.line);
+        }
+        lines
+    }
 }
 
 /// The watermark drawn once, ready to place on a picture.
@@ -53,7 +72,7 @@ pub struct Stamp {
 
 /// `lines` in letters `line_px` pixels high, white in a dark outline, at `opacity` (0–1).
 /// Fully transparent (all zero) wherever there is no letter or outline. Letters no installed
-/// font has are left out (see [`mark_lines`], which keeps them out of a watermark).
+/// font has are left out (see [`ViewerLine`], which keeps them out of a watermark).
 pub fn render_stamp(lines: &[String], line_px: f32, opacity: f32) -> Result<Stamp, InvalidFont> {
     let all = faces();
     let primary_face = all.primary();
@@ -212,16 +231,16 @@ pub fn blend(image: &mut RgbaImage, stamp: &Stamp, at: (i64, i64)) {
 }
 
 /// Burns `spec`'s watermark, dated `unix_s`, into `image` at the centre (where the drift
-/// starts, and where no crop can remove it from a still). Returns what [`mark_lines`] says
+/// starts, and where no crop can remove it from a still). Returns [`ViewerLine::substituted`]
 /// when the viewer had to be shown by their code, for the caller to tell the user.
 pub fn burn_watermark(
     image: &mut RgbaImage,
     spec: &WatermarkSpec,
     unix_s: i64,
 ) -> Result<Option<String>, InvalidFont> {
-    let marked = mark_lines(spec, unix_s);
+    let viewer = ViewerLine::new(spec);
     let stamp = render_stamp(
-        &marked.lines,
+        &viewer.lines(spec, unix_s),
         spec.line_px_for(image.width as f32, image.height as f32),
         spec.opacity,
     )?;
@@ -232,7 +251,7 @@ pub fn burn_watermark(
         spec.seed,
     );
     blend(image, &stamp, (x.round() as i64, y.round() as i64));
-    Ok(marked.substituted)
+    Ok(viewer.substituted)
 }
 
 #[cfg(test)]
