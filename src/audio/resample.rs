@@ -5,25 +5,15 @@
 //! aligned sample-for-sample (within one output sample) with the source timeline; `flush` pushes
 //! the tail through with silence.
 
-use rubato::audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Fft, FixedSync, Indexing, Resampler as _};
-
-/// Input frames per resampler call.
-const CHUNK: usize = 1024;
+use super::chunked::{CHUNK, Chunked};
+use rubato::{Fft, FixedSync, Resampler as _};
 
 /// Stereo (or any channel count) interleaved f32 resampler with delay compensation.
 pub struct StreamResampler {
-    inner: Fft<f32>,
+    chunks: Chunked<Fft<f32>>,
     channels: usize,
-    /// Input waiting for a full chunk.
-    pending: Vec<f32>,
-    /// Output scratch, sized once.
-    out: Vec<f32>,
-    /// Output frames still to drop (the resampler's delay).
-    to_skip: usize,
-    /// Input frames consumed / output frames emitted, for the final flush length.
+    /// Input frames taken in since the last reset, for the final flush length.
     frames_in: u64,
-    frames_out: u64,
     rate_in: u32,
     rate_out: u32,
 }
@@ -39,16 +29,11 @@ impl StreamResampler {
             FixedSync::Input,
         )
         .map_err(|e| format!("cannot resample {rate_in} Hz to {rate_out} Hz: {e}"))?;
-        let out = vec![0.0; inner.output_frames_max() * channels];
         let to_skip = inner.output_delay();
         Ok(Self {
-            inner,
+            chunks: Chunked::new(inner, channels, to_skip),
             channels,
-            pending: Vec::with_capacity(CHUNK * channels * 2),
-            out,
-            to_skip,
             frames_in: 0,
-            frames_out: 0,
             rate_in,
             rate_out,
         })
@@ -56,59 +41,21 @@ impl StreamResampler {
 
     /// Feeds interleaved input; appends whatever output is ready to `dst`.
     pub fn push(&mut self, input: &[f32], dst: &mut Vec<f32>) -> Result<(), String> {
-        self.pending.extend_from_slice(input);
         self.frames_in += (input.len() / self.channels) as u64;
-        while self.pending.len() >= CHUNK * self.channels {
-            self.run_chunk(None, dst)?;
-            self.pending.drain(..CHUNK * self.channels);
-        }
-        Ok(())
+        self.chunks.push(input, dst)
     }
 
     /// Pushes out everything still inside, so the output is exactly as long as the input.
     pub fn flush(&mut self, dst: &mut Vec<f32>) -> Result<(), String> {
         let expected = self.frames_in * self.rate_out as u64 / self.rate_in as u64;
-        while self.frames_out < expected {
-            let partial = (self.pending.len() / self.channels).min(CHUNK);
-            self.pending.resize(CHUNK * self.channels, 0.0);
-            self.run_chunk(Some(partial), dst)?;
-            self.pending.clear();
-        }
-        let extra = (self.frames_out - expected) as usize * self.channels;
-        dst.truncate(dst.len().saturating_sub(extra));
-        self.frames_out = expected;
-        Ok(())
+        self.chunks.flush(expected, dst)
     }
 
     /// Forgets all state (after a seek).
     pub fn reset(&mut self) {
-        self.inner.reset();
-        self.pending.clear();
-        self.to_skip = self.inner.output_delay();
+        let to_skip = self.chunks.inner_mut().output_delay();
+        self.chunks.reset(to_skip);
         self.frames_in = 0;
-        self.frames_out = 0;
-    }
-
-    fn run_chunk(&mut self, partial: Option<usize>, dst: &mut Vec<f32>) -> Result<(), String> {
-        let ch = self.channels;
-        let input = InterleavedSlice::new(&self.pending[..CHUNK * ch], ch, CHUNK)
-            .map_err(|e| e.to_string())?;
-        let frames_max = self.out.len() / ch;
-        let mut output =
-            InterleavedSlice::new_mut(&mut self.out, ch, frames_max).map_err(|e| e.to_string())?;
-        let indexing = Indexing {
-            partial_len: partial,
-            ..Indexing::default()
-        };
-        let (_, written) = self
-            .inner
-            .process_into_buffer(&input, &mut output, Some(&indexing))
-            .map_err(|e| e.to_string())?;
-        let skip = self.to_skip.min(written);
-        self.to_skip -= skip;
-        dst.extend_from_slice(&self.out[skip * ch..written * ch]);
-        self.frames_out += (written - skip) as u64;
-        Ok(())
     }
 }
 

@@ -125,6 +125,12 @@ pub struct Cli {
     #[arg(long, value_name = "RELAY", default_value = "public")]
     pub relay: String,
 
+    /// Send everything in a shared review through your facility's relay (`--relay URL`),
+    /// never directly, so no participant learns another's network address. A relay's access
+    /// token is read from EARMARK_RELAY_TOKEN.
+    #[arg(long)]
+    pub relay_only: bool,
+
     /// Hours an invitation stays valid.
     #[arg(long, value_name = "HOURS", default_value_t = 24)]
     pub invite_hours: u32,
@@ -310,12 +316,13 @@ pub fn wants_window(cli: &Cli) -> bool {
 /// window (`ui::run_window`) and its end to [`window_outcome`].
 pub fn window_setup(cli: &Cli) -> Result<ReviewSetup, Outcome> {
     let together = if cli.host || cli.join.is_some() {
-        if let Err(e) = crate::together::link::Relay::parse(&cli.relay) {
-            return Err(Outcome::BadInput(format!("--relay: {e}")));
+        if let Err(e) = relay(cli) {
+            return Err(Outcome::BadInput(e));
         }
         Some(crate::review::TogetherSetup {
             name: cli.name.clone(),
             relay: cli.relay.clone(),
+            relay_only: cli.relay_only,
             join: cli.join.clone(),
             hours: cli.invite_hours.max(1),
         })
@@ -386,14 +393,24 @@ pub fn window_outcome(end: ReviewEnd) -> Outcome {
     }
 }
 
+/// The relay `--relay` and `--relay-only` ask for, or what is wrong with them.
+fn relay(cli: &Cli) -> Result<crate::together::link::Relay, String> {
+    let relay =
+        crate::together::link::Relay::parse(&cli.relay).map_err(|e| format!("--relay: {e}"))?;
+    if cli.relay_only {
+        relay.relay_only().map_err(|e| format!("--relay-only: {e}"))
+    } else {
+        Ok(relay)
+    }
+}
+
 /// `earmark FILE --host|--join INVITATION --exit`: a shared review without a window.
 fn together_console(cli: &Cli) -> anyhow::Result<Outcome> {
     use crate::together::console::{self, ConsoleEnd, ConsoleOptions, Role};
-    use crate::together::link::Relay;
     let file = cli.file.clone().unwrap_or_else(crate::review::demo_clip);
-    let relay = match Relay::parse(&cli.relay) {
+    let relay = match relay(cli) {
         Ok(r) => r,
-        Err(e) => return Ok(Outcome::BadInput(format!("--relay: {e}"))),
+        Err(e) => return Ok(Outcome::BadInput(e)),
     };
     let (loaded, device) = settings_and_device(cli);
     let name = cli

@@ -8,16 +8,21 @@
 //!
 //! The track chosen keeps its own channels up to here; each chunk is folded to the two ears
 //! ([`Downmix`]) before resampling, so everything after this thread is stereo.
+//!
+//! In a shared review a guest's sound also passes a [`Varispeed`] stage, steered a few ppm
+//! either way so its sound card's clock does not carry it away from the host's; every change
+//! of speed writes a retime mark, so the audio clock stays exact through it.
 
 use super::error::PlayerError;
 use crate::audio::output::{FeedWriter, SinkShared};
 use crate::audio::{
-    AudioChoice, AudioError, AudioSource, AudioTimecode, Downmix, FoldDown, StreamResampler,
+    AudioChoice, AudioError, AudioSource, AudioTimecode, Downmix, FoldDown, MAX_SPEED_PPB,
+    StreamResampler, Varispeed,
 };
 use crate::media::AudioStreamInfo;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -54,7 +59,24 @@ pub struct AudioFeed {
     /// Where the sound ends because the file was cut under the player (file-rate sample; -1:
     /// not cut), first since the player last took it.
     cut_at: Arc<std::sync::atomic::AtomicI64>,
+    /// The drift correction's speed, ppb ([`NO_TRIM`]: no correction stage).
+    trim: Arc<AtomicI64>,
     thread: Option<JoinHandle<()>>,
+}
+
+/// [`AudioFeed::set_drift_trim`]'s "no correction".
+const NO_TRIM: i64 = i64::MIN;
+
+/// `EARMARK_FAULT_DEVICE_DRIFT_PPM=N` stands in for a sound card whose clock runs N ppm fast
+/// (tests of the drift correction on one machine, where every player shares one clock): the
+/// programme plays N ppm fast through the correction stage, and the audio clock knows it, as it
+/// would from a real device's timestamps. The correction must find and undo it by listening to
+/// the host alone.
+fn injected_drift_ppb() -> i64 {
+    std::env::var("EARMARK_FAULT_DEVICE_DRIFT_PPM")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .map_or(0, |ppm| (ppm * 1000).clamp(-MAX_SPEED_PPB, MAX_SPEED_PPB))
 }
 
 /// How much must be queued before a run may start: a scheduling hiccup's worth.
@@ -76,11 +98,13 @@ impl AudioFeed {
         let errors = Arc::new(std::sync::Mutex::new(None));
         let damaged = Arc::new(std::sync::Mutex::new(None));
         let cut_at = Arc::new(std::sync::atomic::AtomicI64::new(-1));
-        let (p, e, d, c) = (
+        let trim = Arc::new(AtomicI64::new(NO_TRIM));
+        let (p, e, d, c, t) = (
             primed.clone(),
             errors.clone(),
             damaged.clone(),
             cut_at.clone(),
+            trim.clone(),
         );
         let file = path.to_path_buf();
         let path = path.to_path_buf();
@@ -113,7 +137,9 @@ impl AudioFeed {
                     bad_seen: 0,
                     writer: None,
                     device_rate: 0,
-                    resampler: None,
+                    conv: Conversion::default(),
+                    trim: t,
+                    injected_ppb: injected_drift_ppb(),
                     run: None,
                     pending: Vec::new(),
                     pending_at: 0,
@@ -132,6 +158,7 @@ impl AudioFeed {
                     damaged,
                     path: file,
                     cut_at,
+                    trim,
                     thread: Some(thread),
                 },
                 opened,
@@ -161,6 +188,15 @@ impl AudioFeed {
     /// Where sound resumed after damaged data was skipped, if it was since the last call.
     pub fn take_damage(&self) -> Option<i64> {
         self.damaged.lock().ok().and_then(|mut d| d.take())
+    }
+
+    /// Runs the sound `ppb` parts per billion fast from now on (a shared review's drift
+    /// correction; clamped to ±0.1 %), or takes the correction stage out at the next start
+    /// (`None`). The stage goes in at the next start: changing what the sound passes through
+    /// mid-play would be heard.
+    pub fn set_drift_trim(&self, ppb: Option<i64>) {
+        let v = ppb.map_or(NO_TRIM, |p| p.clamp(-MAX_SPEED_PPB, MAX_SPEED_PPB));
+        self.trim.store(v, Ordering::Release);
     }
 
     pub fn send(&self, cmd: AudioCommand) {
@@ -240,7 +276,11 @@ struct Worker {
     bad_seen: u64,
     writer: Option<FeedWriter>,
     device_rate: u32,
-    resampler: Option<StreamResampler>,
+    conv: Conversion,
+    /// See [`AudioFeed::set_drift_trim`].
+    trim: Arc<AtomicI64>,
+    /// See [`injected_drift_ppb`].
+    injected_ppb: i64,
     run: Option<Run>,
     /// Device-rate samples waiting for room in the ring.
     pending: Vec<f32>,
@@ -302,12 +342,17 @@ impl Worker {
                     self.run = None;
                     return;
                 }
-                if let Some(r) = self.resampler.as_mut() {
-                    r.reset();
-                }
+                let speed = match self.prepare_conversion() {
+                    Ok(speed) => speed,
+                    Err(e) => {
+                        self.report(e);
+                        self.run = None;
+                        return;
+                    }
+                };
                 self.shared.source_done.store(false, Ordering::Relaxed);
                 let ns = self.sample_ns(from_sample);
-                if !self.mark(ns, true, epoch) {
+                if !self.mark(ns, true, epoch, speed) {
                     self.run = None;
                     return;
                 }
@@ -336,7 +381,7 @@ impl Worker {
                 self.pending.clear();
                 self.pending_at = 0;
                 let rate = self.source.info().sample_rate;
-                self.resampler = if device_rate != rate {
+                self.conv.rate = if device_rate != rate {
                     match StreamResampler::new(rate, device_rate, 2) {
                         Ok(r) => Some(r),
                         Err(e) => {
@@ -356,13 +401,59 @@ impl Worker {
         (sample as i128 * 1_000_000_000 / rate) as i64
     }
 
+    /// The speed the drift correction should run at, when it is in.
+    fn wanted_speed(&self) -> Option<i64> {
+        match self.trim.load(Ordering::Acquire) {
+            NO_TRIM if self.injected_ppb == 0 => None,
+            NO_TRIM => Some(self.injected_ppb),
+            trim => Some((trim + self.injected_ppb).clamp(-MAX_SPEED_PPB, MAX_SPEED_PPB)),
+        }
+    }
+
+    /// Clears the conversion for a new start, with the drift correction in or out as asked;
+    /// returns the speed the sound will run at.
+    fn prepare_conversion(&mut self) -> Result<i64, String> {
+        match self.wanted_speed() {
+            Some(speed) => {
+                if self.conv.drift.is_none() {
+                    self.conv.drift = Some(Varispeed::new(2)?);
+                }
+                if let Some(d) = self.conv.drift.as_mut() {
+                    d.set_speed(speed)?;
+                }
+            }
+            None => self.conv.drift = None,
+        }
+        self.conv.reset()?;
+        Ok(self.conv.speed_ppb())
+    }
+
+    /// A change of the drift correction's speed, made between chunks with nothing pending: a
+    /// retime mark where the next sample goes, then the new speed from that sample on.
+    fn follow_trim(&mut self) -> Result<(), String> {
+        let (Some(want), Some(drift), Some(writer)) = (
+            self.wanted_speed(),
+            self.conv.drift.as_mut(),
+            self.writer.as_mut(),
+        ) else {
+            return Ok(());
+        };
+        if want == drift.speed_ppb() || self.pending_at < self.pending.len() {
+            return Ok(());
+        }
+        if writer.retime(want, self.device_rate) {
+            drift.set_speed(want)?;
+        }
+        Ok(())
+    }
+
     /// Writes a mark, waiting briefly if the mark ring is full.
-    fn mark(&mut self, ns: i64, flush: bool, epoch: u64) -> bool {
+    fn mark(&mut self, ns: i64, flush: bool, epoch: u64, speed_ppb: i64) -> bool {
         let Some(w) = self.writer.as_mut() else {
             return false;
         };
         for _ in 0..500 {
-            if w.mark(ns, flush, epoch) {
+            if w.mark(ns, flush, epoch, speed_ppb) {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(2));
@@ -400,12 +491,17 @@ impl Worker {
             run.next = to;
             run.silent_to_out = false;
             let ns = self.sample_ns(to);
-            self.mark(ns, false, epoch);
+            let speed = self.conv.speed_ppb();
+            self.mark(ns, false, epoch, speed);
             return Ok(());
         }
         if run.at_end {
             return Ok(());
         }
+        self.follow_trim()?;
+        let Some(run) = self.run.as_mut() else {
+            return Ok(());
+        };
         if run.silent_to_out
             && let Some((a, b)) = run.loop_samples
         {
@@ -413,16 +509,11 @@ impl Worker {
             let frames = (b - run.next).clamp(0, SILENCE_PIECE) as usize;
             run.next += frames as i64;
             let silence = &SILENCE[..frames * 2];
-            match self.resampler.as_mut() {
-                Some(r) => r.push(silence, &mut self.pending)?,
-                None => self.pending.extend_from_slice(silence),
-            }
+            self.conv.push(silence, &mut self.pending)?;
             if run.next >= b {
                 run.wrap_to = Some(a);
-                if let Some(r) = self.resampler.as_mut() {
-                    r.flush(&mut self.pending)?;
-                    r.reset();
-                }
+                self.conv.flush(&mut self.pending)?;
+                self.conv.reset()?;
             }
             return Ok(());
         }
@@ -464,9 +555,7 @@ impl Worker {
                 }
                 self.cut_at.store(run.next, Ordering::Release);
             }
-            if let Some(r) = self.resampler.as_mut() {
-                r.flush(&mut self.pending)?;
-            }
+            self.conv.flush(&mut self.pending)?;
             self.shared.source_done.store(true, Ordering::Relaxed);
             self.primed.store(run.epoch, Ordering::Release);
             return Ok(());
@@ -487,15 +576,67 @@ impl Worker {
             samples = &samples[..keep * 2];
             run.wrap_to = Some(a);
         }
-        match self.resampler.as_mut() {
-            Some(r) => {
-                r.push(samples, &mut self.pending)?;
-                if run.wrap_to.is_some() {
-                    r.flush(&mut self.pending)?;
-                    r.reset();
-                }
+        self.conv.push(samples, &mut self.pending)?;
+        if run.wrap_to.is_some() {
+            self.conv.flush(&mut self.pending)?;
+            self.conv.reset()?;
+        }
+        Ok(())
+    }
+}
+
+/// What the decoded sound passes through on its way to the feed: the file→device rate
+/// conversion, when the rates differ, then the drift correction, when a shared review asks.
+#[derive(Default)]
+struct Conversion {
+    rate: Option<StreamResampler>,
+    drift: Option<Varispeed>,
+    /// Between the two stages.
+    between: Vec<f32>,
+}
+
+impl Conversion {
+    fn speed_ppb(&self) -> i64 {
+        self.drift.as_ref().map_or(0, Varispeed::speed_ppb)
+    }
+
+    fn push(&mut self, samples: &[f32], dst: &mut Vec<f32>) -> Result<(), String> {
+        match (self.rate.as_mut(), self.drift.as_mut()) {
+            (None, None) => dst.extend_from_slice(samples),
+            (Some(r), None) => r.push(samples, dst)?,
+            (None, Some(d)) => d.push(samples, dst)?,
+            (Some(r), Some(d)) => {
+                self.between.clear();
+                r.push(samples, &mut self.between)?;
+                d.push(&self.between, dst)?;
             }
-            None => self.pending.extend_from_slice(samples),
+        }
+        Ok(())
+    }
+
+    /// Pushes out everything still inside both stages.
+    fn flush(&mut self, dst: &mut Vec<f32>) -> Result<(), String> {
+        match (self.rate.as_mut(), self.drift.as_mut()) {
+            (None, None) => {}
+            (Some(r), None) => r.flush(dst)?,
+            (None, Some(d)) => d.flush(dst)?,
+            (Some(r), Some(d)) => {
+                self.between.clear();
+                r.flush(&mut self.between)?;
+                d.push(&self.between, dst)?;
+                d.flush(dst)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets the sound inside (a seek, a loop's wrap).
+    fn reset(&mut self) -> Result<(), String> {
+        if let Some(r) = self.rate.as_mut() {
+            r.reset();
+        }
+        if let Some(d) = self.drift.as_mut() {
+            d.reset()?;
         }
         Ok(())
     }

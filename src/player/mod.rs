@@ -53,7 +53,7 @@ pub use crate::persist::{content_key, loudness_cache_dir as default_cache_dir};
 
 // What a window needs from the layers below, so it never reaches past the player.
 pub use crate::audio::output::{OutputDevice, is_bluetooth, list_devices as output_devices};
-pub use crate::audio::{AudioChoice, FoldDown, MonitorMode};
+pub use crate::audio::{AudioChoice, FoldDown, MAX_SPEED_PPB as MAX_DRIFT_TRIM_PPB, MonitorMode};
 pub use crate::delivery::profile::{
     DEFAULT_PROFILE as DEFAULT_SPEC_PROFILE, user_profile_dir as spec_profile_dir,
 };

@@ -184,6 +184,11 @@ impl Engine {
                 self.looping = on;
                 self.apply_loop();
             }
+            Command::SetDriftTrim(ppb) => {
+                if let Some(a) = &self.audio {
+                    a.set_drift_trim(ppb);
+                }
+            }
             Command::SetMonitor(m) => self.shared.sink.set_mode(m),
             Command::SetGain(db) => self.shared.sink.set_gain_db(db.clamp(-60.0, 12.0)),
             Command::SetMuted(m) => self.shared.sink.muted.store(m, Ordering::Relaxed),

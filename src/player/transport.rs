@@ -46,6 +46,10 @@ pub enum Command {
     StopSignal,
     /// Output balance trim in dB, −3…+3 (positive: right louder), on everything played.
     SetBalance(f32),
+    /// Plays the programme this many parts per billion fast (a shared review's drift
+    /// correction, ±0.1 % at most), through a resampling stage put in at the next start;
+    /// `None` takes the stage out.
+    SetDriftTrim(Option<i64>),
 }
 
 /// The transport's state.

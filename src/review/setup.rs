@@ -47,6 +47,8 @@ pub struct TogetherSetup {
     pub name: Option<String>,
     /// `none`, `public` or a relay URL.
     pub relay: String,
+    /// Everything through that relay, never directly.
+    pub relay_only: bool,
     /// Join with this invitation; `None`: host.
     pub join: Option<String>,
     /// How long a host's invitations last.

@@ -2,12 +2,14 @@
 //! programme was at the start of `frame`, running at `speed`; the clock estimate turns that
 //! instant into ours, and the time since runs the programme on. Integer nanoseconds throughout.
 //! [`Follower`] moves a guest's review there: seeks while stopped, and while playing a start
-//! planned at a shared instant (learning how long this output takes to be heard) and a restart
-//! when the guest has run too far from the host.
+//! planned at a shared instant (learning how long this output takes to be heard), a restart
+//! when the guest has run too far from the host, and within that a steady correction of the
+//! speed ([`DriftControl`]) so two sound cards' clocks do not carry the guest away.
 
 use super::clock_sync::ClockSync;
+use super::drift::DriftControl;
 use super::message::SharedTransport;
-use crate::player::Transport;
+use crate::player::{Command, Transport};
 use crate::review::{Intent, Review};
 use crate::time::{Frame, FrameRate};
 
@@ -117,7 +119,15 @@ pub struct Follower {
     reported_at: i64,
     /// The host told where it is since the last look.
     told: bool,
+    /// The speed correction, and whether the player has been asked to put it in.
+    drift: DriftControl,
+    trim_on: bool,
+    /// When the correction was last said.
+    drift_said_at: i64,
 }
+
+/// How often the speed correction is said (it changes every half second).
+const DRIFT_SAID_EVERY_NS: i64 = 30_000_000_000;
 
 /// After a start's instant, the clock is judged once this has passed (its first reading
 /// comes with the first buffer heard).
@@ -132,6 +142,28 @@ impl Follower {
 
     fn forget_start(&mut self) {
         self.checking = false;
+        self.drift.hold();
+    }
+
+    /// A follower for a participant joining again: what was learned of the two sound cards'
+    /// rates is kept (it belongs to the devices), the rest starts afresh.
+    pub fn rejoined(&self) -> Self {
+        let mut drift = self.drift.clone();
+        drift.hold();
+        Self {
+            drift,
+            trim_on: self.trim_on,
+            ..Self::default()
+        }
+    }
+
+    /// The session is over for this participant: the player plays at its own speed again
+    /// from its next start.
+    pub fn release(&mut self, review: &Review) {
+        if self.trim_on {
+            review.player().send(Command::SetDriftTrim(None));
+            self.trim_on = false;
+        }
     }
 
     /// Moves the guest's review toward the host's transport; says how far from the host a
@@ -145,6 +177,13 @@ impl Follower {
         said: &mut Vec<String>,
     ) {
         let rate = review.player().rate();
+        if !self.trim_on {
+            // In from the first start: the stage cannot be put in mid-play unheard.
+            review
+                .player()
+                .send(Command::SetDriftTrim(Some(self.drift.speed_ppb())));
+            self.trim_on = true;
+        }
         let snap = review.snapshot().clone();
         let Some(target) = target(t, clock, rate, now) else {
             return;
@@ -182,12 +221,14 @@ impl Follower {
         }
         if playing {
             if snap.transport == Transport::Starting || now < self.sounding_at + SOUNDING_NS {
+                self.drift.hold();
                 return;
             }
             let (pos, _, _) = review.player().clock();
             // Around a loop's wrap both clocks pass from one lap's anchors to the next's (the
             // sound itself wraps on the sample on both sides): no judging there.
             if near_wrap(t, rate, target.pos_ns) || near_wrap(t, rate, pos) {
+                self.drift.hold();
                 return;
             }
             // Positive: this participant is behind the host. In a loop, the shorter way round
@@ -206,6 +247,20 @@ impl Follower {
                     "playing, {:+.1} ms from the host",
                     -behind as f64 / 1e6
                 ));
+            }
+            if behind.abs() <= RESTART_OVER_NS
+                && let Some(speed) = self.drift.observe(now, behind)
+            {
+                review.player().send(Command::SetDriftTrim(Some(speed)));
+                if now - self.drift_said_at >= DRIFT_SAID_EVERY_NS {
+                    self.drift_said_at = now;
+                    said.push(format!(
+                        "keeping in step with the host: sound {:+.1} ppm (sound cards differ by \
+                         {:+.1} ppm)",
+                        speed as f64 / 1000.0,
+                        -self.drift.learned_ppb() as f64 / 1000.0
+                    ));
+                }
             }
             let check = self.checking && now - self.started_at >= CHECK_AFTER_NS;
             if check {

@@ -11,6 +11,8 @@
 //!   are tested without a network;
 //! - [`follow`]: where a guest's transport should be, from the host's and the clock estimate,
 //!   and how a guest's review is moved there;
+//! - [`drift`]: the steady speed correction that keeps a playing guest on the host's sample
+//!   when their sound cards' clocks differ;
 //! - [`session`]: a shared review in progress — the link, the role, following, presence and
 //!   notes — polled by whichever front end runs it;
 //! - [`console`]: a participant without a window, driven by lines on standard input (the
@@ -18,6 +20,7 @@
 
 pub mod clock_sync;
 pub mod console;
+pub mod drift;
 pub mod follow;
 pub mod guest;
 pub mod host;

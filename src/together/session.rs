@@ -564,6 +564,9 @@ impl SharedReview {
             }
             Some(Side::Guest(mut g)) => {
                 self.poll_guest(&mut g, review, now, listening);
+                if self.ended.is_some() {
+                    g.follower.release(review);
+                }
                 self.side = Some(Side::Guest(g));
             }
             None => {}
@@ -799,7 +802,7 @@ impl SharedReview {
                     g.joining = None;
                     g.retry_at = None;
                     g.link = Some(link);
-                    g.follower = Follower::default();
+                    g.follower = g.follower.rejoined();
                     g.guest = Guest::new(
                         &self.name,
                         &g.invitation.secret,

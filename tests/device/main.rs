@@ -32,6 +32,7 @@ mod playback_dropout;
 mod playback_sync;
 mod soak;
 mod together;
+mod together_relay;
 mod together_sound;
 mod track_layouts;
 mod transport;

@@ -31,19 +31,36 @@ pub(crate) struct Participant {
 }
 
 impl Participant {
-    fn start(name: &str, file: &Path, role: &[&str]) -> Self {
+    pub(crate) fn start(name: &str, file: &Path, role: &[&str]) -> Self {
         Self::start_on(name, file, role, "Review")
     }
 
     /// A participant whose sound goes to the output PulseAudio calls `device`.
     pub(crate) fn start_on(name: &str, file: &Path, role: &[&str], device: &str) -> Self {
+        Self::start_with(name, file, role, device, &[])
+    }
+
+    /// The same, with `env` set for the process (fault injection).
+    pub(crate) fn start_with(
+        name: &str,
+        file: &Path,
+        role: &[&str],
+        device: &str,
+        env: &[(&str, &str)],
+    ) -> Self {
         let home = Home::new();
         let mut cmd: Command = home.earmark();
+        cmd.envs(env.iter().copied());
+        // Loopback, no relay, unless the case names one.
+        let relay: &[&str] = if role.contains(&"--relay") {
+            &[]
+        } else {
+            &["--relay", "none"]
+        };
         cmd.arg(file)
             .args(role)
-            .args([
-                "--exit", "--relay", "none", "--device", device, "--name", name,
-            ])
+            .args(relay)
+            .args(["--exit", "--device", device, "--name", name])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -118,6 +135,14 @@ impl Participant {
         self.seen.clear();
     }
 
+    /// Every line printed since the last [`Participant::forget`], waiting for none.
+    pub(crate) fn drain(&mut self) -> &[String] {
+        while let Ok(l) = self.lines.try_recv() {
+            self.seen.push(l);
+        }
+        &self.seen
+    }
+
     /// The frame of the next `at frame N paused` line.
     pub(crate) fn paused_frame(&mut self, secs: u64) -> u64 {
         let l = self.wait_for(
@@ -130,7 +155,7 @@ impl Participant {
     }
 
     /// What `earmark notes list --json` says in this participant's home, every review.
-    fn notes_json(&self) -> String {
+    pub(crate) fn notes_json(&self) -> String {
         let out = self
             ._home
             .earmark()

@@ -19,7 +19,7 @@ pub use cpal_sink::{
     CpalSink, OutputDevice, default_device_name, device_default_rate, device_exists, is_bluetooth,
     list_devices,
 };
-pub use feed::{FeedReader, FeedWriter, Filled, Segment, feed, frames_to_ns};
+pub use feed::{FeedReader, FeedWriter, Filled, Segment, content_ns, feed, frames_to_ns};
 pub use shared::{NO_START_AT, SinkShared};
 pub use signal_slot::{SignalMsg, SignalSender, SignalSlot, signal_slot};
 pub use signal_stream::{FADE_MS, SignalStream, StereoLoop, raised_cosine};

@@ -51,22 +51,55 @@ pub enum Relay {
     None,
     /// iroh's public relays (they see encrypted traffic, keys and addresses only).
     Public,
-    /// A relay of the facility's own (`iroh-relay`), by URL.
-    Own(String),
+    /// A relay of the facility's own (`iroh-relay`).
+    Own {
+        url: String,
+        /// The relay's access token (its `access.shared_token`), if it asks for one.
+        token: Option<String>,
+        /// Everything through the relay, never directly: no participant learns another's
+        /// network address (the price is the relay's extra hop).
+        only: bool,
+    },
 }
 
+/// Where a facility relay's access token is read from: not the command line, which other
+/// users of the machine can see.
+pub const RELAY_TOKEN_ENV: &str = "EARMARK_RELAY_TOKEN";
+
+/// How long a participant using a facility relay waits to reach it before saying it cannot,
+/// and iroh's public ones before going on without.
+const RELAY_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+const PUBLIC_PATIENCE: std::time::Duration = std::time::Duration::from_secs(4);
+
 impl Relay {
-    /// From the command line's or the window's words: `none`, `public` or a relay URL.
+    /// From the command line's or the window's words: `none`, `public` or a relay URL (its
+    /// access token, if any, from [`RELAY_TOKEN_ENV`]).
     pub fn parse(text: &str) -> Result<Self, String> {
         match text.trim() {
             "none" => Ok(Self::None),
             "public" => Ok(Self::Public),
-            url if url.starts_with("http://") || url.starts_with("https://") => {
-                Ok(Self::Own(url.to_owned()))
-            }
+            url if url.starts_with("http://") || url.starts_with("https://") => Ok(Self::Own {
+                url: url.to_owned(),
+                token: std::env::var(RELAY_TOKEN_ENV)
+                    .ok()
+                    .filter(|t| !t.trim().is_empty()),
+                only: false,
+            }),
             other => Err(format!(
                 "the relay is public, none or a relay URL, not {other:?}"
             )),
+        }
+    }
+
+    /// The same relay, everything sent through it (see [`Relay::Own`]'s `only`).
+    pub fn relay_only(self) -> Result<Self, String> {
+        match self {
+            Self::Own { url, token, .. } => Ok(Self::Own {
+                url,
+                token,
+                only: true,
+            }),
+            _ => Err("only through a relay needs the URL of your facility's own relay".into()),
         }
     }
 }
@@ -125,13 +158,18 @@ impl Link {
         let relay_mode = match relay {
             Relay::None => RelayMode::Disabled,
             Relay::Public => RelayMode::Default,
-            Relay::Own(url) => {
-                let url = url
+            Relay::Own { url, token, .. } => {
+                let url: iroh::RelayUrl = url
                     .parse()
                     .map_err(|_| TogetherError::Relay(format!("not a relay URL: {url}")))?;
-                RelayMode::custom([url])
+                let map = iroh::RelayMap::from(url);
+                RelayMode::Custom(match token {
+                    Some(t) => map.with_auth_token(t.clone()),
+                    None => map,
+                })
             }
         };
+        let only = matches!(relay, Relay::Own { only: true, .. });
         let key = SecretKey::generate();
         let (commands, rx_commands) = tmpsc::unbounded_channel();
         let (tx_events, events) = mpsc::channel();
@@ -153,6 +191,7 @@ impl Link {
                 rt.block_on(run(
                     thread_key,
                     relay_mode,
+                    only,
                     dial,
                     rx_commands,
                     tx_events,
@@ -213,9 +252,11 @@ impl Drop for Link {
 }
 
 /// The network thread's work: bind, dial or accept, read every connection, send as asked.
+#[allow(clippy::too_many_arguments)]
 async fn run(
     key: SecretKey,
     relay_mode: RelayMode,
+    relay_only: bool,
     dial: Option<EndpointAddr>,
     mut commands: tmpsc::UnboundedReceiver<Command>,
     events: mpsc::Sender<LinkEvent>,
@@ -227,20 +268,44 @@ async fn run(
     if let Ok(idle) = IdleTimeout::try_from(GIVE_UP) {
         quic = quic.max_idle_timeout(Some(idle));
     }
-    let endpoint = match Endpoint::builder(presets::Minimal)
+    let own_relay = match &relay_mode {
+        RelayMode::Custom(map) => map.urls::<Vec<_>>().first().map(|u| u.to_string()),
+        _ => None,
+    };
+    let public = matches!(relay_mode, RelayMode::Default);
+    let builder = Endpoint::builder(presets::Minimal)
         .secret_key(key)
         .alpns(vec![ALPN.to_vec()])
         .relay_mode(relay_mode)
-        .transport_config(quic.build())
-        .bind()
-        .await
-    {
+        .transport_config(quic.build());
+    let builder = if relay_only {
+        builder.clear_ip_transports()
+    } else {
+        builder
+    };
+    let endpoint = match builder.bind().await {
         Ok(e) => e,
         Err(e) => {
             let _ = ready.send(Err(TogetherError::Network(format!("cannot listen: {e}"))));
             return;
         }
     };
+    // A facility relay is reached before anything else: a host's invitation must name it (a
+    // guest behind another network reaches the host through it), and a relay that will not
+    // have us is said now, in words, rather than as a join that times out.
+    if let Some(url) = own_relay
+        && let Err(e) = reach_relay(&endpoint, &url, RELAY_PATIENCE).await
+    {
+        let _ = ready.send(Err(e));
+        endpoint.close().await;
+        return;
+    }
+    // iroh's public relays the same way, but a machine that cannot reach them (a LAN without
+    // the internet) still meets its peers directly.
+    if public && let Err(e) = reach_relay(&endpoint, "iroh's public relays", PUBLIC_PATIENCE).await
+    {
+        log::warn!("going on without a relay: {e}");
+    }
     let (tx_conn, mut new_conns) = tmpsc::unbounded_channel::<Connection>();
     if let Some(addr) = dial.clone() {
         match endpoint.connect(addr, ALPN).await {
@@ -349,6 +414,41 @@ fn reachable_addr(endpoint: &Endpoint) -> EndpointAddr {
     addr
 }
 
+/// Waits until the endpoint is connected to its relay at `url`; says why not, after
+/// `patience` or as soon as the relay refuses us.
+async fn reach_relay(
+    endpoint: &Endpoint,
+    url: &str,
+    patience: std::time::Duration,
+) -> Result<(), TogetherError> {
+    use iroh::Watcher as _;
+    let mut status = endpoint.home_relay_status();
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        let now = status.get();
+        if now.iter().any(|r| r.is_connected()) {
+            return Ok(());
+        }
+        if let Some(reason) = now.iter().find_map(|r| r.auth_denied_reason()) {
+            return Err(TogetherError::Relay(format!(
+                "{url} refused this computer ({reason}): check the access token in \
+                 {RELAY_TOKEN_ENV}"
+            )));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let why = now
+                .iter()
+                .find_map(|r| r.last_error().map(|e| format!(": {e}")))
+                .unwrap_or_default();
+            return Err(TogetherError::Relay(format!(
+                "cannot reach {url} within {} s{why}",
+                patience.as_secs()
+            )));
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(200), status.updated()).await;
+    }
+}
+
 /// Sends one connection's messages in order, one stream each.
 async fn write_loop(conn: Connection, mut rx: tmpsc::UnboundedReceiver<Out>) {
     let mut last = None;
@@ -419,5 +519,28 @@ fn closed_reason(raw: &str) -> String {
     match raw.split_once("reason: ") {
         Some((_, r)) => r.trim_end_matches(')').to_owned(),
         None => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relays_are_named_in_words_and_only_a_facility_relay_can_carry_everything() {
+        assert_eq!(Relay::parse(" none "), Ok(Relay::None));
+        assert_eq!(Relay::parse("public"), Ok(Relay::Public));
+        let own = Relay::parse("https://relay.example.com").expect("a URL");
+        assert!(
+            matches!(&own, Relay::Own { url, only: false, .. } if url == "https://relay.example.com")
+        );
+        assert!(matches!(
+            own.relay_only(),
+            Ok(Relay::Own { only: true, .. })
+        ));
+        let e = Relay::parse("relay.example.com").expect_err("no scheme");
+        assert!(e.contains("public, none or a relay URL"), "{e}");
+        assert!(Relay::Public.relay_only().is_err());
+        assert!(Relay::None.relay_only().is_err());
     }
 }

@@ -44,6 +44,7 @@ impl ReviewApp {
             },
         };
         self.together_hours = setup.hours.max(1);
+        self.together_relay_only = setup.relay_only;
         self.view.together = Some(TogetherWindow::new(&self.settings.reviewer));
         self.together_event(event);
     }
@@ -53,22 +54,24 @@ impl ReviewApp {
             self.view.banner = Some("Open a file to review together.".into());
             return;
         };
+        let only = self.together_relay_only;
+        let parse = |relay: &str| {
+            Relay::parse(relay).and_then(|r| if only { r.relay_only() } else { Ok(r) })
+        };
         let started = match event {
-            TogetherEvent::Host { name, relay } => Relay::parse(&relay)
-                .map_err(|e| e.to_string())
-                .and_then(|r| {
+            TogetherEvent::Host { name, relay } => {
+                parse(&relay).map_err(|e| e.to_string()).and_then(|r| {
                     SharedReview::host(&s.review, &name, r, self.together_hours)
                         .map_err(|e| e.to_string())
-                }),
+                })
+            }
             TogetherEvent::Join {
                 name,
                 relay,
                 invitation,
-            } => Relay::parse(&relay)
-                .map_err(|e| e.to_string())
-                .and_then(|r| {
-                    SharedReview::join(&s.review, &name, r, &invitation).map_err(|e| e.to_string())
-                }),
+            } => parse(&relay).map_err(|e| e.to_string()).and_then(|r| {
+                SharedReview::join(&s.review, &name, r, &invitation).map_err(|e| e.to_string())
+            }),
             other => {
                 if let Some(t) = s.together.as_mut() {
                     match other {
