@@ -11,9 +11,15 @@
 //! - what a session costs: CPU of each process over 10 s of a paused shared review, and their
 //!   memory (RSS), against a review that is not shared (`--host` alone, nobody joined).
 //!
-//! No relay or impairment: this kernel has no netem (see shared/reference/together.md).
+//! The same shared measurements again through an impaired network: this kernel has no netem
+//! (see shared/reference/together.md), so the guest reaches the host only through a UDP proxy
+//! here that holds every datagram for a fixed delay each way and drops a share of them
+//! (`EARMARK_FAULT_DIAL_VIA` points the guest at it; the host listens on IPv6 loopback only and
+//! the guest on IPv4 only (`EARMARK_FAULT_BIND`), so the guest cannot move to the host's own
+//! address when iroh tells it over the connection: everything passes the proxy).
 
 use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::Receiver;
@@ -52,8 +58,13 @@ struct Seat {
 
 impl Seat {
     fn start(name: &str, role: &[&str]) -> Self {
+        Self::start_with(name, role, &[])
+    }
+
+    fn start_with(name: &str, role: &[&str], env: &[(&str, String)]) -> Self {
         let home = tempfile::tempdir().expect("temp home");
         let mut child = Command::new(earmark())
+            .envs(env.iter().map(|(k, v)| (k, v.as_str())))
             .arg(file())
             .args(role)
             .args([
@@ -76,8 +87,13 @@ impl Seat {
         let stdin = child.stdin.take().expect("stdin");
         let out = child.stdout.take().expect("stdout");
         let (tx, lines) = std::sync::mpsc::channel();
+        let who = name.to_owned();
+        let verbose = std::env::var_os("BENCH_VERBOSE").is_some();
         std::thread::spawn(move || {
             for l in BufReader::new(out).lines().map_while(Result::ok) {
+                if verbose {
+                    eprintln!("[{who}] {l}");
+                }
                 if tx.send(l).is_err() {
                     break;
                 }
@@ -112,6 +128,19 @@ impl Seat {
             seen[tail..].join("\n")
         );
         std::process::exit(1)
+    }
+
+    /// The first line `ok` accepts within `patience`, if one comes.
+    fn line_within(&self, ok: impl Fn(&str) -> bool, patience: Duration) -> Option<String> {
+        let deadline = Instant::now() + patience;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) if ok(&l) => return Some(l),
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        None
     }
 
     fn drain(&self) {
@@ -187,6 +216,266 @@ fn seeks(host: &mut Seat, guest: Option<&Seat>) -> (Vec<Duration>, Vec<Duration>
     (local, remote)
 }
 
+/// A network path that delays every datagram by `delay` each way and drops `loss` of them.
+#[derive(Clone, Copy)]
+struct Impairment {
+    delay: Duration,
+    loss: f64,
+}
+
+/// A UDP proxy to `upstream` with `imp` in both directions; returns the address to dial. Runs
+/// until the process ends.
+fn udp_proxy(upstream: SocketAddr, imp: Impairment) -> SocketAddr {
+    let outside = UdpSocket::bind("127.0.0.1:0").expect("proxy socket");
+    let inside = UdpSocket::bind(if upstream.is_ipv6() {
+        "[::1]:0"
+    } else {
+        "127.0.0.1:0"
+    })
+    .expect("proxy socket");
+    let addr = outside.local_addr().expect("proxy address");
+    let client = std::sync::Arc::new(std::sync::Mutex::new(None::<SocketAddr>));
+    // One direction: datagrams read from `from` are held, then written by `send` (to a fixed
+    // address, or back to wherever the guest last wrote from).
+    fn direction(
+        name: &str,
+        from: UdpSocket,
+        imp: Impairment,
+        seed: u64,
+        mut remember: impl FnMut(SocketAddr) + Send + 'static,
+        mut send: impl FnMut(&[u8]) + Send + 'static,
+    ) {
+        let (tx, rx) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
+        std::thread::Builder::new()
+            .name(format!("proxy-{name}-out"))
+            .spawn(move || {
+                for (due, bytes) in rx {
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                    send(&bytes);
+                }
+            })
+            .expect("proxy thread");
+        std::thread::Builder::new()
+            .name(format!("proxy-{name}-in"))
+            .spawn(move || {
+                let mut buf = vec![0u8; 65_536];
+                let mut rng = seed;
+                while let Ok((n, src)) = from.recv_from(&mut buf) {
+                    remember(src);
+                    rng ^= rng << 13;
+                    rng ^= rng >> 7;
+                    rng ^= rng << 17;
+                    if (rng % 1_000_000) as f64 / 1e6 < imp.loss {
+                        continue;
+                    }
+                    if tx
+                        .send((Instant::now() + imp.delay, buf[..n].to_vec()))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            })
+            .expect("proxy thread");
+    }
+    let (outside_rx, inside_tx) = (
+        outside.try_clone().expect("socket"),
+        inside.try_clone().expect("socket"),
+    );
+    let seen = client.clone();
+    direction(
+        "up",
+        outside_rx,
+        imp,
+        0x9e37_79b9_7f4a_7c15,
+        move |src| {
+            if let Ok(mut c) = seen.lock() {
+                *c = Some(src);
+            }
+        },
+        move |b| {
+            let _ = inside_tx.send_to(b, upstream);
+        },
+    );
+    direction(
+        "down",
+        inside,
+        imp,
+        0x2545_f491_4f6c_dd1d,
+        |_| {},
+        move |b| {
+            if let Some(to) = client.lock().ok().and_then(|c| *c) {
+                let _ = outside.send_to(b, to);
+            }
+        },
+    );
+    addr
+}
+
+/// Where an invitation says its host listens on this machine (a loopback address).
+fn host_address(invitation: &str) -> SocketAddr {
+    use base64::Engine as _;
+    let body = invitation
+        .strip_prefix("earmark-invite:")
+        .expect("an earmark invitation");
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(body)
+        .expect("base64");
+    let v: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
+    v["host"]["addrs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["Ip"].as_str()?.parse::<SocketAddr>().ok())
+        .find(|a| a.ip().is_loopback())
+        .expect("the host listens on loopback")
+}
+
+/// What one shared run measured.
+struct Shared {
+    local: Vec<Duration>,
+    remote: Vec<Duration>,
+    notes: Vec<Duration>,
+    converge: Vec<Duration>,
+    landed: Vec<f64>,
+    cpu: Vec<f64>,
+    rss: (u64, u64),
+    round_trip: String,
+}
+
+/// A host and a guest (through `imp`, when given): seeks, notes, seeks while playing, idle cost.
+fn shared_run(imp: Option<Impairment>) -> Shared {
+    // Impaired, the host listens on IPv6 loopback only and the guest on IPv4 only: the proxy
+    // between them is the guest's only way to the host (iroh tells each side the other's own
+    // addresses over the connection and would move to them).
+    let host_env: Vec<(&str, String)> = match imp {
+        Some(_) => vec![("EARMARK_FAULT_BIND", "[::1]:0".into())],
+        None => Vec::new(),
+    };
+    let mut host = Seat::start_with("Jo", &["--host"], &host_env);
+    let inv = host.wait_for(|l| l.starts_with("invitation: "))["invitation: ".len()..].to_owned();
+    let env: Vec<(&str, String)> = match imp {
+        Some(imp) => {
+            let via = udp_proxy(host_address(&inv), imp);
+            vec![
+                ("EARMARK_FAULT_DIAL_VIA", via.to_string()),
+                ("EARMARK_FAULT_BIND", "127.0.0.1:0".into()),
+            ]
+        }
+        None => Vec::new(),
+    };
+    let guest = Seat::start_with("Sam", &["--join", &inv], &env);
+    guest.wait_for(|l| l.starts_with("joined Jo's review"));
+    std::thread::sleep(Duration::from_secs(2));
+    // The guest's presence (with its measured round trip) arrives every few seconds.
+    let mut round_trip = String::from("(no round trip reported)");
+    for _ in 0..10 {
+        host.drain();
+        host.type_line("who");
+        if let Some(l) = host.line_within(
+            |l| l.contains("Sam") && l.contains("round trip ") && !l.contains("round trip ?"),
+            Duration::from_secs(1),
+        ) {
+            round_trip = l.trim().to_owned();
+            break;
+        }
+    }
+    let (local, remote) = seeks(&mut host, Some(&guest));
+    let mut notes = Vec::new();
+    for i in 0..10 {
+        guest.drain();
+        let text = format!("note {i}: ça sature — 音割れ");
+        let typed = Instant::now();
+        host.type_line(&format!("note {text}"));
+        guest.wait_for(|l| l.ends_with(&text));
+        notes.push(typed.elapsed());
+    }
+    // Re-convergence: seeks typed on the host while both play, until the guest reports it
+    // runs within one frame (40 ms) of the host again. Looped over the whole file, so a slow
+    // round never runs into the end.
+    eprintln!(
+        "[bench] seeks while playing ({})",
+        if imp.is_some() {
+            "impaired"
+        } else {
+            "loopback"
+        }
+    );
+    host.type_line("loop 0 299");
+    host.type_line("play");
+    guest.wait_for(|l| l.starts_with("playing, "));
+    std::thread::sleep(Duration::from_secs(2));
+    let mut converge = Vec::new();
+    let mut landed = Vec::new();
+    for i in 0..RESEEKS {
+        let frame = 20 + (i * 53) % 200;
+        std::thread::sleep(Duration::from_millis(1500));
+        guest.drain();
+        let typed = Instant::now();
+        eprintln!("[bench] seek {frame} while playing");
+        host.type_line(&format!("seek {frame}"));
+        guest.wait_for(|l| l.starts_with("starting with the host at frame "));
+        let line = guest.wait_for(|l| offset_ms(l).is_some_and(|ms| ms.abs() <= 40.0));
+        converge.push(typed.elapsed());
+        landed.push(offset_ms(&line).unwrap_or(f64::NAN));
+    }
+    host.type_line("pause");
+    guest.wait_for(|l| l.starts_with("at frame "));
+    let cpu = idle_cpu(&[&host, &guest], 10);
+    let rss = (host.cpu_and_rss().1, guest.cpu_and_rss().1);
+    host.type_line("quit");
+    Shared {
+        local,
+        remote,
+        notes,
+        converge,
+        landed,
+        cpu,
+        rss,
+        round_trip,
+    }
+}
+
+/// Prints one shared run, against the review that is not shared (`alone_median`, ms).
+fn report(r: Shared, alone_median: f64) {
+    let (lm, lp, lw) = spread(r.local);
+    let (rm, rp, rw) = spread(r.remote);
+    let (nm, np, nw) = spread(r.notes);
+    println!("  the host's `who` on the guest: {}", r.round_trip);
+    println!(
+        "  shared: seek typed on the host → host on it:  median {lm:.1} ms, p95 {lp:.1} ms, worst {lw:.1} ms"
+    );
+    println!(
+        "  shared: seek typed on the host → guest on it: median {rm:.1} ms, p95 {rp:.1} ms, worst {rw:.1} ms \
+         ({:.2}× not shared, median)",
+        rm / alone_median.max(0.001)
+    );
+    println!(
+        "  note typed on the host → shown on the guest:  median {nm:.1} ms, p95 {np:.1} ms, worst {nw:.1} ms"
+    );
+    let (cm, cp, cw) = spread(r.converge);
+    println!(
+        "  seek while playing → guest within a frame:   median {cm:.0} ms, p95 {cp:.0} ms, worst {cw:.0} ms \
+         (its offset then: {})",
+        r.landed
+            .iter()
+            .map(|ms| format!("{ms:+.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  paused, 10 s: host {:.2} %, guest {:.2} % of one core",
+        r.cpu[0], r.cpu[1]
+    );
+    println!(
+        "  memory (RSS): host {} MiB, guest {} MiB",
+        r.rss.0 / 1024,
+        r.rss.1 / 1024
+    );
+}
+
 fn main() {
     // Alone first: a host nobody joined is a review that is not shared; it does the same seeks.
     let mut alone = Seat::start("Jo", &["--host"]);
@@ -199,82 +488,26 @@ fn main() {
     alone.type_line("quit");
     drop(alone);
 
-    let mut host = Seat::start("Jo", &["--host"]);
-    let inv = host.wait_for(|l| l.starts_with("invitation: "))["invitation: ".len()..].to_owned();
-    let guest = Seat::start("Sam", &["--join", &inv]);
-    guest.wait_for(|l| l.starts_with("joined Jo's review"));
-    std::thread::sleep(Duration::from_secs(2));
-    let (local, remote) = seeks(&mut host, Some(&guest));
-    let mut notes = Vec::new();
-    for i in 0..10 {
-        guest.drain();
-        let text = format!("note {i}: ça sature — 音割れ");
-        let typed = Instant::now();
-        host.type_line(&format!("note {text}"));
-        guest.wait_for(|l| l.ends_with(&text));
-        notes.push(typed.elapsed());
-    }
-    // Re-convergence: seeks typed on the host while both play, until the guest reports it
-    // runs within one frame (40 ms) of the host again.
-    host.type_line("play");
-    guest.wait_for(|l| l.starts_with("playing, "));
-    std::thread::sleep(Duration::from_secs(2));
-    let mut converge = Vec::new();
-    let mut landed = Vec::new();
-    for i in 0..RESEEKS {
-        let frame = 20 + (i * 53) % 200;
-        std::thread::sleep(Duration::from_millis(1500));
-        guest.drain();
-        let typed = Instant::now();
-        host.type_line(&format!("seek {frame}"));
-        guest.wait_for(|l| l.starts_with("starting with the host at frame "));
-        let line = guest.wait_for(|l| offset_ms(l).is_some_and(|ms| ms.abs() <= 40.0));
-        converge.push(typed.elapsed());
-        landed.push(offset_ms(&line).unwrap_or(f64::NAN));
-    }
-    host.type_line("pause");
-    guest.wait_for(|l| l.starts_with("at frame "));
-    let cpu = idle_cpu(&[&host, &guest], 10);
-    let (host_rss, guest_rss) = (host.cpu_and_rss().1, guest.cpu_and_rss().1);
+    let loopback = shared_run(None);
+    let imp = Impairment {
+        delay: Duration::from_millis(40),
+        loss: 0.02,
+    };
+    let impaired = shared_run(Some(imp));
 
     let (am, ap, aw) = spread(alone_seeks);
-    let (lm, lp, lw) = spread(local);
-    let (rm, rp, rw) = spread(remote);
-    let (nm, np, nw) = spread(notes);
-    println!("Review together on loopback: {SEEKS} seeks on sync_25.mov (720p25 H.264 + AAC)");
+    println!("Review together: {SEEKS} seeks on sync_25.mov (720p25 H.264 + AAC)");
     println!(
-        "  not shared: seek typed → on the frame:        median {am:.1} ms, p95 {ap:.1} ms, worst {aw:.1} ms"
-    );
-    println!(
-        "  shared: seek typed on the host → host on it:  median {lm:.1} ms, p95 {lp:.1} ms, worst {lw:.1} ms"
-    );
-    println!(
-        "  shared: seek typed on the host → guest on it: median {rm:.1} ms, p95 {rp:.1} ms, worst {rw:.1} ms \
-         ({:.2}× not shared, median)",
-        rm / am.max(0.001)
-    );
-    println!(
-        "  note typed on the host → shown on the guest:  median {nm:.1} ms, p95 {np:.1} ms, worst {nw:.1} ms"
-    );
-    let (cm, cp, cw) = spread(converge);
-    println!(
-        "  seek while playing → guest within a frame:   median {cm:.0} ms, p95 {cp:.0} ms, worst {cw:.0} ms \
-         (its offset then: {})",
-        landed
-            .iter()
-            .map(|ms| format!("{ms:+.1}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    println!(
-        "  paused, 10 s: host {:.2} %, guest {:.2} % of one core; not shared {alone_cpu:.2} %",
-        cpu[0], cpu[1]
-    );
-    println!(
-        "  memory (RSS): host {} MiB, guest {} MiB; not shared {} MiB",
-        host_rss / 1024,
-        guest_rss / 1024,
+        "  not shared: seek typed → on the frame:        median {am:.1} ms, p95 {ap:.1} ms, worst {aw:.1} ms; \
+         paused {alone_cpu:.2} % of one core, {} MiB",
         alone_rss / 1024
     );
-    host.type_line("quit");
+    println!("On loopback:");
+    report(loopback, am);
+    println!(
+        "Through a UDP proxy adding {} ms each way and dropping {:.0} % of datagrams each way:",
+        imp.delay.as_millis(),
+        imp.loss * 100.0
+    );
+    report(impaired, am);
 }

@@ -17,4 +17,4 @@ pub use frame_rate::{FrameRate, TimecodeRate};
 pub use position::{Frame, ProgrammeNs, SamplePos};
 pub use rational::Rational;
 pub use timecode::{Timecode, TimecodeError};
-pub use utc::{iso8601_utc, now_ms, now_unix_s, utc_label};
+pub use utc::{iso8601_utc, now_ms, now_unix_ns, now_unix_s, utc_label};

@@ -14,6 +14,14 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Wall-clock time, ns since 1970 UTC (0 if the clock is before 1970): the one time base two
+/// processes on one machine share (the picture trace).
+pub fn now_unix_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+}
+
 /// Seconds since 1970, UTC, now (0 if the clock is before 1970): the watermark's date and time,
 /// calibration records.
 pub fn now_unix_s() -> i64 {

@@ -34,6 +34,7 @@ mod loudness_panel;
 pub mod meter_panel;
 mod notes_panel;
 mod notice_log;
+mod picture_trace;
 mod picture_view;
 mod review_complete;
 mod screenshot;

@@ -75,6 +75,7 @@ impl PictureView {
         }
         self.pixels = size;
         self.frame = Some(pic.frame);
+        super::picture_trace::picture_shown(pic.frame);
         self.uploads += 1;
         self.last_upload_us = started.elapsed().as_micros() as u64;
         true

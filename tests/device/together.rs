@@ -574,3 +574,152 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// An X server of one participant's own: windows on one display cover each other, and a
+/// covered window is not painted (nothing of it is on screen), as on two machines they would
+/// not.
+struct PrivateDisplay {
+    name: String,
+    _server: KillOnDrop,
+}
+
+impl PrivateDisplay {
+    fn start() -> Self {
+        let mut n = 150 + std::process::id() % 200;
+        while Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        {
+            n += 1;
+        }
+        let server = Command::new("Xvfb")
+            .args([
+                &format!(":{n}"),
+                "-screen",
+                "0",
+                "1600x1000x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb runs (run through `make test`)");
+        let server = KillOnDrop(server);
+        let socket = format!("/tmp/.X11-unix/X{n}");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !Path::new(&socket).exists() {
+            assert!(Instant::now() < deadline, "Xvfb :{n} did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            name: format!(":{n}"),
+            _server: server,
+        }
+    }
+}
+
+/// A window participant on its own display, tracing the pictures it puts on screen
+/// (`EARMARK_TRACE_PICTURES`).
+fn traced_window(
+    home: &Home,
+    display: &PrivateDisplay,
+    file: &Path,
+    invitation: &str,
+    name: &str,
+    trace: &Path,
+) -> KillOnDrop {
+    let mut cmd = home.earmark();
+    cmd.env("DISPLAY", &display.name);
+    cmd.env("EARMARK_TRACE_PICTURES", trace)
+        .arg(file)
+        .args([
+            "--join", invitation, "--relay", "none", "--name", name, "--device", "Review",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    KillOnDrop(cmd.spawn().expect("the window starts"))
+}
+
+/// `UNIX_NS FRAME` lines: every picture put on screen, in order.
+fn shown(trace: &Path) -> Vec<(i64, u64)> {
+    let text = std::fs::read_to_string(trace).expect("the picture trace");
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.split_whitespace();
+            Some((f.next()?.parse().ok()?, f.next()?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// When (ms on the wall clock) a window's pictures put frame 0 on screen, from each picture
+/// shown while playing: a window paints at its own pace (on a shared two-core machine, a few
+/// pictures a second), but each picture is the frame its clock is at, so `shown at − frame ×
+/// period` is the same instant for every picture, give or take a period and the paint's delay.
+/// The median over the run, and every picture's reading.
+fn frame_zero_at(shown: &[(i64, u64)], from_frame: u64, period_ms: f64) -> (f64, Vec<f64>) {
+    let mut at: Vec<f64> = shown
+        .iter()
+        .filter(|(_, f)| *f >= from_frame)
+        .map(|(ns, f)| *ns as f64 / 1e6 - *f as f64 * period_ms)
+        .collect();
+    let readings = at.clone();
+    at.sort_by(f64::total_cmp);
+    (at.get(at.len() / 2).copied().unwrap_or(f64::NAN), readings)
+}
+
+#[test]
+fn two_guest_windows_show_each_frame_within_a_frame_period_of_each_other_while_playing() {
+    let _device = crate::run::exclusive();
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no DISPLAY: run through `make test` (scripts/with-test-env.sh starts Xvfb)"
+    );
+    let file = sync_file();
+    let (mut host, invitation) = Participant::host("Jo", &file);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (home_a, home_b) = (Home::new(), Home::new());
+    let (trace_a, trace_b) = (dir.path().join("sam.txt"), dir.path().join("ana.txt"));
+    let (screen_a, screen_b) = (PrivateDisplay::start(), PrivateDisplay::start());
+    let _sam = traced_window(&home_a, &screen_a, &file, &invitation, "Sam", &trace_a);
+    host.wait_for(|l| l.starts_with("joined: Sam"), 30);
+    let _ana = traced_window(&home_b, &screen_b, &file, &invitation, "Ana", &trace_b);
+    host.wait_for(|l| l.starts_with("joined: Ana"), 30);
+    std::thread::sleep(Duration::from_secs(3));
+    host.type_line("play");
+    std::thread::sleep(Duration::from_secs(9));
+    host.type_line("pause");
+    std::thread::sleep(Duration::from_millis(500));
+    let (a, b) = (shown(&trace_a), shown(&trace_b));
+    // From a second and a half into the play (both windows running on the shared clock).
+    let from = a.first().map_or(0, |x| x.1) + 37;
+    let period_ms = 40.0;
+    let (zero_a, readings_a) = frame_zero_at(&a, from, period_ms);
+    let (zero_b, readings_b) = frame_zero_at(&b, from, period_ms);
+    let apart = zero_a - zero_b;
+    let late = |zero: f64, r: &[f64]| {
+        let mut d: Vec<f64> = r.iter().map(|x| x - zero).collect();
+        d.sort_by(f64::total_cmp);
+        d.get(((d.len().max(1) - 1) as f64 * 0.95).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    eprintln!(
+        "pictures put on screen while playing: Sam {}, Ana {}; each window's frame 0 falls \
+         {apart:+.1} ms apart (Sam − Ana, medians); a picture's p95 lateness against its own \
+         window: Sam {:.0} ms, Ana {:.0} ms",
+        readings_a.len(),
+        readings_b.len(),
+        late(zero_a, &readings_a),
+        late(zero_b, &readings_b)
+    );
+    assert!(
+        readings_a.len() >= 20 && readings_b.len() >= 20,
+        "too few pictures shown while playing"
+    );
+    // One frame period at 25 fps.
+    assert!(
+        apart.abs() <= period_ms,
+        "the two windows show the same frame {apart:+.1} ms apart"
+    );
+}

@@ -104,6 +104,28 @@ impl Relay {
     }
 }
 
+/// `EARMARK_FAULT_DIAL_VIA=IP:PORT`: a guest reaches the host only at that address (the host
+/// still authenticated by its key), for the benchmark that puts a delaying, lossy UDP proxy in
+/// the path — this kernel has no `tc netem` (see [`fault_bind`] for keeping iroh on it).
+fn dial_via(host: EndpointAddr) -> EndpointAddr {
+    match std::env::var("EARMARK_FAULT_DIAL_VIA")
+        .ok()
+        .and_then(|a| a.trim().parse::<std::net::SocketAddr>().ok())
+    {
+        Some(via) => EndpointAddr::new(host.id).with_ip_addr(via),
+        None => host,
+    }
+}
+
+/// `EARMARK_FAULT_BIND=IP:PORT`: the endpoint listens there only. With the host on `[::1]` and
+/// a guest on `127.0.0.1` (and [`dial_via`] a proxy bridging the two), the guest has no way to
+/// the host's own address, which iroh would otherwise learn over the connection and move to.
+fn fault_bind() -> Option<std::net::SocketAddr> {
+    std::env::var("EARMARK_FAULT_BIND")
+        .ok()
+        .and_then(|a| a.trim().parse().ok())
+}
+
 /// How long a closing link waits for its last messages to be read.
 const GOODBYE: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -151,7 +173,7 @@ impl Link {
 
     /// Starts an endpoint and connects to the invitation's host.
     pub fn join(relay: &Relay, invitation: &Invitation) -> Result<Self, TogetherError> {
-        Self::start(relay, Some(invitation.host.clone()))
+        Self::start(relay, Some(dial_via(invitation.host.clone())))
     }
 
     fn start(relay: &Relay, dial: Option<EndpointAddr>) -> Result<Self, TogetherError> {
@@ -282,6 +304,16 @@ async fn run(
         builder.clear_ip_transports()
     } else {
         builder
+    };
+    let builder = match fault_bind() {
+        Some(at) => match builder.clear_ip_transports().bind_addr(at) {
+            Ok(b) => b,
+            Err(e) => {
+                let _ = ready.send(Err(TogetherError::Network(format!("cannot listen: {e}"))));
+                return;
+            }
+        },
+        None => builder,
     };
     let endpoint = match builder.bind().await {
         Ok(e) => e,
