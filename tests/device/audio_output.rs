@@ -177,8 +177,20 @@ fn a_44_1_khz_device_gets_resampled_audio_at_the_right_pitch_and_level() {
     assert_line_up_level(&l, &r);
     let loud: Vec<f32> = l.iter().copied().skip_while(|v| v.abs() < 1e-3).collect();
     let mid = &loud[loud.len() / 4..loud.len() / 2];
-    let crossings = mid.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
-    let freq = crossings as f64 / (mid.len() as f64 / 44_100.0);
+    // The period is the median time between upward zero crossings (placed between samples by
+    // interpolation): a wrong rate shifts every period (48 kHz read as 44.1 is 8.8 % off), while
+    // a moment the loaded machine's capture lost — which once read as 984 Hz counting
+    // crossings over the whole stretch — is one long period among hundreds.
+    let ups: Vec<f64> = mid
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] < 0.0 && w[1] >= 0.0)
+        .map(|(i, w)| i as f64 + f64::from(-w[0]) / f64::from(w[1] - w[0]))
+        .collect();
+    let mut periods: Vec<f64> = ups.windows(2).map(|p| p[1] - p[0]).collect();
+    assert!(periods.len() > 100, "too little tone came back");
+    periods.sort_by(f64::total_cmp);
+    let freq = 44_100.0 / periods[periods.len() / 2];
     assert!(
         (freq - 1000.0).abs() < 3.0,
         "tone came back at {freq:.1} Hz"
