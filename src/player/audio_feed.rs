@@ -428,8 +428,9 @@ impl Worker {
         Ok(self.conv.speed_ppb())
     }
 
-    /// A change of the drift correction's speed, made between chunks with nothing pending: a
-    /// retime mark where the next sample goes, then the new speed from that sample on.
+    /// A change of the drift correction's speed, made between chunks (`step` calls it only
+    /// once everything pending is in the ring): a retime mark where the next sample goes, then
+    /// the new speed from that sample on.
     fn follow_trim(&mut self) -> Result<(), String> {
         let (Some(want), Some(drift), Some(writer)) = (
             self.wanted_speed(),
@@ -438,7 +439,7 @@ impl Worker {
         ) else {
             return Ok(());
         };
-        if want == drift.speed_ppb() || self.pending_at < self.pending.len() {
+        if want == drift.speed_ppb() {
             return Ok(());
         }
         if writer.retime(want, self.device_rate) {

@@ -85,10 +85,7 @@ impl FeedWriter {
     /// the reader's time stays exact across any number of changes. False when no stretch is
     /// running or the mark ring is full.
     pub fn retime(&mut self, speed_ppb: i64, rate: u32) -> bool {
-        let Some(source_ns) = self.position_ns(rate) else {
-            return false;
-        };
-        let Some(last) = self.last else {
+        let (Some(last), Some(source_ns)) = (self.last, self.position_ns(rate)) else {
             return false;
         };
         self.push_mark(Segment {
