@@ -36,12 +36,10 @@ lint: deps
 	$(CARGO) fmt --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
 
-# The device binary gets four test threads: its level-measuring cases (each on a null sink of its
-# own) run side by side; the timing cases hold the machine alone whatever the thread count.
-test: test-deps fixtures lint
-	scripts/with-test-env.sh sh -c '$(CARGO) test --release --no-fail-fast --lib --bins --test checks; \
-	  a=$$?; $(CARGO) test --release --no-fail-fast --test device -- --test-threads=4; \
-	  b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]'
+# Everything, in two lanes at once (scripts/run-tests.sh): the device tests at normal priority,
+# and format, clippy, the unit tests and tests/checks in the idle scheduling class beside them.
+test: test-deps fixtures
+	CARGO="$(CARGO)" scripts/run-tests.sh
 
 # The two set-up commands proved where nothing was installed before: a clean Debian 12 root
 # (cached), a fresh clone of HEAD, `make run` (window screenshot checked) and `make test` in it.

@@ -535,6 +535,29 @@ pub fn twice_if_stalled(name: &str, check: impl Fn() + std::panic::RefUnwindSafe
             .or_else(|| why.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_default();
         eprintln!("{name}: first run failed ({why}); running it again");
+        note_retry(&format!(
+            "{name}: first run failed ({}); ran it again",
+            first_line(&why)
+        ));
         check();
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}
+
+/// Notes that a case ran again after a spoilt run, in `target/test-times/retries.log`: a passing
+/// case's stderr is swallowed by the test harness, and a retry should not go unseen.
+pub fn note_retry(line: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-times");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("retries.log"))
+    {
+        use std::io::Write as _;
+        let _ = writeln!(f, "{line}");
     }
 }

@@ -21,6 +21,10 @@ fn a_minute_of_1080p_playback_has_no_dropout() {
     // second one fails, so a real, repeatable dropout cannot pass.
     if let Err(first) = play_minute() {
         eprintln!("first run: {first}; playing the minute again");
+        crate::run::note_retry(&format!(
+            "playback_dropout: first run: {}; played the minute again",
+            first.lines().next().unwrap_or_default()
+        ));
         if let Err(second) = play_minute() {
             panic!("dropouts in two runs: {first}; then {second}");
         }

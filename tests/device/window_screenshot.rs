@@ -184,7 +184,7 @@ fn frame_flag_and_play_for_show_the_frame_where_playback_stopped() {
 
 #[test]
 fn a_bad_timecode_or_file_exits_2_naming_it() {
-    let _device = crate::run::exclusive();
+    let _device = crate::run::shared();
     let dir = tempfile::tempdir().expect("tempdir");
     let run = |file: &Path, tc: &str| {
         let _turn = shot::one_window();
