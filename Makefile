@@ -36,10 +36,11 @@ lint: deps
 	$(CARGO) fmt --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
 
-# Everything, in two lanes at once (scripts/run-tests.sh): the device tests at normal priority,
-# and format, clippy, the unit tests and tests/checks in the idle scheduling class beside them.
-test: test-deps fixtures
-	CARGO="$(CARGO)" scripts/run-tests.sh
+# Everything (scripts/run-tests.sh): format, clippy and the test builds in the idle scheduling
+# class while the test packages install and the fixtures are made; then the tests, one binary at
+# a time with the machine to themselves.
+test: deps
+	CARGO="$(CARGO)" MAKE="$(MAKE)" scripts/run-tests.sh
 
 # The two set-up commands proved where nothing was installed before: a clean Debian 12 root
 # (cached), a fresh clone of HEAD, `make run` (window screenshot checked) and `make test` in it.

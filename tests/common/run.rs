@@ -15,12 +15,14 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
-/// The machine, for the device cases. Taken *exclusively* by the cases that share the sound
-/// device, time things on the machine's two cores (sync, dropouts, loops) or mount filesystems:
-/// two players on one null sink, a decode beside a sync measurement, or two tests remounting at
-/// once, would make each other's results. Taken *shared* by the cases that play into a
-/// [`crate::common::PrivateSink`] of their own and measure levels, not timing: those may run two
-/// at a time, but never beside an exclusive one.
+/// The machine, for the device cases. Taken *exclusively* by the cases that time frames or
+/// samples (sync, dropouts, loops, reviewers heard together), record the shared `Review` sink,
+/// type into a window with xdotool (another window could take the focus) or mount filesystems:
+/// a decode beside a sync measurement, or two players on the recorded sink, would spoil each
+/// other's results. Taken *shared* by the rest: cases that play into a
+/// [`crate::common::PrivateSink`] of their own and measure levels, unplug a sink of their own,
+/// or time seconds, not frames. Shared cases run side by side (eight test threads), never
+/// beside an exclusive one.
 static MACHINE: RwLock<()> = RwLock::new(());
 
 thread_local! {

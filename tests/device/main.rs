@@ -1,9 +1,10 @@
 //! Integration tests that play through (or record from) the sound device, or time playback:
 //! one binary, so FFmpeg and eframe are linked once. Every case holds the machine from start to
-//! end: `run::exclusive()` when it times playback, unplugs the shared sink or mounts (a decode
-//! beside a sync measurement would spoil it), `run::shared()` when it measures levels or routing
-//! on a null sink of its own (`common::PrivateSink`); shared cases run side by side (`make test`
-//! gives this binary four test threads), never beside an exclusive one.
+//! end: `run::exclusive()` when it times frames or samples, records the shared sink, types into
+//! a window or mounts (a decode beside a sync measurement would spoil it), `run::shared()` when
+//! it measures levels or routing on a null sink of its own (`common::PrivateSink`), unplugs a
+//! sink of its own or times seconds; shared cases run side by side (`make test` gives this
+//! binary eight test threads), never beside an exclusive one.
 #[path = "../common/mod.rs"]
 mod common;
 #[path = "../common/pcm.rs"]
