@@ -218,8 +218,6 @@ pub struct ReviewApp {
     notices: NoticeLog,
     /// How long a hosted session's invitations last (`--invite-hours`).
     together_hours: u32,
-    /// Everything through the relay, never directly (`--relay-only`).
-    together_relay_only: bool,
 }
 
 impl ReviewApp {
@@ -279,7 +277,6 @@ impl ReviewApp {
             calibration,
             notices: NoticeLog::default(),
             together_hours: 24,
-            together_relay_only: false,
         };
         ctx.set_visuals(egui::Visuals::dark());
         if let Some(file) = config.file {

@@ -10,13 +10,16 @@ use eframe::egui;
 /// What the reviewer did in the window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TogetherEvent {
+    /// `relay_only`: everything through the facility's relay named in `relay`, never directly.
     Host {
         name: String,
         relay: String,
+        relay_only: bool,
     },
     Join {
         name: String,
         relay: String,
+        relay_only: bool,
         invitation: String,
     },
     Give(String),
@@ -29,6 +32,7 @@ pub enum TogetherEvent {
 pub struct TogetherWindow {
     name: String,
     relay: String,
+    relay_only: bool,
     invitation: String,
 }
 
@@ -37,8 +41,20 @@ impl TogetherWindow {
         Self {
             name: name.to_owned(),
             relay: "public".into(),
+            relay_only: false,
             invitation: String::new(),
         }
+    }
+
+    /// Whether the relay is a facility's own (a URL), the only kind that can carry everything.
+    fn own_relay(&self) -> bool {
+        let r = self.relay.trim();
+        !r.is_empty() && r != "public" && r != "none"
+    }
+
+    /// Relay-only as it will be asked for: never without a facility relay to go through.
+    fn relay_only(&self) -> bool {
+        self.relay_only && self.own_relay()
     }
 
     /// Draws the window; returns whether it stays open. `timecode` reads a frame as the
@@ -90,6 +106,18 @@ impl TogetherWindow {
             ui.text_edit_singleline(&mut self.relay)
                 .accessible_name("Relay URL");
             ui.end_row();
+            ui.label("");
+            let own = self.own_relay();
+            ui.add_enabled(
+                own,
+                egui::Checkbox::new(&mut self.relay_only, "Only through this relay"),
+            )
+            .on_hover_text(
+                "Never a direct connection: everything goes through your facility's relay, \
+                 for networks that allow nothing else",
+            )
+            .on_disabled_hover_text("Needs your facility's relay URL above");
+            ui.end_row();
         });
         let named = !self.name.trim().is_empty();
         ui.add_space(6.0);
@@ -101,6 +129,7 @@ impl TogetherWindow {
             events.push(TogetherEvent::Host {
                 name: self.name.trim().to_owned(),
                 relay: self.relay.clone(),
+                relay_only: self.relay_only(),
             });
         }
         ui.separator();
@@ -118,6 +147,7 @@ impl TogetherWindow {
             events.push(TogetherEvent::Join {
                 name: self.name.trim().to_owned(),
                 relay: self.relay.clone(),
+                relay_only: self.relay_only(),
                 invitation: self.invitation.trim().to_owned(),
             });
         }
@@ -384,8 +414,51 @@ mod tests {
             vec![TogetherEvent::Join {
                 name: "하은".into(),
                 relay: "public".into(),
+                relay_only: false,
                 invitation: "earmark-invite:xyz".into(),
             }]
+        );
+    }
+
+    #[test]
+    fn only_through_the_relay_needs_a_facility_relay() {
+        let mut h = harness(TogetherWindow::new("Jo"), None);
+        h.run();
+        // The public relay cannot be asked to carry everything: the box does nothing.
+        h.get_by_label("Only through this relay").click();
+        h.run();
+        h.get_by_label("Host this review").click();
+        h.run();
+        // A facility's relay can.
+        h.state_mut().window.relay = "https://relay.example.org".into();
+        h.run();
+        h.get_by_label("Only through this relay").click();
+        h.run();
+        h.get_by_label("Host this review").click();
+        h.run();
+        // Back to none: the tick stays, but nothing is asked of a relay that is not there.
+        h.state_mut().window.relay = "none".into();
+        h.run();
+        h.get_by_label("Host this review").click();
+        h.run();
+        let only: Vec<(String, bool)> = h
+            .state()
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                TogetherEvent::Host {
+                    relay, relay_only, ..
+                } => Some((relay.clone(), *relay_only)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            only,
+            vec![
+                ("public".into(), false),
+                ("https://relay.example.org".into(), true),
+                ("none".into(), false),
+            ]
         );
     }
 }

@@ -36,15 +36,16 @@ impl ReviewApp {
             Some(invitation) => TogetherEvent::Join {
                 name,
                 relay: setup.relay.clone(),
+                relay_only: setup.relay_only,
                 invitation: invitation.clone(),
             },
             None => TogetherEvent::Host {
                 name,
                 relay: setup.relay.clone(),
+                relay_only: setup.relay_only,
             },
         };
         self.together_hours = setup.hours.max(1);
-        self.together_relay_only = setup.relay_only;
         self.view.together = Some(TogetherWindow::new(&self.settings.reviewer));
         self.together_event(event);
     }
@@ -54,24 +55,30 @@ impl ReviewApp {
             self.view.banner = Some("Open a file to review together.".into());
             return;
         };
-        let only = self.together_relay_only;
-        let parse = |relay: &str| {
+        let parse = |relay: &str, only: bool| {
             Relay::parse(relay).and_then(|r| if only { r.relay_only() } else { Ok(r) })
         };
         let started = match event {
-            TogetherEvent::Host { name, relay } => {
-                parse(&relay).map_err(|e| e.to_string()).and_then(|r| {
+            TogetherEvent::Host {
+                name,
+                relay,
+                relay_only,
+            } => parse(&relay, relay_only)
+                .map_err(|e| e.to_string())
+                .and_then(|r| {
                     SharedReview::host(&s.review, &name, r, self.together_hours)
                         .map_err(|e| e.to_string())
-                })
-            }
+                }),
             TogetherEvent::Join {
                 name,
                 relay,
+                relay_only,
                 invitation,
-            } => parse(&relay).map_err(|e| e.to_string()).and_then(|r| {
-                SharedReview::join(&s.review, &name, r, &invitation).map_err(|e| e.to_string())
-            }),
+            } => parse(&relay, relay_only)
+                .map_err(|e| e.to_string())
+                .and_then(|r| {
+                    SharedReview::join(&s.review, &name, r, &invitation).map_err(|e| e.to_string())
+                }),
             other => {
                 if let Some(t) = s.together.as_mut() {
                     match other {
