@@ -649,7 +649,7 @@ impl SharedReview {
         // A running transport is told only while its clock runs: after a start or a seek the
         // clock holds on the first frame until the sound is heard, and an anchor taken then
         // would put everyone off by this output's latency.
-        let (pos, _, _) = review.player().clock();
+        let (pos, clock_speed, _) = review.player().clock();
         let held = h.last_pos == Some(pos);
         h.last_pos = Some(pos);
         if review.snapshot().transport == Transport::Starting {
@@ -657,7 +657,10 @@ impl SharedReview {
         }
         let t = host_transport(review);
         let rate = review.player().rate();
-        if t.speed != 0 && held {
+        // A pause stops the clock a moment before the snapshot says so: a running transport
+        // anchored on a clock that stands would be stale by however long it has stood, and a
+        // guest would take it for a jump and start again just as the host pauses.
+        if t.speed != 0 && (held || clock_speed == 0) {
             return;
         }
         // Nor around a loop's wrap, where the clock passes from one lap's anchors to the next.
