@@ -71,8 +71,10 @@ fn failing_file_shows_the_rule_and_its_fix_and_the_profile_can_change() {
     assert!(has_label_containing(&h, "Fix: "), "no fix shown");
 
     h.get_by_label("Profile").click();
-    h.step();
-    h.step();
+    // The list opens on a later frame; how many depends on the machine's load.
+    until(&mut h, "the profile list", |h| {
+        has_label(h, "PIX Screening Room")
+    });
     h.get_by_label("PIX Screening Room").click();
     until(&mut h, "the Screening Room verdict", |h| {
         has_label_containing(h, "Spec PIX Screening Room: ")
