@@ -108,8 +108,9 @@ fn damaged_packets_are_skipped_with_a_notice_and_playback_goes_on() {
     println!("window: {notice}");
     // The window played through the damage to the end of the file (frame 99 of 100): after a
     // play the window waits until the picture it paints is the one the clock stopped on, and
-    // the screenshot names it. (How often it painted on the way depends on the machine: this
-    // case runs beside others.)
+    // the screenshot names it. How often it painted on the way depends on the machine: this
+    // case runs beside seven others, and painted 18 times in 4.5 s once; a window that stopped
+    // painting at the damage would paint once or twice.
     let stopped = number_after(&f.stderr, " of frame ");
     assert!(
         stopped >= 95,
@@ -118,7 +119,7 @@ fn damaged_packets_are_skipped_with_a_notice_and_playback_goes_on() {
     );
     let frames = number_after(&f.stderr, "ui while playing:");
     assert!(
-        frames >= 20,
+        frames >= 10,
         "the window hardly painted while playing: {frames} frames\n{}",
         f.stderr
     );

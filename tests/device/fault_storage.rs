@@ -27,8 +27,9 @@ fn xdotool(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The id of the visible window whose title holds `name` (the file under review).
-fn find_window(name: &str) -> String {
+/// The id of the visible window whose title holds `name` (the file under review); fails with
+/// what `app` said if none shows within 30 s.
+fn find_window(name: &str, app: &Running) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let out = Command::new("xdotool")
@@ -38,7 +39,11 @@ fn find_window(name: &str) -> String {
         if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
             return id.to_owned();
         }
-        assert!(Instant::now() < deadline, "no Earmark window for {name}");
+        assert!(
+            Instant::now() < deadline,
+            "no Earmark window for {name} within 30 s; it said:\n{}",
+            app.stderr()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -71,7 +76,7 @@ fn notes_typed_on_a_full_disk_are_kept_told_and_saved_when_space_returns() {
     let mut c = home.earmark();
     c.arg(&file).args(["--device", DEVICE]);
     let mut app = Running::spawn(c);
-    let window = find_window("fullDiskReview");
+    let window = find_window("fullDiskReview", &app);
     // The notes store is open (folder, label written) once the window is up and settled.
     std::thread::sleep(Duration::from_millis(1000));
     let filler = fill_disk(&disk.at);
