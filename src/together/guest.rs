@@ -235,6 +235,11 @@ impl Guest {
                 ))]
             }
             (Stage::In, Message::ControlTo { name }) => {
+                // Held from this message on: the roster that says so too comes after it, and a
+                // move made as soon as "control: …" is read must not be refused.
+                for p in &mut self.roster {
+                    p.has_control = p.name == name;
+                }
                 vec![GuestAction::Notice(format!("control: {name}"))]
             }
             (Stage::In, Message::Presence(p)) => {
@@ -300,6 +305,39 @@ mod tests {
             },
             1_000,
         ))
+    }
+
+    #[test]
+    fn control_given_is_held_from_the_message_that_says_so() {
+        let (mut g, host) = guest();
+        welcome(&mut g, host);
+        let person = |name: &str, id: &str, has_control| Participant {
+            name: name.into(),
+            id: id.into(),
+            has_control,
+        };
+        g.on_event(LinkEvent::Message(
+            host,
+            Message::Roster {
+                participants: vec![person("Jo", "host", true), person("Sam", "5a", false)],
+            },
+            0,
+        ));
+        assert!(!g.has_control());
+        // The roster that says so comes later; the word itself is enough.
+        let said = g.on_event(LinkEvent::Message(
+            host,
+            Message::ControlTo { name: "Sam".into() },
+            0,
+        ));
+        assert_eq!(said, vec![GuestAction::Notice("control: Sam".into())]);
+        assert!(g.has_control());
+        g.on_event(LinkEvent::Message(
+            host,
+            Message::ControlTo { name: "Jo".into() },
+            0,
+        ));
+        assert!(!g.has_control());
     }
 
     #[test]
