@@ -52,24 +52,12 @@ impl Drop for Exclusive {
         // (target/test-times/device.log, one line per case: seconds, how, the test's name).
         if let Some(g) = &self._guard {
             let name = std::thread::current().name().unwrap_or("?").to_string();
-            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-times");
-            let _ = std::fs::create_dir_all(&dir);
-            if let Ok(mut f) = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(dir.join("device.log"))
-            {
-                use std::io::Write as _;
-                let how = match g {
-                    Guard::Exclusive(_) => "exclusive",
-                    Guard::Shared(_) => "shared",
-                };
-                let _ = writeln!(
-                    f,
-                    "{:8.2} {how:9} {name}",
-                    self.since.elapsed().as_secs_f64()
-                );
-            }
+            let how = match g {
+                Guard::Exclusive(_) => "exclusive",
+                Guard::Shared(_) => "shared",
+            };
+            let held = self.since.elapsed().as_secs_f64();
+            append_test_times("device.log", &format!("{held:8.2} {how:9} {name}"));
         }
     }
 }
@@ -552,12 +540,17 @@ fn first_line(text: &str) -> &str {
 /// Notes that a case ran again after a spoilt run, in `target/test-times/retries.log`: a passing
 /// case's stderr is swallowed by the test harness, and a retry should not go unseen.
 pub fn note_retry(line: &str) {
+    append_test_times("retries.log", line);
+}
+
+/// Appends `line` to `target/test-times/FILE` (best effort: a log, never a failure).
+fn append_test_times(file: &str, line: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-times");
     let _ = std::fs::create_dir_all(&dir);
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(dir.join("retries.log"))
+        .open(dir.join(file))
     {
         use std::io::Write as _;
         let _ = writeln!(f, "{line}");
