@@ -3,16 +3,20 @@
 #
 # While the test packages install and the fixtures are made (downloads, then ffmpeg, at normal
 # priority), the compiles run beside them in the idle scheduling class: `cargo fmt --check`,
-# clippy, and every test binary built. The idle class only ever gets a core nobody else wants,
-# so the packages and fixtures take as long as they would alone and the compiles use what is
-# left (most of it, while packages download). Then the tests run one binary after the other with
+# and every test binary built, clippy linting Earmark's own code as it compiles
+# (scripts/lint-wrapper.sh: no second check build of the dependencies). The idle class only
+# ever gets a core nobody else wants, so the packages and fixtures take as long as they would
+# alone and the compiles use what is left (most of it, while packages download). Then the tests run one binary after the other with
 # the machine to themselves, as the device cases' timing needs: the unit tests and tests/checks,
 # then tests/device with eight test threads.
 #
 # (Tried and withdrawn, 2026-12-07: the device tests *beside* the idle-class compiles and checks.
 # `make test` took ~650 s instead of ~800 s on a fresh machine, but the reviewers-heard-together
 # case failed twice in a row there, a 30 ms jump in one run: the idle class keeps the cores
-# free, not the memory bus, the disk or the hypervisor's scheduling. See BENCHMARKS.md.)
+# free, not the memory bus, the disk or the hypervisor's scheduling. See BENCHMARKS.md.
+# Tried twice, no faster: tests/checks beside tests/device's shared cases only, the exclusive
+# ones waiting on a machine-wide flock — both are CPU-bound on two cores: checks 87 → 152 s,
+# device 309 → 384 s, and a window case failed.)
 #
 # Fails if anything failed; every step still runs. Logs: target/test-logs/.
 set -uo pipefail
@@ -33,15 +37,46 @@ compiles() {
   local rc=0
   stamp "compiles: cargo fmt --check"
   $CARGO fmt --check || rc=1
-  stamp "compiles: clippy"
-  $CARGO clippy --release --all-targets -- -D warnings || rc=1
-  stamp "compiles: the test binaries"
-  $CARGO test --release --no-run --lib --bins --test checks --test device || rc=2
+  # Clippy runs inside the test build (scripts/lint-wrapper.sh says how and why): every test
+  # executable gets a verdict in target/lint/.
+  stamp "compiles: the test binaries, linted as they are compiled"
+  RUSTC_WRAPPER="$PWD/scripts/lint-wrapper.sh" $CARGO test --release --no-run --lib --bins --benches \
+    --test checks --test device --message-format=json-render-diagnostics >"$logs/test-build.json" || return 2
+  stamp "compiles: clippy's verdicts"
+  lint_verdicts || rc=1
   stamp "compiles: done"
   return $rc
 }
-export -f compiles stamp
-export CARGO t0
+# Clippy's verdict on each of Earmark's test executables the build just listed (benches, the
+# lib's and bin's unit tests, tests/checks, tests/device): a stamp newer than the executable
+# says whether it passed. An executable without one (built by a plain `cargo test`) sends the
+# lint to the plain `cargo clippy`, which checks everything again.
+lint_verdicts() {
+  local exe base failed=0 seen=0 unstamped=()
+  for exe in $(grep '"reason":"compiler-artifact"' "$logs/test-build.json" | grep '#earmark@' |
+    grep -o '"executable":"[^"]*/deps/[^"]*"' | sed 's/^"executable":"//; s/"$//'); do
+    seen=$((seen + 1))
+    base=target/lint/$(basename "$exe")
+    if [ "$base.failed" -nt "$exe" ]; then
+      cat "$base.failed"
+      failed=1
+    elif ! [ "$base.ok" -nt "$exe" ]; then
+      unstamped+=("$(basename "$exe")")
+    fi
+  done
+  if [ "$seen" = 0 ]; then
+    echo "clippy: the test build listed no executables of Earmark's: cargo clippy"
+    unstamped=(all)
+  fi
+  if [ "${#unstamped[@]}" -gt 0 ]; then
+    echo "clippy: no verdict for ${unstamped[*]} (built outside make test): cargo clippy"
+    $CARGO clippy --release --all-targets -- -D warnings || failed=1
+  fi
+  [ "$failed" = 0 ] && echo "clippy: no warnings"
+  return $failed
+}
+export -f compiles lint_verdicts stamp
+export CARGO t0 logs
 "${idle[@]}" bash -c compiles >"$logs/compiles.log" 2>&1 &
 compiling=$!
 
