@@ -53,8 +53,10 @@ compiles() {
 # lint to the plain `cargo clippy`, which checks everything again.
 lint_verdicts() {
   local exe base failed=0 seen=0 unstamped=()
-  for exe in $(grep '"reason":"compiler-artifact"' "$logs/test-build.json" | grep '#earmark@' |
-    grep -o '"executable":"[^"]*/deps/[^"]*"' | sed 's/^"executable":"//; s/"$//'); do
+  # Earmark's units by their manifest: cargo shortens the package id to
+  # `path+file:///…/earmark#0.1.0` when the folder is named for the package, as a clone is.
+  for exe in $(grep '"reason":"compiler-artifact"' "$logs/test-build.json" |
+    grep -F "\"manifest_path\":\"$(pwd -P)/Cargo.toml\"" | grep -o '"executable":"[^"]*/deps/[^"]*"' | sed 's/^"executable":"//; s/"$//'); do
     seen=$((seen + 1))
     base=target/lint/$(basename "$exe")
     if [ "$base.failed" -nt "$exe" ]; then
