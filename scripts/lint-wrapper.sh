@@ -10,11 +10,11 @@
 # unlike RUSTC_WORKSPACE_WRAPPER, is not part of cargo's fingerprints, so nothing already
 # built is built again.)
 #
-# What is linted matches `cargo clippy --all-targets`: the lib's and the bin's unit tests, the
-# integration tests and the benches as they are compiled, and the plain lib and bin from
-# their test units' arguments without `--test` (the plain ones are usually built already, by
-# `make build`). The verdict is a stamp per test executable in target/lint/: NAME.ok, or
-# NAME.failed holding clippy's messages. The build itself never fails on a lint; the caller
+# What is linted matches `cargo clippy --all-targets`: the lib's and the bin's unit tests and
+# the integration tests as they are compiled, the plain lib and bin from their test units'
+# arguments without `--test` (the plain ones are usually built already, by `make build`), and
+# each bench from tests/checks' arguments (`make test` does not build them). The verdict is a
+# stamp per test executable in target/lint/: NAME.ok, or NAME.failed holding clippy's messages. The build itself never fails on a lint; the caller
 # (scripts/run-tests.sh) reads the stamps, and runs the plain `cargo clippy` where a unit has
 # none newer than its executable (built by a plain `cargo test`, say).
 set -uo pipefail
@@ -54,7 +54,7 @@ rm -f "$stamps/$name.ok" "$stamps/$name.failed"
 # incremental state (the compile beside it owns that), human-readable messages, warnings
 # denied — and without `--test` when $2 names the crate type to lint as instead.
 lint() {
-  local label=$1 as=$2 out="$scratch/$1" args=() a drop_c=0
+  local label=$1 as=$2 name=${bench_name:-} out="$scratch/$1" args=() a drop_c=0 prev=""
   shift 2
   mkdir -p "$out"
   local skip=0
@@ -67,6 +67,9 @@ lint() {
         *) args+=(-C "$a"); continue ;;
       esac
     fi
+    if [ -n "$name" ] && [ "$prev" = --crate-name ]; then args+=("$name"); prev=$a; continue; fi
+    prev=$a
+    if [ -n "$name" ] && [ "$a" = "$source" ]; then args+=("benches/$name.rs"); continue; fi
     case "$a" in
       --emit=*) args+=(--emit=metadata) ;;
       --error-format=*) args+=(--error-format=human) ;;
@@ -79,7 +82,7 @@ lint() {
   done
   [ -n "$as" ] && args+=(--crate-type "$as")
   if ! "$driver" "$rustc" "${args[@]}" -D warnings >"$scratch/$label.log" 2>&1; then
-    { echo "== clippy: $crate ($label, ${source})"; cat "$scratch/$label.log"; } >>"$scratch/failed"
+    { echo "== clippy: ${name:-$crate} ($label, ${name:+benches/$name.rs}${name:-$source})"; cat "$scratch/$label.log"; } >>"$scratch/failed"
   fi
 }
 
@@ -87,6 +90,14 @@ lints() {
   lint "$([ "$test" = 1 ] && echo test || echo target)" "" "$@"
   if [ "$test" = 1 ] && [ "$source" = src/lib.rs ]; then lint lib lib "$@"; fi
   if [ "$test" = 1 ] && [ "$source" = src/main.rs ]; then lint bin bin "$@"; fi
+  # The benches are not built by `make test`; they see what the integration tests see (the
+  # lib, the dependencies and dev-dependencies), so tests/checks' arguments lint them.
+  if [ "$test" = 1 ] && [ "$source" = tests/checks/main.rs ]; then
+    local f
+    for f in benches/*.rs; do
+      bench_name=$(basename "$f" .rs) lint "bench-$(basename "$f" .rs)" bin "$@"
+    done
+  fi
 }
 
 lints "$@" &

@@ -40,30 +40,38 @@ compiles() {
   # Clippy runs inside the test build (scripts/lint-wrapper.sh says how and why): every test
   # executable gets a verdict in target/lint/.
   stamp "compiles: the test binaries, linted as they are compiled"
-  RUSTC_WRAPPER="$PWD/scripts/lint-wrapper.sh" $CARGO test --release --no-run --lib --bins --benches \
+  RUSTC_WRAPPER="$PWD/scripts/lint-wrapper.sh" $CARGO test --release --no-run --lib --bins \
     --test checks --test device --message-format=json-render-diagnostics >"$logs/test-build.json" || return 2
   stamp "compiles: clippy's verdicts"
   lint_verdicts || rc=1
   stamp "compiles: done"
   return $rc
 }
-# Clippy's verdict on each of Earmark's test executables the build just listed (benches, the
-# lib's and bin's unit tests, tests/checks, tests/device): a stamp newer than the executable
-# says whether it passed. An executable without one (built by a plain `cargo test`) sends the
-# lint to the plain `cargo clippy`, which checks everything again.
+# Clippy's verdict on each of Earmark's test executables the build just listed (the lib's and
+# bin's unit tests, tests/checks with the benches, tests/device): a stamp newer than the
+# executable says whether it passed. An executable without one (built by a plain `cargo test`),
+# or a bench edited since tests/checks was linted, sends the lint to the plain `cargo clippy`,
+# which checks everything again and alone decides then.
 lint_verdicts() {
-  local exe base failed=0 seen=0 unstamped=()
+  local exe base f seen=0 failures=() unstamped=() checks_stamp=""
   # Earmark's units by their manifest: cargo shortens the package id to
   # `path+file:///…/earmark#0.1.0` when the folder is named for the package, as a clone is.
   for exe in $(grep '"reason":"compiler-artifact"' "$logs/test-build.json" |
-    grep -F "\"manifest_path\":\"$(pwd -P)/Cargo.toml\"" | grep -o '"executable":"[^"]*/deps/[^"]*"' | sed 's/^"executable":"//; s/"$//'); do
+    grep -F "\"manifest_path\":\"$(pwd -P)/Cargo.toml\"" |
+    grep -o '"executable":"[^"]*/deps/[^"]*"' | sed 's/^"executable":"//; s/"$//'); do
     seen=$((seen + 1))
     base=target/lint/$(basename "$exe")
+    case "$base" in target/lint/checks-*) checks_stamp=$base ;; esac
     if [ "$base.failed" -nt "$exe" ]; then
-      cat "$base.failed"
-      failed=1
+      failures+=("$base.failed")
     elif ! [ "$base.ok" -nt "$exe" ]; then
       unstamped+=("$(basename "$exe")")
+    fi
+  done
+  # The benches are linted with tests/checks (lint-wrapper.sh): one edited since needs the lint.
+  for f in benches/*.rs; do
+    if ! [ "$checks_stamp.ok" -nt "$f" ] && ! [ "$checks_stamp.failed" -nt "$f" ]; then
+      unstamped+=("$f")
     fi
   done
   if [ "$seen" = 0 ]; then
@@ -72,10 +80,12 @@ lint_verdicts() {
   fi
   if [ "${#unstamped[@]}" -gt 0 ]; then
     echo "clippy: no verdict for ${unstamped[*]} (built outside make test): cargo clippy"
-    $CARGO clippy --release --all-targets -- -D warnings || failed=1
+    $CARGO clippy --release --all-targets -- -D warnings || return 1
+  elif [ "${#failures[@]}" -gt 0 ]; then
+    cat "${failures[@]}"
+    return 1
   fi
-  [ "$failed" = 0 ] && echo "clippy: no warnings"
-  return $failed
+  echo "clippy: no warnings"
 }
 export -f compiles lint_verdicts stamp
 export CARGO t0 logs
