@@ -54,7 +54,7 @@ rm -f "$stamps/$name.ok" "$stamps/$name.failed"
 # incremental state (the compile beside it owns that), human-readable messages, warnings
 # denied — and without `--test` when $2 names the crate type to lint as instead.
 lint() {
-  local label=$1 as=$2 name=${bench_name:-} out="$scratch/$1" args=() a drop_c=0 prev=""
+  local label=$1 as=$2 bench=${bench_name:-} out="$scratch/$1" args=() a drop_c=0 prev=""
   shift 2
   mkdir -p "$out"
   local skip=0
@@ -67,9 +67,9 @@ lint() {
         *) args+=(-C "$a"); continue ;;
       esac
     fi
-    if [ -n "$name" ] && [ "$prev" = --crate-name ]; then args+=("$name"); prev=$a; continue; fi
+    if [ -n "$bench" ] && [ "$prev" = --crate-name ]; then args+=("$bench"); prev=$a; continue; fi
     prev=$a
-    if [ -n "$name" ] && [ "$a" = "$source" ]; then args+=("benches/$name.rs"); continue; fi
+    if [ -n "$bench" ] && [ "$a" = "$source" ]; then args+=("benches/$bench.rs"); continue; fi
     case "$a" in
       --emit=*) args+=(--emit=metadata) ;;
       --error-format=*) args+=(--error-format=human) ;;
@@ -82,7 +82,9 @@ lint() {
   done
   [ -n "$as" ] && args+=(--crate-type "$as")
   if ! "$driver" "$rustc" "${args[@]}" -D warnings >"$scratch/$label.log" 2>&1; then
-    { echo "== clippy: ${name:-$crate} ($label, ${name:+benches/$name.rs}${name:-$source})"; cat "$scratch/$label.log"; } >>"$scratch/failed"
+    local shown=$source
+    [ -n "$bench" ] && shown=benches/$bench.rs
+    { echo "== clippy: ${bench:-$crate} ($label, $shown)"; cat "$scratch/$label.log"; } >>"$scratch/failed"
   fi
 }
 
